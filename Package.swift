@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+//
+// Lockstep: synchronous data-parallel SGD for linear models on every core of a machine.
+//
+// Build flags worth knowing:
+// - The Makefile builds release with `-Xswiftc -target-cpu -Xswiftc native`, so the SIMD16 kernels
+//   become AVX-512 code. A plain `swift build -c release` works too: the kernels use explicit
+//   multiply + add (never `addingProduct`), so no build falls into per-lane `fmaf` calls, and both
+//   builds produce the same bits.
+// - `-D LOCKSTEP_INVARIANTS` turns on debug-only invariant checks (shard plans, chunk coverage)
+//   in release builds; debug builds always check them.
+import PackageDescription
+
+let package = Package(
+    name: "Lockstep",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lockstep", targets: ["lockstep"]),
+        .library(name: "LinearTraining", targets: ["LinearTraining"]),
+        .library(name: "SyntheticData", targets: ["SyntheticData"]),
+        .library(name: "DataParallel", targets: ["DataParallel"]),
+        .library(name: "HardwareTopology", targets: ["HardwareTopology"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CHwloc",
+            pkgConfig: "hwloc",
+            providers: [.apt(["libhwloc-dev"])]
+        ),
+        .target(name: "CLockstepShims"),
+        .target(name: "HardwareTopology", dependencies: ["CHwloc"]),
+        .target(name: "DataParallel", dependencies: ["HardwareTopology", "CLockstepShims"]),
+        .target(name: "SyntheticData"),
+        .target(name: "LinearTraining", dependencies: ["DataParallel", "SyntheticData", "CLockstepShims"]),
+        .executableTarget(
+            name: "lockstep",
+            dependencies: [
+                "LinearTraining", "SyntheticData", "DataParallel", "HardwareTopology",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .testTarget(name: "HardwareTopologyTests", dependencies: ["HardwareTopology"]),
+        .testTarget(name: "DataParallelTests", dependencies: ["DataParallel"]),
+        .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData"]),
+        .testTarget(name: "LinearTrainingTests", dependencies: ["LinearTraining", "SyntheticData"]),
+        .testTarget(name: "SweepTests", dependencies: ["LinearTraining", "SyntheticData", "DataParallel"]),
+        .testTarget(name: "LockstepCLITests", dependencies: ["lockstep"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

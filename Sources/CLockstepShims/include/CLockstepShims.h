@@ -1,0 +1,63 @@
+// The few C one-liners Swift cannot express: prefetch, cpu pause, sched_getcpu, futex wait/wake,
+// and the atomics on a raw 32-bit word that the futex needs. All static inline.
+#ifndef LOCKSTEP_SHIMS_H
+#define LOCKSTEP_SHIMS_H
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stdint.h>
+
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+/// Prefetch the cache line holding `p` into L2/L3 (a read, moderate locality).
+static inline void ls_prefetch(const void *p) { __builtin_prefetch(p, 0, 1); }
+
+/// A spin-wait hint to the CPU (`pause` on x86).
+static inline void ls_cpu_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/// The CPU the calling thread runs on now, or -1.
+static inline int ls_sched_getcpu(void) {
+#ifdef __linux__
+    return sched_getcpu();
+#else
+    return -1;
+#endif
+}
+
+static inline void ls_sched_yield(void) { sched_yield(); }
+
+static inline uint32_t ls_load_acquire(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline uint32_t ls_load_seq_cst(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+static inline void ls_store_release(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline uint32_t ls_fetch_add(uint32_t *p, uint32_t v) { return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); }
+static inline uint32_t ls_fetch_sub(uint32_t *p, uint32_t v) { return __atomic_fetch_sub(p, v, __ATOMIC_SEQ_CST); }
+static inline int ls_compare_exchange(uint32_t *p, uint32_t expected, uint32_t desired) {
+    return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/// Sleeps while `*addr == expected` (returns at once otherwise). The corresponding syscall is futex(2).
+static inline void ls_futex_wait(uint32_t *addr, uint32_t expected) {
+#ifdef __linux__
+    syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, expected, (void *)0, (void *)0, 0);
+#endif
+}
+
+/// Wakes every thread sleeping on `addr`.
+static inline void ls_futex_wake_all(uint32_t *addr) {
+#ifdef __linux__
+    syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, 0x7fffffff, (void *)0, (void *)0, 0);
+#endif
+}
+
+#endif

@@ -1,0 +1,1 @@
+// Intentionally empty: every shim is static inline in the header.

@@ -1,0 +1,71 @@
+/// Sums per-chunk partials into totals, in chunk order, one coordinate slice per worker.
+///
+/// Implementations: `FixedOrderAllReduce` inside one process. An MPI implementation sums the
+/// per-process totals in rank order the same way, so the bits do not depend on the rank count either.
+public protocol AllReduce: Sendable {
+    /// Writes `out[j] = Σ_{k in 0..<chunks} partials.slot(k)[j]` (k ascending) for every j of
+    /// `coordinates`. Called once per worker per step, each with a disjoint slice.
+    func reduce(_ partials: GradientBuffers, chunks: Int, coordinates: Range<Int>, into out: UnsafeMutablePointer<Float>)
+}
+
+/// The in-process fixed-order sum. Worker slices are whole blocks of 16 coordinates, so each worker
+/// adds SIMD16 vectors; every lane is still a plain left-to-right sum over chunks, so the result is
+/// the same as the scalar loop in `reduceReference`, bit for bit.
+public struct FixedOrderAllReduce: AllReduce {
+    public init() {}
+
+    /// The coordinates worker `worker` of `workers` reduces: whole 16-blocks of `0..<width`.
+    @inlinable
+    public static func coordinateSlice(width: Int, worker: Int, of workers: Int) -> Range<Int> {
+        let blocks = (width + 15) / 16
+        let b = ShardPlan.slice(blocks, worker: worker, of: workers)
+        return min(b.lowerBound &* 16, width)..<min(b.upperBound &* 16, width)
+    }
+
+    @inlinable
+    public func reduce(
+        _ partials: GradientBuffers, chunks: Int, coordinates: Range<Int>, into out: UnsafeMutablePointer<Float>
+    ) {
+        Self.sum(partials.base, stride: partials.stride, chunks: chunks, coordinates: coordinates, into: out)
+    }
+
+    /// The kernel: `coordinates.lowerBound` must be a multiple of 16; lanes past the upper bound
+    /// are read from the slot's padding and not written.
+    @inlinable
+    public static func sum(
+        _ base: UnsafeMutablePointer<Float>, stride: Int, chunks: Int, coordinates: Range<Int>,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        var j = coordinates.lowerBound
+        let end = coordinates.upperBound
+        while j < end {
+            var acc = SIMD16<Float>(repeating: 0)
+            if chunks > 0 {
+                acc = UnsafeRawPointer(base + j).loadUnaligned(as: SIMD16<Float>.self)
+                var k = 1
+                while k < chunks {
+                    acc = acc + UnsafeRawPointer(base + (k &* stride &+ j)).loadUnaligned(as: SIMD16<Float>.self)
+                    k &+= 1
+                }
+            }
+            let n = min(16, end &- j)
+            if n == 16 {
+                UnsafeMutableRawPointer(out + j).storeBytes(of: acc, as: SIMD16<Float>.self)
+            } else {
+                for l in 0..<n { out[j &+ l] = acc[l] }
+            }
+            j &+= 16
+        }
+    }
+
+    /// The naive reference: one scalar left-to-right sum per coordinate.
+    public static func reduceReference(
+        _ partials: GradientBuffers, chunks: Int, coordinates: Range<Int>, into out: UnsafeMutablePointer<Float>
+    ) {
+        for j in coordinates {
+            var s: Float = chunks > 0 ? partials.slot(0)[j] : 0
+            if chunks > 1 { for k in 1..<chunks { s += partials.slot(k)[j] } }
+            out[j] = s
+        }
+    }
+}

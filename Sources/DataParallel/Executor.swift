@@ -1,0 +1,138 @@
+import CLockstepShims
+import Dispatch
+import Foundation
+import HardwareTopology
+
+/// How the workers of a span are run.
+public enum ExecutionMode: String, Sendable, Codable, CaseIterable {
+    /// Everything on the calling thread, as one worker.
+    case serial
+    /// One `concurrentPerform` per span whose iterations are the workers; they meet at a spinning
+    /// barrier between phases. The default for steps big enough to gain from parallelism.
+    case span
+    /// One `concurrentPerform` per phase of every step: simple, and the fallback when a span's
+    /// workers cannot all run at once. ~30–80 µs of fan-out per step on the 2-core VM.
+    case perStep = "per-step"
+}
+
+/// Runs `StepProgram`s with a fixed number of workers in one `ExecutionMode`.
+///
+/// A span needs all of its workers running at once (they wait for each other), but
+/// `concurrentPerform` only runs as many iterations at once as Dispatch's pool is wide (2 on the
+/// 2-core VM, whatever was asked). So a span first has every worker check in; if not all have
+/// within `checkInTimeout`, the ones that did return at once and the span runs per-step instead.
+/// With more workers than cores a span is not even tried.
+public final class Executor: @unchecked Sendable {
+    public let mode: ExecutionMode
+    public let workers: Int
+    /// Bind span workers to cores (worker i → core i) for the span and restore the previous binding after.
+    public let bindToCores: Bool
+    public let checkInTimeout: Duration
+    private let topology: Topology?
+    private let barrier: Barrier
+    /// Check-in words: [0] arrivals, [16] decision (0 undecided, 1 go, 2 abandoned).
+    private let checkIn: UnsafeMutablePointer<UInt32>
+    /// How many spans fell back to per-step because not every worker checked in.
+    public private(set) var fallbacks = 0
+
+    public init(
+        mode: ExecutionMode, workers: Int, topology: Topology? = nil, bindToCores: Bool = true,
+        checkInTimeout: Duration = .milliseconds(50)
+    ) {
+        precondition(workers >= 1, "an executor needs at least one worker, got \(workers)")
+        self.mode = mode
+        self.workers = mode == .serial ? 1 : workers
+        self.topology = topology
+        self.bindToCores = bindToCores && topology != nil && workers <= (topology?.physicalCores ?? 0)
+        self.checkInTimeout = checkInTimeout
+        barrier = Barrier(parties: self.workers)
+        checkIn = .allocate(capacity: 32)
+        checkIn.initialize(repeating: 0, count: 32)
+    }
+
+    deinit { checkIn.deallocate() }
+
+    /// The mode a span will actually use: spans with more workers than Dispatch can run at once run per-step.
+    public var effectiveMode: ExecutionMode {
+        if mode == .span && workers > Self.poolWidth { return .perStep }
+        if workers == 1 { return .serial }
+        return mode
+    }
+
+    /// How many `concurrentPerform` iterations can run at once: the CPUs this process may use.
+    public static var poolWidth: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    /// Runs every step of `program`; returns the mode that ran it.
+    @discardableResult
+    public func run<P: StepProgram>(_ program: P) -> ExecutionMode {
+        switch effectiveMode {
+        case .serial:
+            runSerial(program)
+            return .serial
+        case .perStep:
+            runPerStep(program)
+            return .perStep
+        case .span:
+            if runSpan(program) { return .span }
+            fallbacks += 1
+            runPerStep(program)
+            return .perStep
+        }
+    }
+
+    func runSerial<P: StepProgram>(_ program: P) {
+        program.prepare(worker: 0, of: 1)
+        for s in 0..<program.stepCount {
+            program.compute(step: s, worker: 0, of: 1)
+            program.reduceAndUpdate(step: s, worker: 0, of: 1)
+        }
+    }
+
+    func runPerStep<P: StepProgram>(_ program: P) {
+        let w = workers
+        DispatchQueue.concurrentPerform(iterations: w) { program.prepare(worker: $0, of: w) }
+        for s in 0..<program.stepCount {
+            DispatchQueue.concurrentPerform(iterations: w) { program.compute(step: s, worker: $0, of: w) }
+            DispatchQueue.concurrentPerform(iterations: w) { program.reduceAndUpdate(step: s, worker: $0, of: w) }
+        }
+    }
+
+    /// Returns false (having run nothing) if not every worker checked in in time.
+    func runSpan<P: StepProgram>(_ program: P) -> Bool {
+        let w = workers
+        let arrivalsWord = SharedPointer(checkIn), decisionWord = SharedPointer(checkIn + 16)
+        ls_store_release(arrivalsWord.base, 0)
+        ls_store_release(decisionWord.base, 0)
+        let timeoutNanos = checkInTimeout.components.seconds * 1_000_000_000
+            + checkInTimeout.components.attoseconds / 1_000_000_000
+        let barrier = self.barrier, topology = self.topology, bind = bindToCores
+        DispatchQueue.concurrentPerform(iterations: w) { worker in
+            let arrivals = arrivalsWord.base, decision = decisionWord.base
+            if ls_fetch_add(arrivals, 1) == UInt32(w - 1) {
+                _ = ls_compare_exchange(decision, 0, 1)
+            } else {
+                let start = DispatchTime.now().uptimeNanoseconds
+                var spins = 0
+                while ls_load_acquire(decision) == 0 {
+                    spins &+= 1
+                    if spins < 1000 { ls_cpu_pause() } else { ls_sched_yield() }
+                    if spins & 63 == 0, Int64(DispatchTime.now().uptimeNanoseconds - start) > timeoutNanos {
+                        _ = ls_compare_exchange(decision, 0, 2)
+                    }
+                }
+            }
+            guard ls_load_acquire(decision) == 1 else { return }
+            let saved = bind ? try? topology?.bindCurrentThread(toCore: worker) : nil
+            program.prepare(worker: worker, of: w)
+            barrier.arriveAndWait()
+            for s in 0..<program.stepCount {
+                program.compute(step: s, worker: worker, of: w)
+                barrier.arriveAndWait()
+                program.reduceAndUpdate(step: s, worker: worker, of: w)
+                barrier.arriveAndWait()
+            }
+            try? saved?.restore()
+        }
+        return ls_load_acquire(decisionWord.base) == 1
+    }
+}

@@ -1,0 +1,18 @@
+/// A span of synchronous steps, written once and run by any `Executor` mode.
+///
+/// Each step has two phases separated by barriers: `compute` (every worker fills the partial sums
+/// of its chunks) and `reduceAndUpdate` (every worker reduces and applies its slice of
+/// coordinates). `prepare` runs once per worker before the first step (e.g. its share of the
+/// epoch's permutation). Implementations must make what a worker writes depend only on
+/// `(step, worker, workers)` ranges whose union is the same for every worker count, so results do
+/// not depend on how many workers run them.
+public protocol StepProgram: Sendable {
+    /// Number of steps in the span.
+    var stepCount: Int { get }
+    /// Called once per worker before the first step; a barrier follows.
+    func prepare(worker: Int, of workers: Int)
+    /// Phase 1 of `step`; a barrier follows.
+    func compute(step: Int, worker: Int, of workers: Int)
+    /// Phase 2 of `step`; a barrier follows.
+    func reduceAndUpdate(step: Int, worker: Int, of workers: Int)
+}

@@ -1,0 +1,94 @@
+import CHwloc
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Every `hwloc_*` call of the project lives in this file; C return codes become `TopologyError`s here.
+///
+/// The handle owns one loaded `hwloc_topology_t`. hwloc allows concurrent read-only use and binding
+/// calls on a loaded topology, which is all that happens after `init`, hence `@unchecked Sendable`.
+final class HwlocHandle: @unchecked Sendable {
+    let topology: hwloc_topology_t
+
+    /// Loads the topology restricted to the CPUs this process may use (cgroup cpusets are excluded
+    /// by hwloc's defaults; `RESTRICT_TO_CPUBINDING` also honours `taskset`).
+    init() throws(TopologyError) {
+        var topo: hwloc_topology_t?
+        try check("hwloc_topology_init", hwloc_topology_init(&topo))
+        guard let topo else { throw .hwlocCallFailed(function: "hwloc_topology_init", code: -1, errno: 0) }
+        let flags = UInt(HWLOC_TOPOLOGY_FLAG_IS_THISSYSTEM.rawValue)
+            | UInt(HWLOC_TOPOLOGY_FLAG_RESTRICT_TO_CPUBINDING.rawValue)
+        do {
+            try check("hwloc_topology_set_flags", hwloc_topology_set_flags(topo, flags))
+            try check("hwloc_topology_load", hwloc_topology_load(topo))
+        } catch {
+            hwloc_topology_destroy(topo)
+            throw error
+        }
+        self.topology = topo
+    }
+
+    deinit { hwloc_topology_destroy(topology) }
+
+    func count(_ type: hwloc_obj_type_t) -> Int {
+        Int(max(0, hwloc_get_nbobjs_by_type(topology, type)))
+    }
+
+    func object(_ type: hwloc_obj_type_t, _ index: Int) -> hwloc_obj_t? {
+        hwloc_get_obj_by_type(topology, type, UInt32(index))
+    }
+
+    /// OS indices of the PUs inside `object`'s cpuset, ascending.
+    func processingUnitOSIndices(of object: hwloc_obj_t) -> [Int] {
+        var result: [Int] = []
+        let set = object.pointee.cpuset
+        var i = hwloc_bitmap_first(set)
+        while i >= 0 {
+            result.append(Int(i))
+            i = hwloc_bitmap_next(set, i)
+        }
+        return result
+    }
+
+    /// Size in bytes of the first cache object of `type`, with how many there are.
+    func cache(_ type: hwloc_obj_type_t) -> (sizeBytes: Int, count: Int)? {
+        let n = count(type)
+        guard n > 0, let obj = object(type, 0), let attr = obj.pointee.attr else { return nil }
+        return (Int(attr.pointee.cache.size), n)
+    }
+
+    /// Total memory of the machine as hwloc reports it (known to be wrong on some VMs: report only).
+    func totalMemoryBytes() -> UInt64 {
+        guard let root = hwloc_get_root_obj(topology) else { return 0 }
+        return root.pointee.total_memory
+    }
+
+    /// The calling thread's current CPU binding (a new bitmap the caller frees with `free(_:)`).
+    func currentThreadBinding() throws(TopologyError) -> hwloc_bitmap_t {
+        guard let set = hwloc_bitmap_alloc() else {
+            throw .hwlocCallFailed(function: "hwloc_bitmap_alloc", code: -1, errno: errno)
+        }
+        let rc = hwloc_get_cpubind(topology, set, Int32(HWLOC_CPUBIND_THREAD.rawValue))
+        if rc != 0 {
+            hwloc_bitmap_free(set)
+            throw .hwlocCallFailed(function: "hwloc_get_cpubind", code: rc, errno: errno)
+        }
+        return set
+    }
+
+    /// Binds the calling thread to `set`.
+    func bindCurrentThread(to set: hwloc_const_bitmap_t) throws(TopologyError) {
+        try check("hwloc_set_cpubind", hwloc_set_cpubind(topology, set, Int32(HWLOC_CPUBIND_THREAD.rawValue)))
+    }
+
+    func copy(_ set: hwloc_const_bitmap_t) -> hwloc_bitmap_t? { hwloc_bitmap_dup(set) }
+    func free(_ set: hwloc_bitmap_t) { hwloc_bitmap_free(set) }
+    func cpuset(of object: hwloc_obj_t) -> hwloc_const_bitmap_t? { object.pointee.cpuset }
+
+}
+
+/// Turns an hwloc return code into a thrown error.
+private func check(_ function: String, _ rc: Int32) throws(TopologyError) {
+    if rc != 0 { throw .hwlocCallFailed(function: function, code: rc, errno: errno) }
+}

@@ -1,0 +1,89 @@
+import CHwloc
+
+/// One physical core this process may run on.
+public struct Core: Sendable, Codable, Equatable {
+    /// Logical index among the allowed cores, 0-based (what `--threads` workers are bound by).
+    public var index: Int
+    /// Index of the package (socket) that holds it.
+    public var package: Int
+    /// OS indices of its processing units (SMT siblings), as `taskset` numbers them.
+    public var processingUnits: [Int]
+}
+
+/// One cache level: the size of one instance and how many instances there are.
+public struct CacheLevel: Sendable, Codable, Equatable {
+    public var level: Int
+    public var sizeBytes: Int
+    public var count: Int
+}
+
+/// The machine as this process may use it: packages, NUMA nodes, physical cores, PUs and caches.
+///
+/// Loaded once through hwloc, restricted to the CPUs this process may run on (taskset and cgroup
+/// cpusets). Workers are counted in physical cores, not SMT siblings: two siblings share the load and
+/// store units a memory-bound SGD step saturates.
+/// Immutable after loading; hwloc allows concurrent binding calls, hence `@unchecked Sendable`.
+public final class Topology: @unchecked Sendable {
+    public let packages: Int
+    public let numaNodes: Int
+    public let cores: [Core]
+    public let processingUnits: Int
+    public let caches: [CacheLevel]
+    /// What hwloc reports as the machine's memory; wrong on some VMs, so never used to size buffers.
+    public let reportedMemoryBytes: UInt64
+
+    let handle: HwlocHandle
+    let coreCpusets: [hwloc_bitmap_t]
+
+    /// The topology of this process, loaded on first use.
+    public static func current() throws(TopologyError) -> Topology {
+        try cached.get()
+    }
+
+    private static let cached: Result<Topology, TopologyError> = Result { () throws(TopologyError) in
+        try Topology(handle: HwlocHandle())
+    }
+
+    init(handle: HwlocHandle) throws(TopologyError) {
+        self.handle = handle
+        let coreCount = handle.count(HWLOC_OBJ_CORE)
+        var cores: [Core] = []
+        var sets: [hwloc_bitmap_t] = []
+        for i in 0..<coreCount {
+            guard let obj = handle.object(HWLOC_OBJ_CORE, i), let set = handle.cpuset(of: obj),
+                let copy = handle.copy(set)
+            else { continue }
+            var package = 0
+            var parent = obj.pointee.parent
+            while let p = parent {
+                if p.pointee.type == HWLOC_OBJ_PACKAGE {
+                    package = Int(p.pointee.logical_index)
+                    break
+                }
+                parent = p.pointee.parent
+            }
+            cores.append(Core(index: cores.count, package: package, processingUnits: handle.processingUnitOSIndices(of: obj)))
+            sets.append(copy)
+        }
+        guard !cores.isEmpty else { throw .noCores }
+        self.cores = cores
+        self.coreCpusets = sets
+        self.packages = max(1, handle.count(HWLOC_OBJ_PACKAGE))
+        self.numaNodes = max(1, handle.count(HWLOC_OBJ_NUMANODE))
+        self.processingUnits = handle.count(HWLOC_OBJ_PU)
+        var caches: [CacheLevel] = []
+        for (level, type) in [(1, HWLOC_OBJ_L1CACHE), (2, HWLOC_OBJ_L2CACHE), (3, HWLOC_OBJ_L3CACHE)] {
+            if let c = handle.cache(type) { caches.append(CacheLevel(level: level, sizeBytes: c.sizeBytes, count: c.count)) }
+        }
+        self.caches = caches
+        self.reportedMemoryBytes = handle.totalMemoryBytes()
+    }
+
+    deinit { for set in coreCpusets { handle.free(set) } }
+
+    /// Number of physical cores this process may use: the default worker count.
+    public var physicalCores: Int { cores.count }
+
+    /// Size in bytes of one cache of `level` (1, 2 or 3), if hwloc knows it.
+    public func cacheSize(level: Int) -> Int? { caches.first { $0.level == level }?.sizeBytes }
+}

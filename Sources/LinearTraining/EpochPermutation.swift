@@ -1,0 +1,57 @@
+import SyntheticData
+
+/// The order of the rows in one epoch: a pseudo-random permutation of `0..<rows` from (seed, epoch).
+///
+/// Index i maps to `permute(i)`, computed on its own: a keyed bijection of the k-bit integers
+/// (k = bits of rows − 1; rounds of add-key, xorshift, odd multiply, xorshift), applied again while
+/// the value is ≥ rows ("cycle walking", < 2 rounds on average). Because every index is computed
+/// independently, workers fill disjoint slices of the permutation in parallel and the result is
+/// the same for any thread count. Rejected: Fisher–Yates, which is inherently sequential (the C
+/// yardstick spends a large part of a w3 epoch in it).
+public struct EpochPermutation: Sendable {
+    public let rows: Int
+    let mask: UInt64
+    let shift: UInt64
+    let keys: (UInt64, UInt64, UInt64)
+    let multipliers: (UInt64, UInt64, UInt64)
+
+    public init(rows: Int, seed: UInt64, epoch: Int) {
+        precondition(rows >= 1 && rows <= Int(UInt32.max), "rows must be in 1...\(UInt32.max), got \(rows)")
+        self.rows = rows
+        var bits: UInt64 = 1
+        while (1 << bits) < UInt64(rows) { bits += 1 }
+        mask = (1 << bits) - 1
+        shift = max(1, (bits + 1) / 2)
+        var state = seed ^ (UInt64(epoch) &* 0xD1B5_4A32_D192_ED03) ^ 0x7065_726D  // "perm"
+        keys = (RandomSource.splitmix(&state), RandomSource.splitmix(&state), RandomSource.splitmix(&state))
+        multipliers = (
+            RandomSource.splitmix(&state) | 1, RandomSource.splitmix(&state) | 1, RandomSource.splitmix(&state) | 1
+        )
+    }
+
+    @inline(__always)
+    func round(_ v: UInt64, _ key: UInt64, _ mul: UInt64) -> UInt64 {
+        var x = (v &+ key) & mask
+        x ^= x >> shift
+        x = (x &* mul) & mask
+        x ^= x >> shift
+        return x
+    }
+
+    /// The row visited at position `i` of the epoch.
+    @inline(__always)
+    public func permute(_ i: Int) -> UInt32 {
+        var x = UInt64(i)
+        repeat {
+            x = round(x, keys.0, multipliers.0)
+            x = round(x, keys.1, multipliers.1)
+            x = round(x, keys.2, multipliers.2)
+        } while x >= UInt64(rows)
+        return UInt32(truncatingIfNeeded: x)
+    }
+
+    /// Writes positions `range` of the permutation into `out[range]`.
+    public func fill(_ out: UnsafeMutablePointer<UInt32>, range: Range<Int>) {
+        for i in range { out[i] = permute(i) }
+    }
+}

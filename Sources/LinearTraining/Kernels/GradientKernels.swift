@@ -1,0 +1,242 @@
+/// The fused one-pass gradient kernels: for the rows of one chunk,
+///
+///     r = x·w + b − y;   out[0..<d] = Σ r·x,   out[d] = Σ r,   out[d+1] = Σ r²
+///
+/// Shapes: X is rows × d Float32, row-major; y has one value per row; w has d values; `out` has at
+/// least d + 2 values. Every kernel writes all of `out[0..<d+2]` and reads nothing else of it.
+///
+/// The arithmetic is plain multiply then add (never `addingProduct`): a build without a CPU target
+/// would turn fused multiply-adds on SIMD16 into per-lane `fmaf` calls (20–30× slower), and
+/// unfused arithmetic gives the same bits with and without AVX-512. Within a chunk rows are added
+/// in order, so the tuned kernels are deterministic and agree with `reference` to float rounding of
+/// the dot product only (the reference dots left to right, the tuned kernels in a tree).
+public enum GradientKernels {
+    /// Which kernel runs a training job, chosen once from d.
+    public enum Kind: String, Sendable, CaseIterable, Codable {
+        /// d == 64: w and the gradient live in registers (4 × SIMD16 each), two rows per iteration.
+        case d64
+        /// d >= 16: SIMD16 dot with 4 accumulators; the gradient swept once per 4 rows.
+        case wide
+        /// d < 16: scalar.
+        case small
+        /// The naive reference: scalar, left-to-right, one row at a time.
+        case reference
+
+        public static func automatic(features d: Int) -> Kind {
+            if d == 64 { return .d64 }
+            if d >= 16 { return .wide }
+            return .small
+        }
+    }
+
+    /// Runs kernel `kind` on `count` rows starting at `first` (contiguous), or gathered through
+    /// `indices[0..<count]` when `indices` is non-nil (`available` indices may be read ahead).
+    public static func accumulate(
+        _ kind: Kind, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, first: Int, count: Int,
+        indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
+        out: UnsafeMutablePointer<Float>
+    ) {
+        if let indices {
+            let order = GatheredRows(indices: indices, distance: prefetchDistance(d: d), available: available)
+            run(kind, order, x: x, y: y, d: d, count: count, w: w, b: b, out: out)
+        } else {
+            run(kind, SequentialRows(first: first), x: x, y: y, d: d, count: count, w: w, b: b, out: out)
+        }
+    }
+
+    /// Rows prefetched ahead when gathering: ~8 KiB ahead, between 2 and 16 rows.
+    static func prefetchDistance(d: Int) -> Int { min(16, max(2, 8192 / (d &* 4))) }
+
+    static func run<R: RowOrder>(
+        _ kind: Kind, _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, count: Int,
+        w: UnsafePointer<Float>, b: Float, out: UnsafeMutablePointer<Float>
+    ) {
+        switch kind {
+        case .d64: d64(order, x: x, y: y, count: count, w: w, b: b, out: out)
+        case .wide: wide(order, x: x, y: y, d: d, count: count, w: w, b: b, out: out)
+        case .small, .reference: reference(order, x: x, y: y, d: d, count: count, w: w, b: b, out: out)
+        }
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    @inline(__always)
+    static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+    }
+
+    /// Pairwise tree sum of the 16 lanes (the stdlib `sum()` is one sequential chain).
+    @inline(__always)
+    static func treeSum(_ v: SIMD16<Float>) -> Float {
+        let h = v.lowHalf + v.highHalf
+        let q = h.lowHalf + h.highHalf
+        let p = q.lowHalf + q.highHalf
+        return p[0] + p[1]
+    }
+
+    /// d == 64.
+    @inline(never)
+    static func d64<R: RowOrder>(
+        _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
+        b: Float, out: UnsafeMutablePointer<Float>
+    ) {
+        let w0 = load(w), w1 = load(w + 16), w2 = load(w + 32), w3 = load(w + 48)
+        var g0 = SIMD16<Float>(), g1 = SIMD16<Float>(), g2 = SIMD16<Float>(), g3 = SIMD16<Float>()
+        var sumR: Float = 0, sumL: Float = 0
+        var k = 0
+        while k &+ 1 < count {
+            order.prefetch(k, x: x, rowBytes: 256)
+            order.prefetch(k &+ 1, x: x, rowBytes: 256)
+            let ia = order.row(k), ib = order.row(k &+ 1)
+            let xa = x + ia &* 64, xb = x + ib &* 64
+            let a0 = load(xa), a1 = load(xa + 16), a2 = load(xa + 32), a3 = load(xa + 48)
+            let b0 = load(xb), b1 = load(xb + 16), b2 = load(xb + 32), b3 = load(xb + 48)
+            let ra = (treeSum((a0 * w0 + a1 * w1) + (a2 * w2 + a3 * w3)) + b) - y[ia]
+            let rb = (treeSum((b0 * w0 + b1 * w1) + (b2 * w2 + b3 * w3)) + b) - y[ib]
+            let va = SIMD16<Float>(repeating: ra), vb = SIMD16<Float>(repeating: rb)
+            g0 = (g0 + va * a0) + vb * b0
+            g1 = (g1 + va * a1) + vb * b1
+            g2 = (g2 + va * a2) + vb * b2
+            g3 = (g3 + va * a3) + vb * b3
+            sumR = (sumR + ra) + rb
+            sumL = (sumL + ra * ra) + rb * rb
+            k &+= 2
+        }
+        if k < count {
+            let ia = order.row(k)
+            let xa = x + ia &* 64
+            let a0 = load(xa), a1 = load(xa + 16), a2 = load(xa + 32), a3 = load(xa + 48)
+            let ra = (treeSum((a0 * w0 + a1 * w1) + (a2 * w2 + a3 * w3)) + b) - y[ia]
+            let va = SIMD16<Float>(repeating: ra)
+            g0 = g0 + va * a0
+            g1 = g1 + va * a1
+            g2 = g2 + va * a2
+            g3 = g3 + va * a3
+            sumR = sumR + ra
+            sumL = sumL + ra * ra
+        }
+        store(g0, out)
+        store(g1, out + 16)
+        store(g2, out + 32)
+        store(g3, out + 48)
+        out[64] = sumR
+        out[65] = sumL
+    }
+
+    /// x·w for one row, d >= 16: blocks of 16 go to 4 accumulators in turn, then a tree, then the
+    /// scalar tail left to right.
+    @inline(__always)
+    static func dotWide(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, blocks: Int, d: Int) -> Float {
+        var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+        var i = 0
+        while i &+ 4 <= blocks {
+            let o = i &* 16
+            a0 = a0 + load(x + o) * load(w + o)
+            a1 = a1 + load(x + (o &+ 16)) * load(w + (o &+ 16))
+            a2 = a2 + load(x + (o &+ 32)) * load(w + (o &+ 32))
+            a3 = a3 + load(x + (o &+ 48)) * load(w + (o &+ 48))
+            i &+= 4
+        }
+        if i < blocks { a0 = a0 + load(x + i &* 16) * load(w + i &* 16); i &+= 1 }
+        if i < blocks { a1 = a1 + load(x + i &* 16) * load(w + i &* 16); i &+= 1 }
+        if i < blocks { a2 = a2 + load(x + i &* 16) * load(w + i &* 16) }
+        var s = treeSum((a0 + a1) + (a2 + a3))
+        var j = blocks &* 16
+        while j < d {
+            s = s + x[j] * w[j]
+            j &+= 1
+        }
+        return s
+    }
+
+    /// d >= 16 (any d; SIMD body and scalar tail). The gradient lives in `out` and is swept once
+    /// per group of 4 rows, so it is loaded and stored 4× less often; each coordinate still adds
+    /// the rows in order.
+    @inline(never)
+    static func wide<R: RowOrder>(
+        _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, count: Int, w: UnsafePointer<Float>,
+        b: Float, out: UnsafeMutablePointer<Float>
+    ) {
+        let blocks = d / 16
+        let rowBytes = d &* 4
+        out.initialize(repeating: 0, count: d)
+        var sumR: Float = 0, sumL: Float = 0
+        var k = 0
+        while k &+ 3 < count {
+            order.prefetch(k, x: x, rowBytes: rowBytes)
+            order.prefetch(k &+ 1, x: x, rowBytes: rowBytes)
+            order.prefetch(k &+ 2, x: x, rowBytes: rowBytes)
+            order.prefetch(k &+ 3, x: x, rowBytes: rowBytes)
+            let i0 = order.row(k), i1 = order.row(k &+ 1), i2 = order.row(k &+ 2), i3 = order.row(k &+ 3)
+            let x0 = x + i0 &* d, x1 = x + i1 &* d, x2 = x + i2 &* d, x3 = x + i3 &* d
+            let r0 = (dotWide(x0, w, blocks: blocks, d: d) + b) - y[i0]
+            let r1 = (dotWide(x1, w, blocks: blocks, d: d) + b) - y[i1]
+            let r2 = (dotWide(x2, w, blocks: blocks, d: d) + b) - y[i2]
+            let r3 = (dotWide(x3, w, blocks: blocks, d: d) + b) - y[i3]
+            let v0 = SIMD16<Float>(repeating: r0), v1 = SIMD16<Float>(repeating: r1)
+            let v2 = SIMD16<Float>(repeating: r2), v3 = SIMD16<Float>(repeating: r3)
+            var o = 0
+            for _ in 0..<blocks {
+                var acc = load(out + o)
+                acc = acc + v0 * load(x0 + o)
+                acc = acc + v1 * load(x1 + o)
+                acc = acc + v2 * load(x2 + o)
+                acc = acc + v3 * load(x3 + o)
+                store(acc, out + o)
+                o &+= 16
+            }
+            while o < d {
+                out[o] = (((out[o] + r0 * x0[o]) + r1 * x1[o]) + r2 * x2[o]) + r3 * x3[o]
+                o &+= 1
+            }
+            sumR = (((sumR + r0) + r1) + r2) + r3
+            sumL = (((sumL + r0 * r0) + r1 * r1) + r2 * r2) + r3 * r3
+            k &+= 4
+        }
+        while k < count {
+            let i0 = order.row(k)
+            let x0 = x + i0 &* d
+            let r0 = (dotWide(x0, w, blocks: blocks, d: d) + b) - y[i0]
+            let v0 = SIMD16<Float>(repeating: r0)
+            var o = 0
+            for _ in 0..<blocks {
+                store(load(out + o) + v0 * load(x0 + o), out + o)
+                o &+= 16
+            }
+            while o < d {
+                out[o] = out[o] + r0 * x0[o]
+                o &+= 1
+            }
+            sumR = sumR + r0
+            sumL = sumL + r0 * r0
+            k &+= 1
+        }
+        out[d] = sumR
+        out[d &+ 1] = sumL
+    }
+
+    /// The naive reference (and the kernel for d < 16): scalar, one row at a time, the dot left to right.
+    @inline(never)
+    static func reference<R: RowOrder>(
+        _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, count: Int, w: UnsafePointer<Float>,
+        b: Float, out: UnsafeMutablePointer<Float>
+    ) {
+        out.initialize(repeating: 0, count: d)
+        var sumR: Float = 0, sumL: Float = 0
+        for k in 0..<count {
+            let i = order.row(k)
+            let row = x + i &* d
+            var dot: Float = 0
+            for j in 0..<d { dot = dot + row[j] * w[j] }
+            let r = (dot + b) - y[i]
+            for j in 0..<d { out[j] = out[j] + r * row[j] }
+            sumR = sumR + r
+            sumL = sumL + r * r
+        }
+        out[d] = sumR
+        out[d &+ 1] = sumL
+    }
+}

@@ -1,0 +1,70 @@
+/// Stochastic gradient descent with PyTorch `optim.SGD` semantics: lr, momentum, dampening,
+/// nesterov and weight decay (applied to every parameter, the bias included, as one PyTorch
+/// parameter group does).
+///
+/// Per parameter p with gradient g:
+///
+///     g = g + weightDecay · p                       (if weightDecay ≠ 0)
+///     buf = g  on the first step, else  buf = momentum · buf + (1 − dampening) · g
+///     g = nesterov ? g + momentum · buf : buf       (if momentum ≠ 0)
+///     p = p − lr · g
+public struct SGD: Sendable, Equatable {
+    public var lr: Float
+    public var momentum: Float
+    public var dampening: Float
+    public var nesterov: Bool
+    public var weightDecay: Float
+
+    public init(lr: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+        self.lr = lr
+        self.momentum = momentum
+        self.dampening = dampening
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+    }
+
+    /// Whether a momentum buffer is kept.
+    public var usesMomentum: Bool { momentum != 0 }
+
+    /// Checks the values; the message names the key and the fix.
+    public func validate() throws(TrainingError) {
+        if !(lr.isFinite && lr > 0) { throw .invalidValue(key: "optimizer.lr", value: "\(lr)", fix: "use a finite number > 0, e.g. 0.03") }
+        if !(momentum.isFinite && momentum >= 0) {
+            throw .invalidValue(key: "optimizer.momentum", value: "\(momentum)", fix: "use a number >= 0 (0 turns momentum off)")
+        }
+        if !dampening.isFinite { throw .invalidValue(key: "optimizer.dampening", value: "\(dampening)", fix: "use a finite number") }
+        if !(weightDecay.isFinite && weightDecay >= 0) {
+            throw .invalidValue(key: "optimizer.weightDecay", value: "\(weightDecay)", fix: "use a number >= 0")
+        }
+        if nesterov && (momentum <= 0 || dampening != 0) {
+            throw .invalidValue(
+                key: "optimizer.nesterov", value: "true",
+                fix: "nesterov needs momentum > 0 and dampening 0 (as in PyTorch)")
+        }
+    }
+
+    /// Applies one step to `params[range]` with `grads[range]` (already scaled to the mean loss).
+    /// `first` is true on the very first step of a run (the momentum buffer starts as the gradient).
+    /// Called by each worker for its own slice; touches nothing outside `range`.
+    @inlinable
+    public func apply(
+        params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, momentumBuffer: UnsafeMutablePointer<Float>,
+        range: Range<Int>, first: Bool
+    ) {
+        let lr = self.lr, wd = weightDecay, mu = momentum, damp = 1 - dampening
+        if mu == 0 && wd == 0 {
+            for j in range { params[j] = params[j] - lr * grads[j] }
+            return
+        }
+        for j in range {
+            var g = grads[j]
+            if wd != 0 { g = g + wd * params[j] }
+            if mu != 0 {
+                let buf = first ? g : mu * momentumBuffer[j] + damp * g
+                momentumBuffer[j] = buf
+                g = nesterov ? g + mu * buf : buf
+            }
+            params[j] = params[j] - lr * g
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import DataParallel
+import Dispatch
+import HardwareTopology
+import SyntheticData
+
+/// One epoch's outcome, handed to the caller as it finishes.
+public struct EpochRecord: Sendable {
+    /// 1-based.
+    public var epoch: Int
+    /// The epoch loss: over the whole dataset after the epoch, or for full-batch runs the batch loss
+    /// computed inside the step (before its update), as the line lesson prints it.
+    public var loss: Double
+    /// Seconds of the epoch's shuffle and steps (not its evaluation pass).
+    public var seconds: Double
+}
+
+/// Trains a linear model on a dataset with synchronous data-parallel minibatch SGD.
+///
+/// Built once (validates everything, allocates every buffer), then `run()` never allocates per
+/// step and never throws from inside a step. Results are bitwise identical for every worker count
+/// and executor: chunks depend only on batch size and d, and every sum is taken in chunk order.
+public final class Trainer {
+    public let config: TrainingConfig
+    public let dataset: Dataset
+    public let plan: ShardPlan
+    public let workers: Int
+    public let kernel: GradientKernels.Kind
+    /// The executor mode chosen (before any per-span fallback).
+    public let mode: ExecutionMode
+    public let batchRows: Int
+    let evalChunkRows: Int
+    let executor: Executor
+    let state: TrainingState
+    public private(set) var stepsTaken = 0
+    public private(set) var epochsDone = 0
+
+    /// Steps with fewer floats of X than this run serially under `executor: auto`: a 2-way parallel
+    /// step costs ≥ 1 µs in barriers, ~3 µs of memory-bound work at 128 KiB.
+    public static let parallelThresholdFloats = 32_768
+
+    public init(config: TrainingConfig, dataset: Dataset, topology: Topology? = nil) throws(TrainingError) {
+        try config.validate()
+        self.config = config
+        self.dataset = dataset
+        let d = dataset.features, n = dataset.rows
+        batchRows = min(config.batchSize ?? n, n)
+        plan = ShardPlan(batchRows: batchRows, features: d, chunkRows: config.chunkRows)
+        evalChunkRows = ShardPlan.automaticChunkRows(batchRows: n, features: d)
+        kernel = config.kernel ?? .automatic(features: d)
+        if kernel == .d64 && d != 64 || kernel == .wide && d < 16 {
+            throw .invalidValue(
+                key: "training.kernel", value: kernel.rawValue,
+                fix: "d64 needs 64 features and wide at least 16 (the data has \(d)); use auto or reference")
+        }
+        let requested = config.threads ?? topology?.physicalCores ?? 1
+        switch config.executor {
+        case .serial: mode = .serial
+        case .span: mode = .span
+        case .perStep: mode = .perStep
+        case .auto: mode = requested > 1 && batchRows * d >= Self.parallelThresholdFloats ? .span : .serial
+        }
+        workers = mode == .serial ? 1 : requested
+        executor = Executor(mode: mode, workers: workers, topology: topology, bindToCores: config.bindToCores)
+        let fullBatch = batchRows == n
+        state = TrainingState(
+            d: d, maxChunks: plan.maxChunks, evalChunks: (n + evalChunkRows - 1) / evalChunkRows,
+            stepLossCapacity: fullBatch ? config.epochs : (n + batchRows - 1) / batchRows,
+            permutationRows: config.shuffle && !fullBatch ? n : nil)
+        state.load(LinearModel(features: d, initialisation: config.model, seed: config.seed))
+    }
+
+    /// The model as it is now.
+    public var model: LinearModel { state.model }
+
+    /// True when each epoch is one step over all rows.
+    public var isFullBatch: Bool { batchRows == dataset.rows }
+
+    /// Batches per epoch (the last partial batch is kept).
+    public var batchesPerEpoch: Int { (dataset.rows + batchRows - 1) / batchRows }
+
+    /// Trains `config.epochs` epochs, calling `onEpoch` after each.
+    ///
+    /// With `evaluateEachEpoch` false (the sweep's timing runs), minibatch epochs skip the pass over
+    /// the whole dataset and only the last epoch's loss is computed.
+    public func run(evaluateEachEpoch: Bool = true, onEpoch: (EpochRecord) -> Void = { _ in }) throws(TrainingError)
+        -> TrainingReport
+    {
+        var losses: [Double] = []
+        var seconds: [Double] = []
+        var modesUsed: Set<ExecutionMode> = []
+        let start = DispatchTime.now().uptimeNanoseconds
+        let n = Double(dataset.rows)
+        // Tiny full-batch runs go as one span (no clock reads or fan-out per epoch); bigger ones one
+        // span per epoch, so every epoch is timed.
+        let epochsPerSpan = isFullBatch && mode == .serial ? config.epochs : 1
+        var epoch = 0
+        while epoch < config.epochs {
+            let spanEpochs = min(epochsPerSpan, config.epochs - epoch)
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            modesUsed.insert(executor.run(stepSpan(epoch: epoch, epochs: spanEpochs)))
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            let perEpoch = Double(t1 - t0) / 1e9 / Double(spanEpochs)
+            for e in 0..<spanEpochs {
+                let loss: Double
+                if isFullBatch {
+                    loss = Double(state.stepLoss[e]) * config.loss.lossFactor / n
+                } else if evaluateEachEpoch || epoch + e + 1 == config.epochs {
+                    loss = evaluate()
+                } else {
+                    loss = .nan  // not evaluated
+                }
+                guard loss.isFinite || !evaluateEachEpoch, state.parametersAreFinite else {
+                    throw .diverged(epoch: epoch + e + 1, lastFiniteLoss: losses.last, lr: config.optimizer.lr)
+                }
+                losses.append(loss)
+                seconds.append(perEpoch)
+                onEpoch(EpochRecord(epoch: epoch + e + 1, loss: loss, seconds: perEpoch))
+            }
+            stepsTaken += spanEpochs * batchesPerEpoch
+            epoch += spanEpochs
+            epochsDone = epoch
+        }
+        let total = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return TrainingReport(
+            model: model, epochLosses: losses, epochSeconds: seconds, steps: stepsTaken, threads: workers,
+            trainSeconds: total, samplesPerSecond: Double(dataset.rows) * Double(config.epochs) / total,
+            executor: modesUsed.count == 1 ? modesUsed.first! : .perStep, spanFallbacks: executor.fallbacks,
+            kernel: kernel, chunkRows: plan.chunkRows, batchRows: batchRows,
+            trueWeights: dataset.trueWeights, trueBias: dataset.trueBias)
+    }
+
+    /// The loss over the whole dataset at the current parameters (mean, with the config's loss).
+    public func evaluate() -> Double {
+        executor.run(evaluationSpan())
+        return state.evalLoss[0] * config.loss.lossFactor / Double(dataset.rows)
+    }
+
+    func stepSpan(epoch: Int, epochs: Int) -> StepSpan {
+        let shuffled = state.permutation != nil
+        return StepSpan(
+            x: SharedPointer(dataset.x), y: SharedPointer(dataset.y), params: SharedPointer(state.params),
+            momentum: SharedPointer(state.momentum), totals: SharedPointer(state.totals),
+            stepLoss: SharedPointer(state.stepLoss), partials: SharedPointer(state.partials.base),
+            partialStride: state.partials.stride, permutation: state.permutation.map { SharedPointer($0) },
+            order: shuffled ? EpochPermutation(rows: dataset.rows, seed: config.seed, epoch: epoch) : nil,
+            rows: dataset.rows, d: dataset.features, batch: batchRows, chunkRows: plan.chunkRows,
+            batchesPerEpoch: batchesPerEpoch, kernel: kernel, loss: config.loss, sgd: config.optimizer,
+            stepsBefore: stepsTaken, stepCount: epochs * batchesPerEpoch)
+    }
+
+    func evaluationSpan() -> EvaluationSpan {
+        EvaluationSpan(
+            x: SharedPointer(dataset.x), y: SharedPointer(dataset.y), params: SharedPointer(state.params),
+            partials: SharedPointer(state.evalPartials.base), partialStride: state.evalPartials.stride,
+            result: SharedPointer(state.evalLoss), rows: dataset.rows, d: dataset.features,
+            chunkRows: evalChunkRows, kernel: kernel)
+    }
+}

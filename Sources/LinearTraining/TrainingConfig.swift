@@ -1,0 +1,86 @@
+import SyntheticData
+
+/// Where the training data come from.
+public enum DataSource: Sendable, Equatable {
+    /// Made in memory from a spec.
+    case synthetic(DatasetSpec)
+    /// A small CSV file: `target` names the y column, every other column is a feature.
+    case csv(path: String, target: String)
+
+    /// Loads or makes the dataset, generating on `threads` threads.
+    public func load(threads: Int) throws(DataError) -> Dataset {
+        switch self {
+        case let .synthetic(spec): return try Dataset.generate(spec, threads: threads)
+        case let .csv(path, target): return try Dataset.loadCSV(path: path, target: target)
+        }
+    }
+}
+
+/// How the workers of a run are executed; `auto` picks serial for steps too small to gain.
+public enum ExecutorChoice: String, Sendable, CaseIterable, Codable {
+    case auto, serial, span
+    case perStep = "per-step"
+}
+
+/// Everything a training run needs, resolved (no "auto" left but the executor's and kernel's).
+public struct TrainingConfig: Sendable, Equatable {
+    public var data: DataSource
+    public var model: ModelInit
+    public var loss: Loss
+    public var optimizer: SGD
+    public var epochs: Int
+    /// Rows per minibatch; nil means the full dataset (one step per epoch).
+    public var batchSize: Int?
+    /// Visit rows in a fresh order each epoch (from seed and epoch), or in storage order.
+    public var shuffle: Bool
+    /// Seeds the model's initialisation and the epoch orders.
+    public var seed: UInt64
+    /// Workers; nil means the physical cores available.
+    public var threads: Int?
+    public var executor: ExecutorChoice
+    /// Rows per chunk; nil picks it from the batch size and d (never from the thread count).
+    public var chunkRows: Int?
+    /// `reference` forces the naive kernel (for checking the tuned ones); nil picks from d.
+    public var kernel: GradientKernels.Kind?
+    /// Bind workers to cores for each span.
+    public var bindToCores: Bool
+
+    public init(
+        data: DataSource = .synthetic(DatasetSpec()), model: ModelInit = .normal(std: 0.01), loss: Loss = .squared,
+        optimizer: SGD = SGD(lr: 0.03), epochs: Int = 3, batchSize: Int? = 10, shuffle: Bool = true, seed: UInt64 = 0,
+        threads: Int? = nil, executor: ExecutorChoice = .auto, chunkRows: Int? = nil,
+        kernel: GradientKernels.Kind? = nil, bindToCores: Bool = true
+    ) {
+        self.data = data
+        self.model = model
+        self.loss = loss
+        self.optimizer = optimizer
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.seed = seed
+        self.threads = threads
+        self.executor = executor
+        self.chunkRows = chunkRows
+        self.kernel = kernel
+        self.bindToCores = bindToCores
+    }
+
+    /// Checks the ranges of every value; the message names the key and the fix.
+    public func validate() throws(TrainingError) {
+        try optimizer.validate()
+        if epochs < 1 { throw .invalidValue(key: "training.epochs", value: "\(epochs)", fix: "use at least 1 epoch") }
+        if let b = batchSize, b < 1 {
+            throw .invalidValue(key: "training.batchSize", value: "\(b)", fix: "use at least 1 row, or 'full'")
+        }
+        if let t = threads, t < 1 {
+            throw .invalidValue(key: "training.threads", value: "\(t)", fix: "use at least 1 thread, or 'auto'")
+        }
+        if let c = chunkRows, c < 1 {
+            throw .invalidValue(key: "training.chunkRows", value: "\(c)", fix: "use at least 1 row, or 'auto'")
+        }
+        if case let .normal(std) = model, !(std.isFinite && std >= 0) {
+            throw .invalidValue(key: "model.std", value: "\(std)", fix: "use a standard deviation >= 0")
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import DataParallel
+
+/// What a training run produced and how long it took.
+public struct TrainingReport: Sendable {
+    public var model: LinearModel
+    /// One loss per epoch (see `EpochRecord.loss`).
+    public var epochLosses: [Double]
+    /// Seconds of each epoch's shuffle and steps.
+    public var epochSeconds: [Double]
+    public var steps: Int
+    public var threads: Int
+    /// The whole training loop, per-epoch evaluation included.
+    public var trainSeconds: Double
+    public var samplesPerSecond: Double
+    /// The mode that ran the spans (per-step if any span had to fall back).
+    public var executor: ExecutionMode
+    public var spanFallbacks: Int
+    public var kernel: GradientKernels.Kind
+    public var chunkRows: Int
+    public var batchRows: Int
+    public var trueWeights: [Float]?
+    public var trueBias: Float?
+
+    public var finalLoss: Double { epochLosses.last ?? .nan }
+
+    /// max_j |w_j − w*_j|, when the true weights are known.
+    public var maxWeightError: Float? {
+        guard let t = trueWeights, t.count == model.weights.count else { return nil }
+        return zip(model.weights, t).map { abs($0 - $1) }.max()
+    }
+
+    /// |b − b*|, when the true bias is known.
+    public var biasError: Float? { trueBias.map { abs(model.bias - $0) } }
+
+    /// The JSON of DESIGN.md's `--summary` contract; `config` is the resolved configuration.
+    public func json(config: JSONValue) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("weights", .floats(model.weights)),
+            ("bias", .float(model.bias)),
+            ("finalLoss", .double(finalLoss)),
+            ("epochLosses", .doubles(epochLosses)),
+            ("epochSeconds", .doubles(epochSeconds)),
+            ("steps", .int(steps)),
+            ("threads", .int(threads)),
+            ("executor", .string(executor.rawValue)),
+            ("spanFallbacks", .int(spanFallbacks)),
+            ("kernel", .string(kernel.rawValue)),
+            ("chunkRows", .int(chunkRows)),
+            ("batchRows", .int(batchRows)),
+            ("trainSeconds", .double(trainSeconds)),
+            ("samplesPerSecond", .double(samplesPerSecond)),
+        ]
+        if let t = trueWeights { pairs.append(("trueWeights", .floats(t))) }
+        if let b = trueBias { pairs.append(("trueBias", .float(b))) }
+        if let e = maxWeightError { pairs.append(("maxWeightError", .float(e))) }
+        if let e = biasError { pairs.append(("biasError", .float(e))) }
+        pairs.append(("config", config))
+        return .object(pairs)
+    }
+}

@@ -1,0 +1,33 @@
+/// Failures while making, reading or checking a dataset. Each message names the file or value and the fix.
+public enum DataError: Error, CustomStringConvertible, Equatable {
+    case fileNotFound(path: String)
+    case unreadable(path: String, reason: String)
+    case emptyFile(path: String)
+    case malformedCSV(path: String, line: Int, reason: String)
+    case missingColumn(path: String, column: String, available: [String])
+    case nonFinite(path: String, row: Int, column: String)
+    case invalidSpec(field: String, value: String, fix: String)
+    case outOfMemory(bytes: Int)
+
+    public var description: String {
+        switch self {
+        case let .fileNotFound(path):
+            return "data file \(path) does not exist; check the path (relative paths are resolved from the current directory)"
+        case let .unreadable(path, reason):
+            return "cannot read \(path): \(reason)"
+        case let .emptyFile(path):
+            return "\(path) is empty; a CSV needs a header line and at least one data row"
+        case let .malformedCSV(path, line, reason):
+            return "\(path):\(line): \(reason)"
+        case let .missingColumn(path, column, available):
+            return "\(path) has no column '\(column)' (columns: \(available.joined(separator: ", "))); "
+                + "set data.csv.target to one of them"
+        case let .nonFinite(path, row, column):
+            return "\(path): row \(row), column '\(column)' is NaN or infinite; clean the data first"
+        case let .invalidSpec(field, value, fix):
+            return "invalid \(field) \(value): \(fix)"
+        case let .outOfMemory(bytes):
+            return "cannot allocate \(bytes) bytes for the dataset; use fewer rows or features"
+        }
+    }
+}

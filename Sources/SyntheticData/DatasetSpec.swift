@@ -1,0 +1,67 @@
+/// The true weights of a synthetic dataset: given one by one, or by the reference workloads' pattern.
+public enum WeightPattern: Sendable, Equatable {
+    case explicit([Float])
+    /// `w[j] = (+1 if j even else -1) * (1 + j/d)`, as the w3–w5 reference workloads.
+    case alternating
+
+    public func weights(features d: Int) -> [Float] {
+        switch self {
+        case let .explicit(w): return w
+        case .alternating:
+            return (0..<d).map { j in (j % 2 == 0 ? 1 : -1) * (1 + Float(j) / Float(d)) }
+        }
+    }
+}
+
+/// What a synthetic linear-regression dataset is: y = X·w + b + noise·ε, X and ε ~ N(0, 1).
+///
+/// The defaults are the d2l lesson's: w = [2, −3.4], b = 4.2, noise std 0.01, 1000 rows.
+public struct DatasetSpec: Sendable, Equatable {
+    public var rows: Int
+    public var features: Int
+    public var weights: WeightPattern
+    public var bias: Float
+    public var noise: Float
+    public var seed: UInt64
+
+    public init(
+        rows: Int = 1000, features: Int = 2, weights: WeightPattern = .explicit([2, -3.4]), bias: Float = 4.2,
+        noise: Float = 0.01, seed: UInt64 = 0
+    ) {
+        self.rows = rows
+        self.features = features
+        self.weights = weights
+        self.bias = bias
+        self.noise = noise
+        self.seed = seed
+    }
+
+    /// The reference workloads' data: `rows × features`, alternating weights, b = 4.2, noise 0.01.
+    public static func reference(rows: Int, features: Int, seed: UInt64 = 0) -> DatasetSpec {
+        DatasetSpec(rows: rows, features: features, weights: .alternating, bias: 4.2, noise: 0.01, seed: seed)
+    }
+
+    public var trueWeights: [Float] { weights.weights(features: features) }
+
+    /// Checks every field; the message names the field and the fix.
+    public func validate() throws(DataError) {
+        if rows < 1 { throw .invalidSpec(field: "rows", value: "\(rows)", fix: "use at least 1 row") }
+        if features < 1 { throw .invalidSpec(field: "features", value: "\(features)", fix: "use at least 1 feature") }
+        if case let .explicit(w) = weights, w.count != features {
+            throw .invalidSpec(
+                field: "weights", value: "(\(w.count) values)",
+                fix: "give exactly \(features) weights (one per feature), or 'alternating'")
+        }
+        if trueWeights.contains(where: { !$0.isFinite }) {
+            throw .invalidSpec(field: "weights", value: "\(trueWeights)", fix: "weights must be finite numbers")
+        }
+        if !bias.isFinite { throw .invalidSpec(field: "bias", value: "\(bias)", fix: "use a finite number") }
+        if !(noise >= 0) || !noise.isFinite {
+            throw .invalidSpec(field: "noise", value: "\(noise)", fix: "use a standard deviation >= 0")
+        }
+        let (bytes, overflow) = rows.multipliedReportingOverflow(by: features + 1)
+        if overflow || bytes > Int.max / 8 {
+            throw .invalidSpec(field: "rows × features", value: "\(rows) × \(features)", fix: "the dataset is too large to address")
+        }
+    }
+}

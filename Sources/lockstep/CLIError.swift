@@ -1,0 +1,43 @@
+import LinearTraining
+import SyntheticData
+import HardwareTopology
+
+/// Exit codes (documented in the README): the sysexits values where one fits.
+enum ExitStatus: Int32 {
+    case ok = 0
+    case diverged = 3
+    case usage = 64
+    case badData = 65
+    case missingInput = 66
+    case ioError = 74
+}
+
+/// A failure of the command line: bad config, bad data, I/O. Printed as one `error:` line.
+struct CLIError: Error, CustomStringConvertible {
+    var message: String
+    var status: ExitStatus
+
+    var description: String { message }
+
+    static func from(_ error: Error) -> CLIError {
+        switch error {
+        case let e as CLIError: return e
+        case let e as ConfigError: return CLIError(message: e.description, status: e.status)
+        case let e as DataError:
+            switch e {
+            case .fileNotFound: return CLIError(message: e.description, status: .missingInput)
+            case .invalidSpec: return CLIError(message: e.description, status: .usage)
+            case .outOfMemory: return CLIError(message: e.description, status: .ioError)
+            default: return CLIError(message: e.description, status: .badData)
+            }
+        case let e as TrainingError:
+            switch e {
+            case .diverged: return CLIError(message: e.description, status: .diverged)
+            case .featureMismatch: return CLIError(message: e.description, status: .badData)
+            case .invalidValue: return CLIError(message: e.description, status: .usage)
+            }
+        case let e as TopologyError: return CLIError(message: e.description, status: .ioError)
+        default: return CLIError(message: "\(error)", status: .ioError)
+        }
+    }
+}

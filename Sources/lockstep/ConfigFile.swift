@@ -1,0 +1,173 @@
+import Foundation
+import LinearTraining
+import SyntheticData
+import Yams
+
+/// Reads a training config (YAML, or JSON, which YAML includes) into a `TrainingConfig`.
+///
+/// Shape (every key optional; defaults are the d2l lesson's):
+///
+///     data:
+///       synthetic: {rows: 1000, features: 2, weights: [2, -3.4], bias: 4.2, noise: 0.01, seed: 0}
+///       # or  csv: {path: configs/data/line50.csv, target: y}
+///     model: {init: normal, std: 0.01}          # or zeros / uniform
+///     loss: squared                             # or mse
+///     optimizer: {lr: 0.03, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0}
+///     training: {epochs: 3, batchSize: 10, shuffle: true, seed: 0, threads: auto,
+///                executor: auto, chunkRows: auto, kernel: auto, bind: true}
+enum ConfigFile {
+    static func load(path: String) throws(ConfigError) -> TrainingConfig {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigError(kind: .missingFile, message: "config file \(path) does not exist; see configs/ for examples")
+        }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(kind: .unreadable, message: "cannot read config file \(path) (not readable, or not UTF-8 text)")
+        }
+        return try parse(text, file: path)
+    }
+
+    static func parse(_ text: String, file: String) throws(ConfigError) -> TrainingConfig {
+        let parsed: Any?
+        do {
+            parsed = try Yams.load(yaml: text)
+        } catch {
+            let detail = "\(error)".split(separator: "\n").prefix(3).joined(separator: " ")
+            throw ConfigError(kind: .syntax, message: "\(file): not valid YAML or JSON: \(detail)")
+        }
+        let root = try ConfigNode(file: file, path: "", value: parsed)
+        try root.allow(["data", "model", "loss", "optimizer", "training"])
+        var config = TrainingConfig()
+        if let data = try root.child("data") { config.data = try dataSource(data, configFile: file) }
+        if let model = try root.child("model") { config.model = try modelInit(model) }
+        if let loss = try root.choice("loss", Loss.allCases.map(\.rawValue)) { config.loss = Loss(rawValue: loss)! }
+        if let opt = try root.child("optimizer") { config.optimizer = try optimizer(opt) }
+        if let training = try root.child("training") { try applyTraining(training, to: &config) }
+        return config
+    }
+
+    static func dataSource(_ node: ConfigNode, configFile: String) throws(ConfigError) -> DataSource {
+        try node.allow(["synthetic", "csv"])
+        if node.has("synthetic") && node.has("csv") {
+            throw ConfigError(kind: .invalidValue, message: "\(node.file): 'data' has both 'synthetic' and 'csv'; keep one")
+        }
+        if let csv = try node.child("csv") {
+            try csv.allow(["path", "target"])
+            guard let path = try csv.string("path") else {
+                throw ConfigError(kind: .invalidValue, message: "\(node.file): 'data.csv.path' is missing; give the CSV file's path")
+            }
+            return .csv(path: resolve(path, configFile: configFile), target: try csv.string("target") ?? "y")
+        }
+        guard let s = try node.child("synthetic") else { return .synthetic(DatasetSpec()) }
+        return .synthetic(try syntheticSpec(s))
+    }
+
+    /// The keys of a `data.synthetic` block (also the flags of `lockstep generate`).
+    static func syntheticSpec(_ s: ConfigNode) throws(ConfigError) -> DatasetSpec {
+        try s.allow(["rows", "features", "weights", "bias", "noise", "seed"])
+        var spec = DatasetSpec()
+        if let v = try s.int("rows") { spec.rows = v }
+        if let v = try s.int("features") {
+            spec.features = v
+            if !s.has("weights") { spec.weights = .alternating }
+        }
+        if let w = s.values["weights"] {
+            if let word = w as? String {
+                guard word == "alternating" else { throw s.invalid("weights", "use a list of numbers or 'alternating'") }
+                spec.weights = .alternating
+            } else if let list = w as? [Any] {
+                var ws: [Float] = []
+                for item in list {
+                    if let d = item as? Double { ws.append(Float(d)) } else if let i = item as? Int { ws.append(Float(i)) } else {
+                        throw s.wrongType("weights", "a list of numbers or 'alternating'")
+                    }
+                }
+                spec.weights = .explicit(ws)
+                if !s.has("features") { spec.features = ws.count }
+            } else {
+                throw s.wrongType("weights", "a list of numbers or 'alternating'")
+            }
+        }
+        if let v = try s.float("bias") { spec.bias = v }
+        if let v = try s.float("noise") { spec.noise = v }
+        if let v = try s.int("seed") {
+            guard v >= 0 else { throw s.invalid("seed", "use a whole number >= 0") }
+            spec.seed = UInt64(v)
+        }
+        do { try spec.validate() } catch {
+            throw ConfigError(kind: .invalidValue, message: "\(s.file): in '\(s.path)': \(error.description)")
+        }
+        return spec
+    }
+
+    static func modelInit(_ node: ConfigNode) throws(ConfigError) -> ModelInit {
+        try node.allow(["init", "std"])
+        let kind = try node.choice("init", ["zeros", "normal", "uniform"]) ?? "normal"
+        if kind != "normal" && node.has("std") {
+            throw ConfigError(kind: .invalidValue, message: "\(node.file): 'model.std' only applies to init: normal; remove it")
+        }
+        switch kind {
+        case "zeros": return .zeros
+        case "uniform": return .uniform
+        default:
+            let std = try node.float("std") ?? 0.01
+            guard std.isFinite && std >= 0 else { throw node.invalid("std", "use a standard deviation >= 0") }
+            return .normal(std: std)
+        }
+    }
+
+    static func optimizer(_ node: ConfigNode) throws(ConfigError) -> SGD {
+        try node.allow(["lr", "momentum", "dampening", "nesterov", "weightDecay"])
+        var sgd = SGD(lr: 0.03)
+        if let v = try node.float("lr") { sgd.lr = v }
+        if let v = try node.float("momentum") { sgd.momentum = v }
+        if let v = try node.float("dampening") { sgd.dampening = v }
+        if let v = try node.bool("nesterov") { sgd.nesterov = v }
+        if let v = try node.float("weightDecay") { sgd.weightDecay = v }
+        do { try sgd.validate() } catch { throw ConfigError(kind: .invalidValue, message: "\(node.file): \(error.description)") }
+        return sgd
+    }
+
+    static func applyTraining(_ node: ConfigNode, to config: inout TrainingConfig) throws(ConfigError) {
+        try node.allow(["epochs", "batchSize", "shuffle", "seed", "threads", "executor", "chunkRows", "kernel", "bind"])
+        if let v = try node.int("epochs") {
+            guard v >= 1 else { throw node.invalid("epochs", "use at least 1") }
+            config.epochs = v
+        }
+        let batch = try node.intOrWord("batchSize", ["full"])
+        if batch.present {
+            if let b = batch.value, b < 1 { throw node.invalid("batchSize", "use at least 1 row, or 'full'") }
+            config.batchSize = batch.value
+        }
+        if let v = try node.bool("shuffle") { config.shuffle = v }
+        if let v = try node.int("seed") {
+            guard v >= 0 else { throw node.invalid("seed", "use a whole number >= 0") }
+            config.seed = UInt64(v)
+        }
+        let threads = try node.intOrWord("threads", ["auto"])
+        if threads.present {
+            if let t = threads.value, t < 1 { throw node.invalid("threads", "use at least 1, or 'auto' (the physical cores)") }
+            config.threads = threads.value
+        }
+        if let e = try node.choice("executor", ExecutorChoice.allCases.map(\.rawValue)) {
+            config.executor = ExecutorChoice(rawValue: e)!
+        }
+        let chunk = try node.intOrWord("chunkRows", ["auto"])
+        if chunk.present {
+            if let c = chunk.value, c < 1 { throw node.invalid("chunkRows", "use at least 1 row, or 'auto'") }
+            config.chunkRows = chunk.value
+        }
+        if let k = try node.choice("kernel", ["auto"] + GradientKernels.Kind.allCases.map(\.rawValue)) {
+            config.kernel = GradientKernels.Kind(rawValue: k)
+        }
+        if let v = try node.bool("bind") { config.bindToCores = v }
+    }
+
+    /// A relative data path is taken from the current directory if it exists there, else from the
+    /// config file's directory.
+    static func resolve(_ path: String, configFile: String) -> String {
+        if path.hasPrefix("/") || FileManager.default.fileExists(atPath: path) { return path }
+        let dir = URL(fileURLWithPath: configFile).deletingLastPathComponent()
+        let candidate = dir.appendingPathComponent(path).path
+        return FileManager.default.fileExists(atPath: candidate) ? candidate : path
+    }
+}

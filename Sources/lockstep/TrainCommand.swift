@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import HardwareTopology
+import LinearTraining
+import SyntheticData
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a linear model from a config file, printing the epochs and the result.",
+        discussion: """
+            Prints the topology used, one 'epoch N, loss L' line per epoch (at most ~20: every k-th epoch \
+            for long runs, always the last), then the weights, bias, their distance to the true values \
+            when the data is synthetic, the final loss, time and throughput. The final weights, bias and \
+            every loss are bit-for-bit identical for any --threads.
+
+            Example: lockstep train --config configs/d2l-scratch.yaml --threads 2 --summary run.json
+            """)
+
+    @OptionGroup var options: TrainingOptions
+
+    @Option(name: .long, help: "Workers: a number >= 1, or 'auto' for the physical cores (overrides training.threads).")
+    var threads: String?
+
+    @Option(name: .long, help: "Write the run's JSON summary (weights, bias, losses, timings, resolved config) here.")
+    var summary: String?
+
+    @Option(name: .long, help: "Write one JSON line per epoch (epoch, loss, seconds) here.")
+    var metrics: String?
+
+    @Option(name: .customLong("print-every"), help: "Print every k-th epoch (default: about 20 lines in all).")
+    var printEvery: Int?
+
+    @Flag(name: .long, help: "Print only the result lines.")
+    var quiet = false
+
+    func validate() throws {
+        if let t = threads, t != "auto", (Int(t) ?? 0) < 1 {
+            throw ValidationError("--threads must be a whole number >= 1 or 'auto', got '\(t)'")
+        }
+        if let k = printEvery, k < 1 { throw ValidationError("--print-every must be at least 1, got \(k)") }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            var config = try options.resolved()
+            if let threads { config.threads = threads == "auto" ? nil : Int(threads) }
+            let topology = try? Topology.current()
+            let dataset = try config.data.load(threads: topology?.physicalCores ?? 1)
+            let trainer = try Trainer(config: config, dataset: dataset, topology: topology)
+            if !quiet { printHeader(trainer, topology: topology) }
+            let every = printEvery ?? max(1, (config.epochs + 19) / 20)
+            var metricLines: [String] = []
+            let report = try trainer.run { record in
+                if metrics != nil {
+                    metricLines.append(
+                        JSONValue.object([
+                            ("epoch", .int(record.epoch)), ("loss", .double(record.loss)), ("seconds", .double(record.seconds)),
+                        ]).text())
+                }
+                if !quiet && (record.epoch % every == 0 || record.epoch == config.epochs) {
+                    print("epoch \(record.epoch), loss \(String(format: "%f", record.loss))")
+                }
+            }
+            printResult(report, dataset: dataset)
+            if let metrics { try OutputFile.write(metricLines.joined(separator: "\n") + "\n", to: metrics) }
+            if let summary {
+                try OutputFile.write(report.json(config: config.json(threads: trainer.workers)).text(pretty: true) + "\n", to: summary)
+            }
+        }
+    }
+
+    func printHeader(_ trainer: Trainer, topology: Topology?) {
+        let d = trainer.dataset
+        if let topology {
+            let l3 = topology.cacheSize(level: 3).map { ", L3 \(Topology.bytesText($0))" } ?? ""
+            print("topology: \(topology.packages) package(s), \(topology.physicalCores) physical core(s), \(topology.processingUnits) PU(s)\(l3)")
+        }
+        var how = "\(trainer.workers) worker(s), executor \(trainer.mode.rawValue)"
+        if trainer.mode == .serial && trainer.config.executor == .auto && (trainer.config.threads ?? 2) > 1 {
+            how += " (\(trainer.batchRows * d.features) floats per step is below the parallel threshold of "
+                + "\(Trainer.parallelThresholdFloats); force with --executor span)"
+        }
+        print("workers: \(how)")
+        let batch = trainer.isFullBatch ? "full batch" : "batch \(trainer.batchRows)"
+        print(
+            "data: \(d.source), \(Topology.bytesText(d.byteCount)); \(batch), \(trainer.batchesPerEpoch) step(s)/epoch, "
+                + "chunks of \(trainer.plan.chunkRows) rows, kernel \(trainer.kernel.rawValue)")
+    }
+
+    func printResult(_ r: TrainingReport, dataset: Dataset) {
+        let w = r.model.weights
+        if w.count == 1 {
+            print("weight \(f4(w[0])), bias \(f4(r.model.bias)), loss \(f4(r.finalLoss))")
+        } else {
+            let shown = w.prefix(8).map(f4).joined(separator: ", ") + (w.count > 8 ? ", … (\(w.count) in all)" : "")
+            print("w = [\(shown)], b = \(f4(r.model.bias)), loss \(String(format: "%f", r.finalLoss))")
+        }
+        if let t = r.trueWeights, t.count == w.count, let tb = r.trueBias {
+            if w.count <= 8 {
+                print("error in estimating w: [\(zip(t, w).map { f4($0 - $1) }.joined(separator: ", "))]")
+            } else {
+                print("max |w - w*|: \(String(format: "%.3g", Double(r.maxWeightError ?? 0)))")
+            }
+            print("error in estimating b: \(f4(tb - r.model.bias))")
+        }
+        print(
+            "trained \(r.epochLosses.count) epoch(s), \(r.steps) step(s) on \(r.threads) worker(s) (\(r.executor.rawValue)) in "
+                + "\(seconds(r.trainSeconds)): \(String(format: "%.3g", r.samplesPerSecond / 1e6)) M samples/s")
+    }
+}
+
+func f4(_ x: Float) -> String { String(format: "%.4f", Double(x)) }
+func f4(_ x: Double) -> String { String(format: "%.4f", x) }
+
+func seconds(_ s: Double) -> String {
+    if s < 1e-3 { return String(format: "%.1f µs", s * 1e6) }
+    if s < 1 { return String(format: "%.1f ms", s * 1e3) }
+    return String(format: "%.2f s", s)
+}
+
+extension Topology {
+    static func bytesText(_ n: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var v = Double(n), i = 0
+        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
+        return i == 0 ? "\(n) B" : String(format: v >= 100 ? "%.0f " : "%.1f ", v) + units[i]
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import LinearTraining
+
+/// The options `train` and `sweep` share: the config file and the flags that override it.
+struct TrainingOptions: ParsableArguments {
+    @Option(name: .long, help: "The YAML (or JSON) training config, e.g. configs/d2l-scratch.yaml.")
+    var config: String
+
+    @Option(name: .long, help: "Epochs (overrides training.epochs).")
+    var epochs: Int?
+
+    @Option(name: .long, help: "Learning rate (overrides optimizer.lr).")
+    var lr: Float?
+
+    @Option(name: .customLong("batch-size"), help: "Rows per minibatch, or 'full' (overrides training.batchSize).")
+    var batchSize: String?
+
+    @Option(name: .long, help: "Seed of the initialisation and the epoch orders (overrides training.seed).")
+    var seed: UInt64?
+
+    @Option(name: .long, help: "auto, span, per-step or serial (overrides training.executor).")
+    var executor: String?
+
+    func validate() throws {
+        if let e = epochs, e < 1 { throw ValidationError("--epochs must be at least 1, got \(e)") }
+        if let lr, !(lr.isFinite && lr > 0) { throw ValidationError("--lr must be a finite number > 0, got \(lr)") }
+        if let b = batchSize, b != "full", (Int(b) ?? 0) < 1 {
+            throw ValidationError("--batch-size must be a whole number >= 1 or 'full', got '\(b)'")
+        }
+        if let e = executor, ExecutorChoice(rawValue: e) == nil {
+            throw ValidationError("--executor must be one of \(ExecutorChoice.allCases.map(\.rawValue).joined(separator: ", ")), got '\(e)'")
+        }
+    }
+
+    /// The config file with the flags applied.
+    func resolved() throws -> TrainingConfig {
+        var c = try ConfigFile.load(path: config)
+        if let epochs { c.epochs = epochs }
+        if let lr { c.optimizer.lr = lr }
+        if let batchSize { c.batchSize = batchSize == "full" ? nil : Int(batchSize) }
+        if let seed { c.seed = seed }
+        if let executor { c.executor = ExecutorChoice(rawValue: executor)! }
+        return c
+    }
+}
