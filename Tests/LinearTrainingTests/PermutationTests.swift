@@ -1,0 +1,35 @@
+import LinearTraining
+import Testing
+
+@Suite("Epoch permutation") struct PermutationTests {
+    @Test(arguments: [1, 2, 3, 10, 1000, 4097, 65_539])
+    func isAPermutation(rows: Int) {
+        let p = EpochPermutation(rows: rows, seed: 42, epoch: 1)
+        var seen = [Bool](repeating: false, count: rows)
+        for i in 0..<rows {
+            let v = Int(p.permute(i))
+            #expect(v < rows && !seen[v], "rows \(rows): position \(i) → \(v)")
+            if v < rows { seen[v] = true }
+        }
+    }
+
+    @Test func epochsAndSeedsGiveDifferentOrders() {
+        let a = (0..<1000).map { EpochPermutation(rows: 1000, seed: 0, epoch: 0).permute($0) }
+        let b = (0..<1000).map { EpochPermutation(rows: 1000, seed: 0, epoch: 1).permute($0) }
+        let c = (0..<1000).map { EpochPermutation(rows: 1000, seed: 1, epoch: 0).permute($0) }
+        #expect(a != b && a != c)
+        let fixedPoints = (0..<1000).filter { a[$0] == UInt32($0) }.count
+        #expect(fixedPoints < 10, "a shuffled order keeps few rows in place (\(fixedPoints))")
+    }
+
+    @Test func fillingInSlicesEqualsFillingAtOnce() {
+        let p = EpochPermutation(rows: 5000, seed: 9, epoch: 2)
+        let whole = UnsafeMutablePointer<UInt32>.allocate(capacity: 5000)
+        let parts = UnsafeMutablePointer<UInt32>.allocate(capacity: 5000)
+        defer { whole.deallocate(); parts.deallocate() }
+        p.fill(whole, range: 0..<5000)
+        p.fill(parts, range: 2500..<5000)
+        p.fill(parts, range: 0..<2500)
+        #expect(Array(UnsafeBufferPointer(start: whole, count: 5000)) == Array(UnsafeBufferPointer(start: parts, count: 5000)))
+    }
+}

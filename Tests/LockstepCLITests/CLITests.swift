@@ -1,0 +1,184 @@
+import Foundation
+import Testing
+
+/// End-to-end: runs the built `lockstep` executable and checks its output, files and exit codes.
+@Suite("CLI", .serialized) struct CLITests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static var binary: URL {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return exe.deletingLastPathComponent().appendingPathComponent("lockstep")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    @discardableResult
+    static func run(_ args: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = root
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func tempDir() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lockstep-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func json(_ url: URL) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+    }
+
+    @Test func line50PrintsTheLessonsResult() throws {
+        let r = try Self.run(["train", "--config", "configs/line50.yaml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("weight 1.2043, bias 3.0897, loss 0.0035"))
+        let epochLines = r.stdout.split(separator: "\n").filter { $0.hasPrefix("epoch ") }
+        #expect(epochLines.count <= 21 && epochLines.last == "epoch 50000, loss 0.003544")
+    }
+
+    @Test func d2lPrintsLessonStyleEpochsAndErrors() throws {
+        let r = try Self.run(["train", "--config", "configs/d2l-scratch.yaml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("epoch 1, loss ") && r.stdout.contains("epoch 3, loss "))
+        #expect(r.stdout.contains("error in estimating w: [") && r.stdout.contains("error in estimating b: "))
+    }
+
+    @Test func summaryHasTheContractsKeysAndIsTheSameForEveryThreadCount() throws {
+        let dir = try Self.tempDir()
+        var first: [String: Any]?
+        for t in [1, 2, 3, 5, 8] {
+            let path = dir.appendingPathComponent("s\(t).json")
+            let r = try Self.run(["train", "--config", "configs/d2l-scratch.yaml", "--threads", "\(t)", "--executor", "span",
+                                  "--summary", path.path, "--metrics", dir.appendingPathComponent("m\(t).jsonl").path])
+            #expect(r.status == 0, "\(r.stderr)")
+            let s = try Self.json(path)
+            for key in ["weights", "bias", "finalLoss", "epochLosses", "steps", "threads", "trainSeconds", "samplesPerSecond", "config"] {
+                #expect(s[key] != nil, "summary key \(key)")
+            }
+            #expect(s["threads"] as? Int == t)
+            let metrics = try String(contentsOf: dir.appendingPathComponent("m\(t).jsonl"), encoding: .utf8)
+            #expect(metrics.split(separator: "\n").count == 3)
+            if let f = first {
+                for key in ["weights", "bias", "epochLosses", "finalLoss"] {
+                    #expect("\(s[key]!)" == "\(f[key]!)", "\(key) with \(t) threads")
+                }
+            } else {
+                first = s
+            }
+        }
+    }
+
+    @Test func flagsOverrideTheConfig() throws {
+        let dir = try Self.tempDir()
+        let path = dir.appendingPathComponent("s.json").path
+        let r = try Self.run(["train", "--config", "configs/d2l-concise.yaml", "--epochs", "2", "--lr", "0.01",
+                              "--batch-size", "20", "--seed", "4", "--threads", "1", "--quiet", "--summary", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let s = try Self.json(URL(fileURLWithPath: path))
+        let training = (s["config"] as! [String: Any])["training"] as! [String: Any]
+        #expect(training["epochs"] as? Int == 2 && training["batchSize"] as? Int == 20 && training["seed"] as? Int == 4)
+        #expect(s["steps"] as? Int == 100)
+    }
+
+    @Test func sweepHonoursTheJSONContract() throws {
+        let dir = try Self.tempDir()
+        let path = dir.appendingPathComponent("sweep.json")
+        let r = try Self.run(["sweep", "--config", "configs/d2l-scratch.yaml", "--threads", "1,2,3", "--epochs", "2",
+                              "--executor", "span", "--json", path.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let results = try Self.json(path)["results"] as! [[String: Any]]
+        #expect(results.map { $0["threads"] as? Int } == [1, 2, 3])
+        for res in results {
+            #expect((res["epochSeconds"] as? [Double])?.count == 2)
+            #expect(res["speedup"] is Double && res["efficiency"] is Double)
+            #expect(res["bitwiseEqualToOneThread"] as? Bool == true, "threads \(res["threads"]!)")
+        }
+    }
+
+    @Test func topologyPrintsATreeAndJSON() throws {
+        let tree = try Self.run(["topology"])
+        #expect(tree.status == 0 && tree.stdout.contains("Core 0:"))
+        let json = try Self.run(["topology", "--json"])
+        let obj = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect((obj["physicalCores"] as? Int ?? 0) >= 1)
+    }
+
+    struct BadInput: CustomStringConvertible, Sendable {
+        var name: String
+        var config: String
+        var args: [String] = []
+        var status: Int32
+        var message: String
+        var description: String { name }
+    }
+
+    static let badInputs: [BadInput] = [
+        BadInput(name: "unknown root key", config: "trainig: {epochs: 3}\n", status: 64, message: "unknown key 'trainig' (did you mean 'training'?)"),
+        BadInput(name: "unknown nested key", config: "optimizer: {lr: 0.1, momentun: 0.9}\n", status: 64, message: "unknown key 'optimizer.momentun'"),
+        BadInput(name: "wrong type", config: "training: {epochs: many}\n", status: 64, message: "'training.epochs' must be a whole number"),
+        BadInput(name: "negative lr", config: "optimizer: {lr: -1}\n", status: 64, message: "optimizer.lr"),
+        BadInput(name: "zero batch", config: "training: {batchSize: 0}\n", status: 64, message: "'training.batchSize'"),
+        BadInput(name: "bad loss", config: "loss: hinge\n", status: 64, message: "use one of: squared, mse"),
+        BadInput(name: "weights count", config: "data: {synthetic: {features: 3, weights: [1, 2]}}\n", status: 64, message: "give exactly 3 weights"),
+        BadInput(name: "yaml syntax", config: "training: {epochs: 3\n", status: 64, message: "not valid YAML or JSON"),
+        BadInput(name: "missing csv", config: "data: {csv: {path: /nonexistent/data.csv}}\n", status: 66, message: "/nonexistent/data.csv does not exist"),
+        BadInput(name: "bad --threads", config: "loss: mse\n", args: ["--threads", "0"], status: 64, message: "--threads must be"),
+        BadInput(name: "bad --lr", config: "loss: mse\n", args: ["--lr=-0.5"], status: 64, message: "--lr must be"),
+        BadInput(name: "kernel for another d", config: "training: {kernel: d64}\n", status: 64, message: "d64 needs 64 features"),
+    ]
+
+    @Test(arguments: badInputs)
+    func badInputGetsAClearErrorAndNoPartialFile(_ c: BadInput) throws {
+        let dir = try Self.tempDir()
+        let config = dir.appendingPathComponent("c.yaml")
+        try c.config.write(to: config, atomically: true, encoding: .utf8)
+        let summary = dir.appendingPathComponent("summary.json")
+        let r = try Self.run(["train", "--config", config.path, "--summary", summary.path] + c.args)
+        #expect(r.status == c.status, "\(c): exit \(r.status), stderr \(r.stderr)")
+        #expect(r.stderr.contains(c.message), "\(c): \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: summary.path))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0 != "c.yaml" }
+        #expect(leftovers.isEmpty, "\(c): left \(leftovers)")
+    }
+
+    @Test func missingConfigFileExits66() throws {
+        let r = try Self.run(["train", "--config", "/nonexistent.yaml"])
+        #expect(r.status == 66 && r.stderr.contains("config file /nonexistent.yaml does not exist"))
+    }
+
+    @Test func badCSVExits65WithTheLine() throws {
+        let dir = try Self.tempDir()
+        let csv = dir.appendingPathComponent("d.csv")
+        try "x,y\n1,2\n3,four\n".write(to: csv, atomically: true, encoding: .utf8)
+        let config = dir.appendingPathComponent("c.yaml")
+        try "data: {csv: {path: \(csv.path)}}\ntraining: {batchSize: full}\n".write(to: config, atomically: true, encoding: .utf8)
+        let r = try Self.run(["train", "--config", config.path])
+        #expect(r.status == 65 && r.stderr.contains("d.csv:3: 'four' in column 'y' is not a number"), "\(r.stderr)")
+    }
+
+    @Test func divergenceStopsWithItsOwnExitCode() throws {
+        let r = try Self.run(["train", "--config", "configs/line50.yaml", "--lr", "5", "--epochs", "2000"])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("diverged") && r.stderr.contains("lower the learning rate"))
+    }
+
+    @Test func unwritableSummaryIsAnIOError() throws {
+        let r = try Self.run(["train", "--config", "configs/d2l-scratch.yaml", "--summary", "/nonexistent-dir/s.json"])
+        #expect(r.status == 74 && r.stderr.contains("does not exist"), "\(r.stderr)")
+    }
+}
