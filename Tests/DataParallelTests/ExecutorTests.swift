@@ -68,7 +68,10 @@ final class CountingProgram: StepProgram, @unchecked Sendable {
         try #require(Executor.poolWidth >= 2, "needs 2 CPUs")
         let executor = Executor(mode: .span, workers: 2, checkInTimeout: .seconds(2))
         let program = CountingProgram(steps: 1000)
-        #expect(executor.run(program) == .span)
+        let ran = executor.run(program)
+        // Another process (or test) may hold Dispatch's pool: then the check-in times out and the
+        // span must have fallen back to per-step, and said so.
+        #expect(ran == .span || (ran == .perStep && executor.fallbacks == 1), "ran \(ran), fallbacks \(executor.fallbacks)")
         program.check("span")
     }
 }
