@@ -7,6 +7,14 @@ public enum DataSource: Sendable, Equatable {
     /// A small CSV file: `target` names the y column, every other column is a feature.
     case csv(path: String, target: String)
 
+    /// A short human description: "synthetic 1000 × 2 (seed 0)", "csv configs/data/line50.csv".
+    public var summary: String {
+        switch self {
+        case let .synthetic(spec): return "synthetic \(spec.rows) × \(spec.features) (seed \(spec.seed))"
+        case let .csv(path, _): return "csv \(path)"
+        }
+    }
+
     /// Loads or makes the dataset, generating on `threads` threads.
     public func load(threads: Int) throws(DataError) -> Dataset {
         switch self {

@@ -50,7 +50,7 @@ struct SweepCommand: ParsableCommand {
             let topology = try? Topology.current()
             let cores = topology?.physicalCores ?? 1
             let list = try threads.map(Self.parseThreads) ?? (Array(1...cores) + [2 * cores])
-            printError("sweep: making the data (\(config.data))")
+            printError("sweep: making the data (\(config.data.summary))")
             let dataset = try config.data.load(threads: cores)
             var runs: [Int: Run] = [:]
             func train(_ t: Int) throws -> Run {

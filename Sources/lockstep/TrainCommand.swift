@@ -51,14 +51,16 @@ struct TrainCommand: ParsableCommand {
             if !quiet { printHeader(trainer, topology: topology) }
             let every = printEvery ?? max(1, (config.epochs + 19) / 20)
             var metricLines: [String] = []
+            // Plain locals: reading @Option properties costs generic-metadata lookups, once per epoch.
+            let wantMetrics = metrics != nil, quiet = self.quiet, epochs = config.epochs
             let report = try trainer.run { record in
-                if metrics != nil {
+                if wantMetrics {
                     metricLines.append(
                         JSONValue.object([
                             ("epoch", .int(record.epoch)), ("loss", .double(record.loss)), ("seconds", .double(record.seconds)),
                         ]).text())
                 }
-                if !quiet && (record.epoch % every == 0 || record.epoch == config.epochs) {
+                if !quiet && (record.epoch % every == 0 || record.epoch == epochs) {
                     print("epoch \(record.epoch), loss \(String(format: "%f", record.loss))")
                 }
             }

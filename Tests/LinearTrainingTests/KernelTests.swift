@@ -88,3 +88,16 @@ import Testing
         }
     }
 }
+
+@Suite("Small kernels") struct SmallKernelTests {
+    @Test(arguments: [1, 2])
+    func smallKernelsEqualTheReferenceBitForBit(d: Int) throws {
+        let data = try Dataset.generate(DatasetSpec(rows: 77, features: d, weights: .alternating, seed: 11))
+        let w = (0..<d).map { Float($0) * 0.3 - 0.7 }
+        for indices in [nil, (0..<77).reversed().map { UInt32($0) }] as [[UInt32]?] {
+            let a = KernelTests.run(.small, data, w: w, b: 0.3, indices: indices)
+            let b = KernelTests.run(.reference, data, w: w, b: 0.3, indices: indices)
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "d=\(d) gathered=\(indices != nil)")
+        }
+    }
+}

@@ -47,6 +47,7 @@ public enum GradientKernels {
     /// Rows prefetched ahead when gathering: ~8 KiB ahead, between 2 and 16 rows.
     static func prefetchDistance(d: Int) -> Int { min(16, max(2, 8192 / (d &* 4))) }
 
+    @inline(__always)
     static func run<R: RowOrder>(
         _ kind: Kind, _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, count: Int,
         w: UnsafePointer<Float>, b: Float, out: UnsafeMutablePointer<Float>
@@ -54,7 +55,15 @@ public enum GradientKernels {
         switch kind {
         case .d64: d64(order, x: x, y: y, count: count, w: w, b: b, out: out)
         case .wide: wide(order, x: x, y: y, d: d, count: count, w: w, b: b, out: out)
-        case .small, .reference: reference(order, x: x, y: y, d: d, count: count, w: w, b: b, out: out)
+        case .small:
+            if d == 1 {
+                small1(order, x: x, y: y, count: count, w: w, b: b, out: out)
+            } else if d == 2 {
+                small2(order, x: x, y: y, count: count, w: w, b: b, out: out)
+            } else {
+                reference(order, x: x, y: y, d: d, count: count, w: w, b: b, out: out)
+            }
+        case .reference: reference(order, x: x, y: y, d: d, count: count, w: w, b: b, out: out)
         }
     }
 
@@ -79,6 +88,8 @@ public enum GradientKernels {
 
     /// d == 64.
     @inline(never)
+    @_specialize(where R == SequentialRows)
+    @_specialize(where R == GatheredRows)
     static func d64<R: RowOrder>(
         _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
@@ -156,6 +167,8 @@ public enum GradientKernels {
     /// per group of 4 rows, so it is loaded and stored 4× less often; each coordinate still adds
     /// the rows in order.
     @inline(never)
+    @_specialize(where R == SequentialRows)
+    @_specialize(where R == GatheredRows)
     static func wide<R: RowOrder>(
         _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
@@ -218,8 +231,59 @@ public enum GradientKernels {
         out[d &+ 1] = sumL
     }
 
-    /// The naive reference (and the kernel for d < 16): scalar, one row at a time, the dot left to right.
+    /// d == 1 (the line lesson): the reference's arithmetic, in the same order, with the gradient
+    /// in a register instead of memory.
     @inline(never)
+    @_specialize(where R == SequentialRows)
+    @_specialize(where R == GatheredRows)
+    static func small1<R: RowOrder>(
+        _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
+        b: Float, out: UnsafeMutablePointer<Float>
+    ) {
+        let w0 = w[0]
+        var g0: Float = 0, sumR: Float = 0, sumL: Float = 0
+        for k in 0..<count {
+            let i = order.row(k)
+            let x0 = x[i]
+            let r = ((0 + x0 * w0) + b) - y[i]
+            g0 = g0 + r * x0
+            sumR = sumR + r
+            sumL = sumL + r * r
+        }
+        out[0] = g0
+        out[1] = sumR
+        out[2] = sumL
+    }
+
+    /// d == 2 (the d2l lesson): as `small1`.
+    @inline(never)
+    @_specialize(where R == SequentialRows)
+    @_specialize(where R == GatheredRows)
+    static func small2<R: RowOrder>(
+        _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
+        b: Float, out: UnsafeMutablePointer<Float>
+    ) {
+        let w0 = w[0], w1 = w[1]
+        var g0: Float = 0, g1: Float = 0, sumR: Float = 0, sumL: Float = 0
+        for k in 0..<count {
+            let i = order.row(k)
+            let x0 = x[i &* 2], x1 = x[i &* 2 &+ 1]
+            let r = (((0 + x0 * w0) + x1 * w1) + b) - y[i]
+            g0 = g0 + r * x0
+            g1 = g1 + r * x1
+            sumR = sumR + r
+            sumL = sumL + r * r
+        }
+        out[0] = g0
+        out[1] = g1
+        out[2] = sumR
+        out[3] = sumL
+    }
+
+    /// The naive reference (and the kernel for 3 <= d < 16): scalar, one row at a time, the dot left to right.
+    @inline(never)
+    @_specialize(where R == SequentialRows)
+    @_specialize(where R == GatheredRows)
     static func reference<R: RowOrder>(
         _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
