@@ -10,7 +10,7 @@ public enum DataSource: Sendable, Equatable {
     /// A short human description: "synthetic 1000 × 2 (seed 0)", "csv configs/data/line50.csv".
     public var summary: String {
         switch self {
-        case let .synthetic(spec): return "synthetic \(spec.rows) × \(spec.features) (seed \(spec.seed))"
+        case let .synthetic(spec): return spec.summary
         case let .csv(path, _): return "csv \(path)"
         }
     }

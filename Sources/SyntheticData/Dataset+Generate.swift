@@ -13,7 +13,7 @@ extension Dataset {
         let w = spec.trueWeights
         let data = try Dataset(
             rows: spec.rows, features: spec.features, trueWeights: w, trueBias: spec.bias,
-            source: "synthetic \(spec.rows) × \(spec.features) (seed \(spec.seed))")
+            source: spec.summary)
         let blocks = (spec.rows + generatorBlockRows - 1) / generatorBlockRows
         let workers = max(1, min(threads, blocks))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in

@@ -43,6 +43,9 @@ public struct DatasetSpec: Sendable, Equatable {
 
     public var trueWeights: [Float] { weights.weights(features: features) }
 
+    /// A short description for reports: "synthetic 1000 × 2 (seed 0)".
+    public var summary: String { "synthetic \(rows) × \(features) (seed \(seed))" }
+
     /// Checks every field; the message names the field and the fix.
     public func validate() throws(DataError) {
         if rows < 1 { throw .invalidSpec(field: "rows", value: "\(rows)", fix: "use at least 1 row") }
