@@ -1,50 +1,31 @@
 import Dispatch
 
 extension Dataset {
-    /// Rows per generator block: each block has its own random source seeded from (seed, block).
-    public static let generatorBlockRows = 4096
-
     /// Makes the synthetic dataset of `spec` in memory, on `threads` threads.
     ///
-    /// X ~ N(0, 1) and y = X·w + b + noise·ε with the dot product in Double. Rows are made in blocks
-    /// of 4096, each from its own generator, so the bytes are the same for any thread count.
+    /// The rows come from `SyntheticRows`, so the bytes are the same for any thread count and the
+    /// same as `lockstep generate` writes or on-the-fly training makes. First touch of the pages
+    /// happens here, on the threads that make them.
     public static func generate(_ spec: DatasetSpec, threads: Int = 1) throws(DataError) -> Dataset {
-        try spec.validate()
-        let w = spec.trueWeights
+        let rows = try SyntheticRows(spec)
         let data = try Dataset(
-            rows: spec.rows, features: spec.features, trueWeights: w, trueBias: spec.bias,
+            rows: spec.rows, features: spec.features, trueWeights: spec.trueWeights, trueBias: spec.bias,
             source: spec.summary)
-        let blocks = (spec.rows + generatorBlockRows - 1) / generatorBlockRows
-        let workers = max(1, min(threads, blocks))
+        let chunk = generatorChunkRows(features: spec.features)
+        let chunks = (spec.rows + chunk - 1) / chunk
+        let workers = max(1, min(threads, chunks))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let lo = blocks * worker / workers, hi = blocks * (worker + 1) / workers
-            var noise = [Float](repeating: 0, count: generatorBlockRows)
-            for block in lo..<hi {
-                generateBlock(block, spec: spec, weights: w, into: data, noise: &noise)
+            var k = worker
+            while k < chunks {
+                let first = k * chunk
+                let range = first..<min(first + chunk, spec.rows)
+                rows.fill(rows: range, x: data.x + first * spec.features, y: data.y + first)
+                k += workers
             }
         }
         return data
     }
 
-    private static func generateBlock(
-        _ block: Int, spec: DatasetSpec, weights w: [Float], into data: Dataset, noise: inout [Float]
-    ) {
-        let d = spec.features
-        let start = block * generatorBlockRows
-        let end = min(start + generatorBlockRows, spec.rows)
-        var rng = RandomSource(seed: spec.seed, block: UInt64(block))
-        rng.fillNormals(data.x + start * d, count: (end - start) * d)
-        noise.withUnsafeMutableBufferPointer { nb in
-            rng.fillNormals(nb.baseAddress!, count: end - start)
-            w.withUnsafeBufferPointer { wb in
-                let bias = Double(spec.bias), sigma = Double(spec.noise)
-                for i in start..<end {
-                    let row = data.x + i &* d
-                    var acc = bias
-                    for j in 0..<d { acc += Double(row[j]) * Double(wb[j]) }
-                    data.y[i] = Float(acc + sigma * Double(nb[i - start]))
-                }
-            }
-        }
-    }
+    /// Rows made in one piece: about 1 MiB of X (at least 1 row).
+    public static func generatorChunkRows(features: Int) -> Int { max(1, (1 << 20) / (4 * features)) }
 }

@@ -2,10 +2,9 @@
     import Glibc
 #endif
 
-/// xoshiro256** seeded by splitmix64: the per-block generator of synthetic data.
+/// xoshiro256** seeded by splitmix64: the sequential generator of model initialisations.
 ///
-/// Each block of rows gets its own generator seeded from (seed, block), so blocks can be made in
-/// any order, on any number of threads, and give the same bytes.
+/// Datasets use the counter-based `NormalSampler` instead, so any row can be made on its own.
 public struct RandomSource: Sendable {
     @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
@@ -15,11 +14,6 @@ public struct RandomSource: Sendable {
         s1 = Self.splitmix(&x)
         s2 = Self.splitmix(&x)
         s3 = Self.splitmix(&x)
-    }
-
-    /// The generator of block `block` of a dataset with seed `seed`.
-    public init(seed: UInt64, block: UInt64) {
-        self.init(seed: seed &* 1_000_003 &+ block)
     }
 
     @inlinable
@@ -59,12 +53,5 @@ public struct RandomSource: Sendable {
             if i + 1 < n { out[i + 1] = Float(radius * sin(theta)) }
             i += 2
         }
-    }
-
-    /// One N(0, 1) sample (the first of a Box–Muller pair).
-    public mutating func normal() -> Float {
-        var v: (Float, Float) = (0, 0)
-        withUnsafeMutablePointer(to: &v) { $0.withMemoryRebound(to: Float.self, capacity: 2) { fillNormals($0, count: 2) } }
-        return v.0
     }
 }

@@ -1,10 +1,12 @@
 // The few C one-liners Swift cannot express: prefetch, cpu pause, sched_getcpu, futex wait/wake,
-// and the atomics on a raw 32-bit word that the futex needs. All static inline.
+// the atomics on a raw 32-bit word that the futex needs, and a square root LLVM can vectorise.
+// All static inline.
 #ifndef LOCKSTEP_SHIMS_H
 #define LOCKSTEP_SHIMS_H
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <fcntl.h>
 #include <stdint.h>
 
 #ifdef __linux__
@@ -16,6 +18,19 @@
 
 /// Prefetch the cache line holding `p` into L2/L3 (a read, moderate locality).
 static inline void ls_prefetch(const void *p) { __builtin_prefetch(p, 0, 1); }
+
+/// IEEE square root as the `llvm.sqrt` intrinsic. Swift's `Float.squareRoot()` on Linux calls libm's
+/// `sqrtf` (which may set errno), so a loop containing it never vectorises; this one does.
+static inline float ls_sqrtf(float x) { return __builtin_elementwise_sqrt(x); }
+
+/// O_DIRECT, which Glibc's Swift overlay does not export (it needs _GNU_SOURCE); 0 where absent.
+static inline int ls_o_direct(void) {
+#ifdef O_DIRECT
+    return O_DIRECT;
+#else
+    return 0;
+#endif
+}
 
 /// A spin-wait hint to the CPU (`pause` on x86).
 static inline void ls_cpu_pause(void) {

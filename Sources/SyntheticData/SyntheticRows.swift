@@ -1,0 +1,106 @@
+/// The rows of a synthetic dataset, each made on its own from (seed, row index).
+///
+/// Row r of X is d standard normals: pairs `r·⌈d/2⌉ …` of the seed's X stream (for odd d the last
+/// pair's second value is unused; for even d the whole of X is simply the stream in order). Its
+/// noise ε is the first value of pair r of the seed's noise stream, and
+///
+///     y = Float((Σⱼ x[j]·w[j] + b) + noise·ε)        in Double
+///
+/// with the dot product summed in 8 lanes (lane l takes j ≡ l mod 8, in order of j) and the lanes
+/// added as ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)). Nothing depends on which rows are
+/// made together, in which order or on which thread: a dataset generated into memory, written to
+/// .npy files or made on the fly during training has the same bits.
+public struct SyntheticRows: Sendable {
+    /// The generator's version, recorded in meta.json; any change of the bits above bumps it.
+    public static let version = 2
+    public static let name = "lockstep counter-based Box-Muller (splitmix64), version 2"
+
+    public let spec: DatasetSpec
+    public let features: Int
+    let weights: [Double]
+    let bias: Double
+    let noise: Double
+    let xKey: UInt64
+    let noiseKey: UInt64
+
+    public init(_ spec: DatasetSpec) throws(DataError) {
+        try spec.validate()
+        self.spec = spec
+        features = spec.features
+        weights = spec.trueWeights.map(Double.init)
+        bias = Double(spec.bias)
+        noise = Double(spec.noise)
+        xKey = NormalSampler.key(seed: spec.seed, stream: 1)
+        noiseKey = NormalSampler.key(seed: spec.seed, stream: 2)
+    }
+
+    public var rows: Int { spec.rows }
+
+    /// Writes rows `range` to `x` (range.count × d, row-major) and `y` (range.count).
+    public func fill(rows range: Range<Int>, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        let d = features
+        if d & 1 == 0 {
+            NormalSampler.fill(
+                key: xKey, start: UInt64(range.lowerBound) &* UInt64(d / 2), pairs: range.count &* (d / 2), into: x)
+        } else {
+            for (k, r) in range.enumerated() { fillOddRow(r, x + k &* d) }
+        }
+        finishTargets(rows: range, x: x, y: y)
+    }
+
+    /// Writes row `r` to `x[0..<d]` and `y[0]`: the same bits as `fill(rows:)` gives that row.
+    @inline(__always)
+    public func fill(row r: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        let d = features
+        if d & 1 == 0 {
+            NormalSampler.fill(key: xKey, start: UInt64(r) &* UInt64(d / 2), pairs: d / 2, into: x)
+        } else {
+            fillOddRow(r, x)
+        }
+        finishTargets(rows: r..<(r &+ 1), x: x, y: y)
+    }
+
+    private func fillOddRow(_ r: Int, _ out: UnsafeMutablePointer<Float>) {
+        let pairs = features / 2, start = UInt64(r) &* UInt64(pairs &+ 1)
+        NormalSampler.fill(key: xKey, start: start, pairs: pairs, into: out)
+        out[features &- 1] = NormalSampler.first(key: xKey, counter: start &+ UInt64(pairs))
+    }
+
+    private func finishTargets(rows range: Range<Int>, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        let d = features
+        weights.withUnsafeBufferPointer { wb in
+            let w = wb.baseAddress!
+            for (k, r) in range.enumerated() {
+                let eps = Double(NormalSampler.first(key: noiseKey, counter: UInt64(r)))
+                y[k] = Float((Self.dot(x + k &* d, w, d) + bias) + noise * eps)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func dot(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Double>, _ d: Int) -> Double {
+        var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0, a4 = 0.0, a5 = 0.0, a6 = 0.0, a7 = 0.0
+        var j = 0
+        while j &+ 8 <= d {
+            a0 += Double(x[j]) * w[j]
+            a1 += Double(x[j &+ 1]) * w[j &+ 1]
+            a2 += Double(x[j &+ 2]) * w[j &+ 2]
+            a3 += Double(x[j &+ 3]) * w[j &+ 3]
+            a4 += Double(x[j &+ 4]) * w[j &+ 4]
+            a5 += Double(x[j &+ 5]) * w[j &+ 5]
+            a6 += Double(x[j &+ 6]) * w[j &+ 6]
+            a7 += Double(x[j &+ 7]) * w[j &+ 7]
+            j &+= 8
+        }
+        // The tail j = 8k + l goes to lane l, as if the loop had run on.
+        let left = d &- j
+        if left > 0 { a0 += Double(x[j]) * w[j] }
+        if left > 1 { a1 += Double(x[j &+ 1]) * w[j &+ 1] }
+        if left > 2 { a2 += Double(x[j &+ 2]) * w[j &+ 2] }
+        if left > 3 { a3 += Double(x[j &+ 3]) * w[j &+ 3] }
+        if left > 4 { a4 += Double(x[j &+ 4]) * w[j &+ 4] }
+        if left > 5 { a5 += Double(x[j &+ 5]) * w[j &+ 5] }
+        if left > 6 { a6 += Double(x[j &+ 6]) * w[j &+ 6] }
+        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+    }
+}
