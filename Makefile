@@ -4,7 +4,9 @@ SWIFT ?= swift
 # Swift lowers SIMD16 to SSE.
 TUNE := -Xswiftc -target-cpu -Xswiftc native
 BIN := .build/release/lockstep
-APT_PACKAGES := libhwloc-dev pkg-config
+APT_PACKAGES := libhwloc-dev zlib1g-dev pkg-config python3-numpy
+# What must be present after `make deps`: hwloc and zlib through pkg-config, numpy for the .npy tests.
+HAVE_DEPS := pkg-config --exists hwloc zlib 2>/dev/null && python3 -c 'import numpy' 2>/dev/null
 
 .PHONY: all deps build demo test test-release sweep compare format lint clean help
 
@@ -17,14 +19,15 @@ help:
 	@echo "make sweep    thread sweep of the demo workload"
 	@echo "make compare  lockstep vs the hand-tuned C yardstick (../shared/reference/compare.sh)"
 
-# System packages: hwloc (through pkg-config). A fresh machine has no package lists, so update first.
+# System packages: hwloc and zlib (through pkg-config), numpy (the tests check .npy files with it).
+# A fresh machine has no package lists, so update first.
 deps:
-	@if ! pkg-config --exists hwloc 2>/dev/null; then \
-		echo "installing $(APT_PACKAGES) (hwloc not found by pkg-config)"; \
+	@if ! { $(HAVE_DEPS); }; then \
+		echo "installing $(APT_PACKAGES)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
-	@pkg-config --exists hwloc || { echo "error: hwloc is still missing; install libhwloc-dev" >&2; exit 1; }
+	@$(HAVE_DEPS) || { echo "error: still missing after apt-get: install $(APT_PACKAGES)" >&2; exit 1; }
 
 build: deps
 	$(SWIFT) build -c release $(TUNE)

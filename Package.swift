@@ -31,10 +31,15 @@ let package = Package(
             pkgConfig: "hwloc",
             providers: [.apt(["libhwloc-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "CLockstepShims"),
         .target(name: "HardwareTopology", dependencies: ["CHwloc"]),
         .target(name: "DataParallel", dependencies: ["HardwareTopology", "CLockstepShims"]),
-        .target(name: "SyntheticData"),
+        .target(name: "SyntheticData", dependencies: ["CLockstepShims", "CZlib"]),
         .target(name: "LinearTraining", dependencies: ["DataParallel", "SyntheticData", "CLockstepShims"]),
         .executableTarget(
             name: "lockstep",

@@ -9,8 +9,7 @@ import SyntheticData
 /// reduceAndUpdate: worker w reduces coordinates `coordinateSlice(d + 2, w, W)` in chunk order,
 /// scales them to the gradient and applies SGD to the parameters among them (writes only those).
 struct StepSpan: StepProgram {
-    let x: SharedPointer<Float>
-    let y: SharedPointer<Float>
+    let source: RowSource
     let params: SharedPointer<Float>
     let momentum: SharedPointer<Float>
     let totals: SharedPointer<Float>
@@ -50,10 +49,9 @@ struct StepSpan: StepProgram {
         for k in ShardPlan.slice(chunks, worker: worker, of: workers) {
             let first = start &+ k &* chunkRows
             let n = min(chunkRows, count &- k &* chunkRows)
-            GradientKernels.accumulate(
-                kernel, x: x.base, y: y.base, d: d, first: first, count: n,
-                indices: permutation.map { UnsafePointer($0.base + first) }, available: rows &- first,
-                w: w, b: b, out: partials.base + k &* partialStride)
+            source.accumulate(
+                kernel, worker: worker, d: d, first: first, count: n, permutation: permutation, rows: rows, w: w, b: b,
+                out: partials.base + k &* partialStride)
         }
     }
 
@@ -76,8 +74,7 @@ struct StepSpan: StepProgram {
 /// compute: worker w runs the gradient kernel on its chunks (only Σ r² is used).
 /// reduceAndUpdate: worker 0 adds the chunks' Σ r² in chunk order, in Double.
 struct EvaluationSpan: StepProgram {
-    let x: SharedPointer<Float>
-    let y: SharedPointer<Float>
+    let source: RowSource
     let params: SharedPointer<Float>
     let partials: SharedPointer<Float>
     let partialStride: Int
@@ -97,9 +94,9 @@ struct EvaluationSpan: StepProgram {
         let b = params.base[d]
         for k in ShardPlan.slice(chunks, worker: worker, of: workers) {
             let first = k &* chunkRows
-            GradientKernels.accumulate(
-                kernel, x: x.base, y: y.base, d: d, first: first, count: min(chunkRows, rows &- first),
-                indices: nil, available: 0, w: w, b: b, out: partials.base + k &* partialStride)
+            source.accumulate(
+                kernel, worker: worker, d: d, first: first, count: min(chunkRows, rows &- first), permutation: nil,
+                rows: rows, w: w, b: b, out: partials.base + k &* partialStride)
         }
     }
 
@@ -108,5 +105,49 @@ struct EvaluationSpan: StepProgram {
         var s: Double = 0
         for k in 0..<chunks { s += Double(partials.base[k &* partialStride &+ d &+ 1]) }
         result.base[0] = s
+    }
+}
+
+/// Where a span's kernels read rows: X and y in memory, or (on-the-fly data) rows made into the
+/// worker's own scratch space just before the kernel runs over them in order. The kernels' arithmetic
+/// does not depend on how rows are addressed, so both give the same bits.
+struct RowSource {
+    let x: SharedPointer<Float>
+    let y: SharedPointer<Float>
+    let maker: SyntheticRows?
+    /// Per worker: `scratchStride` floats, X rows then their y.
+    let scratch: SharedPointer<Float>?
+    let scratchStride: Int
+    let scratchRows: Int
+
+    /// Runs the kernel on `count` rows: positions `first…` of the permutation, or rows `first…`.
+    @inline(__always)
+    func accumulate(
+        _ kind: GradientKernels.Kind, worker: Int, d: Int, first: Int, count: Int, permutation: SharedPointer<UInt32>?,
+        rows: Int, w: UnsafePointer<Float>, b: Float, out: UnsafeMutablePointer<Float>
+    ) {
+        if let scratch {
+            let sx = scratch.base + worker &* scratchStride, sy = sx + scratchRows &* d
+            make(first: first, count: count, permutation: permutation, d: d, x: sx, y: sy)
+            GradientKernels.accumulate(
+                kind, x: sx, y: sy, d: d, first: 0, count: count, indices: nil, available: 0, w: w, b: b, out: out)
+        } else {
+            GradientKernels.accumulate(
+                kind, x: x.base, y: y.base, d: d, first: first, count: count,
+                indices: permutation.map { UnsafePointer($0.base + first) }, available: rows &- first, w: w, b: b, out: out)
+        }
+    }
+
+    @inline(never)
+    func make(
+        first: Int, count: Int, permutation: SharedPointer<UInt32>?, d: Int, x: UnsafeMutablePointer<Float>,
+        y: UnsafeMutablePointer<Float>
+    ) {
+        guard let maker else { return }
+        if let permutation {
+            for i in 0..<count { maker.fill(row: Int(permutation.base[first &+ i]), x: x + i &* d, y: y + i) }
+        } else {
+            maker.fill(rows: first..<(first &+ count), x: x, y: y)
+        }
     }
 }

@@ -21,7 +21,8 @@ public struct EpochRecord: Sendable {
 /// and executor: chunks depend only on batch size and d, and every sum is taken in chunk order.
 public final class Trainer {
     public let config: TrainingConfig
-    public let dataset: Dataset
+    /// The rows trained on: stored, or made on the fly.
+    public let data: TrainingData
     public let plan: ShardPlan
     public let workers: Int
     public let kernel: GradientKernels.Kind
@@ -31,6 +32,11 @@ public final class Trainer {
     let evalChunkRows: Int
     let executor: Executor
     let state: TrainingState
+    /// On-the-fly data: the row maker and each worker's scratch rows (X then y).
+    let maker: SyntheticRows?
+    let scratch: UnsafeMutableRawPointer?
+    let scratchRows: Int
+    let scratchStride: Int
     public private(set) var stepsTaken = 0
     public private(set) var epochsDone = 0
 
@@ -38,11 +44,16 @@ public final class Trainer {
     /// step costs ≥ 1 µs in barriers, ~3 µs of memory-bound work at 128 KiB.
     public static let parallelThresholdFloats = 32_768
 
-    public init(config: TrainingConfig, dataset: Dataset, topology: Topology? = nil) throws(TrainingError) {
+    /// A trainer over a dataset in memory.
+    public convenience init(config: TrainingConfig, dataset: Dataset, topology: Topology? = nil) throws(TrainingError) {
+        try self.init(config: config, data: .stored(dataset), topology: topology)
+    }
+
+    public init(config: TrainingConfig, data: TrainingData, topology: Topology? = nil) throws(TrainingError) {
         try config.validate()
         self.config = config
-        self.dataset = dataset
-        let d = dataset.features, n = dataset.rows
+        self.data = data
+        let d = data.features, n = data.rows
         batchRows = min(config.batchSize ?? n, n)
         plan = ShardPlan(batchRows: batchRows, features: d, chunkRows: config.chunkRows)
         evalChunkRows = ShardPlan.automaticChunkRows(batchRows: n, features: d)
@@ -51,6 +62,11 @@ public final class Trainer {
             throw .invalidValue(
                 key: "training.kernel", value: kernel.rawValue,
                 fix: "d64 needs 64 features and wide at least 16 (the data has \(d)); use auto or reference")
+        }
+        if config.shuffle && n > Int(UInt32.max) && batchRows < n {
+            throw .invalidValue(
+                key: "training.shuffle", value: "true",
+                fix: "shuffled epochs support up to \(UInt32.max) rows (the data has \(n)); set shuffle: false")
         }
         let requested = config.threads ?? topology?.physicalCores ?? 1
         switch config.executor {
@@ -67,16 +83,30 @@ public final class Trainer {
             stepLossCapacity: fullBatch ? config.epochs : (n + batchRows - 1) / batchRows,
             permutationRows: config.shuffle && !fullBatch ? n : nil)
         state.load(LinearModel(features: d, initialisation: config.model, seed: config.seed))
+        if case let .generated(maker) = data {
+            let capacity = max(plan.chunkRows, evalChunkRows)
+            scratchRows = capacity
+            scratchStride = (capacity * (d + 1) + 15) / 16 * 16
+            scratch = .allocate(byteCount: workers * scratchStride * 4, alignment: 64)
+            self.maker = maker
+        } else {
+            scratchRows = 0
+            scratchStride = 0
+            scratch = nil
+            maker = nil
+        }
     }
+
+    deinit { scratch?.deallocate() }
 
     /// The model as it is now.
     public var model: LinearModel { state.model }
 
     /// True when each epoch is one step over all rows.
-    public var isFullBatch: Bool { batchRows == dataset.rows }
+    public var isFullBatch: Bool { batchRows == data.rows }
 
     /// Batches per epoch (the last partial batch is kept).
-    public var batchesPerEpoch: Int { (dataset.rows + batchRows - 1) / batchRows }
+    public var batchesPerEpoch: Int { (data.rows + batchRows - 1) / batchRows }
 
     /// Trains `config.epochs` epochs, calling `onEpoch` after each.
     ///
@@ -89,7 +119,7 @@ public final class Trainer {
         var seconds: [Double] = []
         var modesUsed: Set<ExecutionMode> = []
         let start = DispatchTime.now().uptimeNanoseconds
-        let n = Double(dataset.rows)
+        let n = Double(data.rows)
         // Tiny full-batch runs go as one span (no clock reads or fan-out per epoch); bigger ones one
         // span per epoch, so every epoch is timed.
         let epochsPerSpan = isFullBatch && mode == .serial ? config.epochs : 1
@@ -123,36 +153,43 @@ public final class Trainer {
         let total = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return TrainingReport(
             model: model, epochLosses: losses, epochSeconds: seconds, steps: stepsTaken, threads: workers,
-            trainSeconds: total, samplesPerSecond: Double(dataset.rows) * Double(config.epochs) / total,
+            trainSeconds: total, samplesPerSecond: Double(data.rows) * Double(config.epochs) / total,
             executor: modesUsed.count == 1 ? modesUsed.first! : .perStep, spanFallbacks: executor.fallbacks,
             kernel: kernel, chunkRows: plan.chunkRows, batchRows: batchRows,
-            trueWeights: dataset.trueWeights, trueBias: dataset.trueBias)
+            trueWeights: data.trueWeights, trueBias: data.trueBias)
     }
 
     /// The loss over the whole dataset at the current parameters (mean, with the config's loss).
     public func evaluate() -> Double {
         executor.run(evaluationSpan())
-        return state.evalLoss[0] * config.loss.lossFactor / Double(dataset.rows)
+        return state.evalLoss[0] * config.loss.lossFactor / Double(data.rows)
     }
 
     func stepSpan(epoch: Int, epochs: Int) -> StepSpan {
         let shuffled = state.permutation != nil
         return StepSpan(
-            x: SharedPointer(dataset.x), y: SharedPointer(dataset.y), params: SharedPointer(state.params),
-            momentum: SharedPointer(state.momentum), totals: SharedPointer(state.totals),
+            source: rowSource, params: SharedPointer(state.params), momentum: SharedPointer(state.momentum), totals: SharedPointer(state.totals),
             stepLoss: SharedPointer(state.stepLoss), partials: SharedPointer(state.partials.base),
             partialStride: state.partials.stride, permutation: state.permutation.map { SharedPointer($0) },
-            order: shuffled ? EpochPermutation(rows: dataset.rows, seed: config.seed, epoch: epoch) : nil,
-            rows: dataset.rows, d: dataset.features, batch: batchRows, chunkRows: plan.chunkRows,
+            order: shuffled ? EpochPermutation(rows: data.rows, seed: config.seed, epoch: epoch) : nil,
+            rows: data.rows, d: data.features, batch: batchRows, chunkRows: plan.chunkRows,
             batchesPerEpoch: batchesPerEpoch, kernel: kernel, loss: config.loss, sgd: config.optimizer,
             stepsBefore: stepsTaken, stepCount: epochs * batchesPerEpoch)
     }
 
+    var rowSource: RowSource {
+        let scratchFloats = scratch.map { SharedPointer($0.assumingMemoryBound(to: Float.self)) }
+        let stored = data.dataset
+        let x = stored?.x ?? scratchFloats!.base, y = stored?.y ?? scratchFloats!.base
+        return RowSource(
+            x: SharedPointer(x), y: SharedPointer(y), maker: maker, scratch: scratchFloats, scratchStride: scratchStride,
+            scratchRows: scratchRows)
+    }
+
     func evaluationSpan() -> EvaluationSpan {
         EvaluationSpan(
-            x: SharedPointer(dataset.x), y: SharedPointer(dataset.y), params: SharedPointer(state.params),
-            partials: SharedPointer(state.evalPartials.base), partialStride: state.evalPartials.stride,
-            result: SharedPointer(state.evalLoss), rows: dataset.rows, d: dataset.features,
+            source: rowSource, params: SharedPointer(state.params), partials: SharedPointer(state.evalPartials.base), partialStride: state.evalPartials.stride,
+            result: SharedPointer(state.evalLoss), rows: data.rows, d: data.features,
             chunkRows: evalChunkRows, kernel: kernel)
     }
 }

@@ -7,19 +7,13 @@ extension TrainingConfig {
         let data: JSONValue
         switch self.data {
         case let .synthetic(spec):
-            let weights: JSONValue
-            switch spec.weights {
-            case .alternating: weights = .string("alternating")
-            case let .explicit(w): weights = .floats(w)
-            }
-            data = .object([
-                ("synthetic", .object([
-                    ("rows", .int(spec.rows)), ("features", .int(spec.features)), ("weights", weights),
-                    ("bias", .float(spec.bias)), ("noise", .float(spec.noise)), ("seed", .number("\(spec.seed)")),
-                ]))
-            ])
+            data = .object([("synthetic", .object(spec.jsonPairs + [("materialize", .bool(true))]))])
+        case let .onTheFly(spec):
+            data = .object([("synthetic", .object(spec.jsonPairs + [("materialize", .bool(false))]))])
         case let .csv(path, target):
             data = .object([("csv", .object([("path", .string(path)), ("target", .string(target))]))])
+        case let .npy(dir, convert):
+            data = .object([("npy", .object([("dir", .string(dir)), ("convertFloat64", .bool(convert))]))])
         }
         var model: [(String, JSONValue)] = [("init", .string(self.model.name))]
         if case let .normal(std) = self.model { model.append(("std", .float(std))) }

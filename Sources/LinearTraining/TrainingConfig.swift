@@ -4,22 +4,32 @@ import SyntheticData
 public enum DataSource: Sendable, Equatable {
     /// Made in memory from a spec.
     case synthetic(DatasetSpec)
+    /// Made from a spec row by row as each minibatch needs it, never stored (`materialize: false`):
+    /// the same bits as `.synthetic` of the same spec.
+    case onTheFly(DatasetSpec)
     /// A small CSV file: `target` names the y column, every other column is a feature.
     case csv(path: String, target: String)
+    /// `dir/X.npy` and `dir/y.npy`, memory-mapped (float64 converted into memory only if allowed).
+    case npy(dir: String, convertFloat64: Bool)
 
     /// A short human description: "synthetic 1000 × 2 (seed 0)", "csv configs/data/line50.csv".
     public var summary: String {
         switch self {
         case let .synthetic(spec): return spec.summary
+        case let .onTheFly(spec): return spec.summary + ", made on the fly"
         case let .csv(path, _): return "csv \(path)"
+        case let .npy(dir, _): return "npy \(dir)"
         }
     }
 
-    /// Loads or makes the dataset, generating on `threads` threads.
-    public func load(threads: Int) throws(DataError) -> Dataset {
+    /// Loads, maps or prepares the data, generating or scanning on `threads` threads.
+    public func load(threads: Int) throws(DataError) -> TrainingData {
         switch self {
-        case let .synthetic(spec): return try Dataset.generate(spec, threads: threads)
-        case let .csv(path, target): return try Dataset.loadCSV(path: path, target: target)
+        case let .synthetic(spec): return .stored(try Dataset.generate(spec, threads: threads))
+        case let .onTheFly(spec): return .generated(try SyntheticRows(spec))
+        case let .csv(path, target): return .stored(try Dataset.loadCSV(path: path, target: target))
+        case let .npy(dir, convert):
+            return .stored(try Dataset.loadNpy(directory: dir, convertFloat64: convert, threads: threads))
         }
     }
 }

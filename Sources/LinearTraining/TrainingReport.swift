@@ -1,4 +1,5 @@
 import DataParallel
+import SyntheticData
 
 /// What a training run produced and how long it took.
 public struct TrainingReport: Sendable {

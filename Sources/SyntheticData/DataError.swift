@@ -8,6 +8,12 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case nonFinite(path: String, row: Int, column: String)
     case invalidSpec(field: String, value: String, fix: String)
     case outOfMemory(bytes: Int)
+    /// A .npy file (or its directory) that cannot be used; `problem` completes "PATH …".
+    case npy(path: String, problem: String)
+    /// Writing a dataset failed.
+    case writeFailed(path: String, reason: String)
+    /// Stopped on request (a signal) before the end; nothing was left behind.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -28,6 +34,12 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return "invalid \(field) \(value): \(fix)"
         case let .outOfMemory(bytes):
             return "cannot allocate \(bytes) bytes for the dataset; use fewer rows or features"
+        case let .npy(path, problem):
+            return "\(path) \(problem)"
+        case let .writeFailed(path, reason):
+            return "cannot write \(path): \(reason)"
+        case .cancelled:
+            return "interrupted; nothing was written"
         }
     }
 }

@@ -46,6 +46,19 @@ public struct DatasetSpec: Sendable, Equatable {
     /// A short description for reports: "synthetic 1000 × 2 (seed 0)".
     public var summary: String { "synthetic \(rows) × \(features) (seed \(seed))" }
 
+    /// The spec as the keys of a config's `data.synthetic` block (also in meta.json).
+    public var jsonPairs: [(String, JSONValue)] {
+        let w: JSONValue
+        switch weights {
+        case .alternating: w = .string("alternating")
+        case let .explicit(list): w = .floats(list)
+        }
+        return [
+            ("rows", .int(rows)), ("features", .int(features)), ("weights", w), ("bias", .float(bias)),
+            ("noise", .float(noise)), ("seed", .number("\(seed)")),
+        ]
+    }
+
     /// Checks every field; the message names the field and the fix.
     public func validate() throws(DataError) {
         if rows < 1 { throw .invalidSpec(field: "rows", value: "\(rows)", fix: "use at least 1 row") }

@@ -9,7 +9,9 @@ import Yams
 ///
 ///     data:
 ///       synthetic: {rows: 1000, features: 2, weights: [2, -3.4], bias: 4.2, noise: 0.01, seed: 0}
+///       #    (materialize: false makes each minibatch's rows as they are needed, never storing the data)
 ///       # or  csv: {path: configs/data/line50.csv, target: y}
+///       # or  npy: {dir: data/w3, convertFloat64: false}   (X.npy, y.npy as `lockstep generate` writes)
 ///     model: {init: normal, std: 0.01}          # or zeros / uniform
 ///     loss: squared                             # or mse
 ///     optimizer: {lr: 0.03, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0}
@@ -17,13 +19,22 @@ import Yams
 ///                executor: auto, chunkRows: auto, kernel: auto, bind: true}
 enum ConfigFile {
     static func load(path: String) throws(ConfigError) -> TrainingConfig {
+        try parse(try read(path: path), file: path)
+    }
+
+    static func read(path: String) throws(ConfigError) -> String {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigError(kind: .missingFile, message: "config file \(path) does not exist; see configs/ for examples")
         }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(kind: .unreadable, message: "cannot read config file \(path) (not readable, or not UTF-8 text)")
         }
-        return try parse(text, file: path)
+        return text
+    }
+
+    static func syntaxError(_ error: Error, file: String) -> ConfigError {
+        let detail = "\(error)".split(separator: "\n").prefix(3).joined(separator: " ")
+        return ConfigError(kind: .syntax, message: "\(file): not valid YAML or JSON: \(detail)")
     }
 
     static func parse(_ text: String, file: String) throws(ConfigError) -> TrainingConfig {
@@ -31,8 +42,7 @@ enum ConfigFile {
         do {
             parsed = try Yams.load(yaml: text)
         } catch {
-            let detail = "\(error)".split(separator: "\n").prefix(3).joined(separator: " ")
-            throw ConfigError(kind: .syntax, message: "\(file): not valid YAML or JSON: \(detail)")
+            throw syntaxError(error, file: file)
         }
         let root = try ConfigNode(file: file, path: "", value: parsed)
         try root.allow(["data", "model", "loss", "optimizer", "training"])
@@ -46,9 +56,22 @@ enum ConfigFile {
     }
 
     static func dataSource(_ node: ConfigNode, configFile: String) throws(ConfigError) -> DataSource {
-        try node.allow(["synthetic", "csv"])
-        if node.has("synthetic") && node.has("csv") {
-            throw ConfigError(kind: .invalidValue, message: "\(node.file): 'data' has both 'synthetic' and 'csv'; keep one")
+        let kinds = ["synthetic", "csv", "npy"]
+        try node.allow(kinds)
+        let given = kinds.filter(node.has)
+        if given.count > 1 {
+            throw ConfigError(
+                kind: .invalidValue,
+                message: "\(node.file): 'data' has \(given.map { "'\($0)'" }.joined(separator: " and ")); keep one")
+        }
+        if let npy = try node.child("npy") {
+            try npy.allow(["dir", "convertFloat64"])
+            guard let dir = try npy.string("dir") else {
+                throw ConfigError(
+                    kind: .invalidValue,
+                    message: "\(node.file): 'data.npy.dir' is missing; give the directory holding X.npy and y.npy")
+            }
+            return .npy(dir: resolve(dir, configFile: configFile), convertFloat64: try npy.bool("convertFloat64") ?? false)
         }
         if let csv = try node.child("csv") {
             try csv.allow(["path", "target"])
@@ -58,12 +81,25 @@ enum ConfigFile {
             return .csv(path: resolve(path, configFile: configFile), target: try csv.string("target") ?? "y")
         }
         guard let s = try node.child("synthetic") else { return .synthetic(DatasetSpec()) }
-        return .synthetic(try syntheticSpec(s))
+        let spec = try syntheticSpec(s)
+        return try s.bool("materialize") ?? true ? .synthetic(spec) : .onTheFly(spec)
+    }
+
+    /// The `data.synthetic` block of the config file at `path` (for `lockstep generate --config`).
+    static func syntheticBlock(path: String) throws(ConfigError) -> ConfigNode {
+        let text = try read(path: path)
+        let parsed: Any?
+        do { parsed = try Yams.load(yaml: text) } catch { throw syntaxError(error, file: path) }
+        let root = try ConfigNode(file: path, path: "", value: parsed)
+        guard let data = try root.child("data"), let block = try data.child("synthetic") else {
+            throw ConfigError(kind: .invalidValue, message: "\(path) has no data.synthetic block to generate from")
+        }
+        return block
     }
 
     /// The keys of a `data.synthetic` block (also the flags of `lockstep generate`).
     static func syntheticSpec(_ s: ConfigNode) throws(ConfigError) -> DatasetSpec {
-        try s.allow(["rows", "features", "weights", "bias", "noise", "seed"])
+        try s.allow(["rows", "features", "weights", "bias", "noise", "seed", "materialize"])
         var spec = DatasetSpec()
         if let v = try s.int("rows") { spec.rows = v }
         if let v = try s.int("features") {

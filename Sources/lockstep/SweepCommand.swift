@@ -51,13 +51,13 @@ struct SweepCommand: ParsableCommand {
             let cores = topology?.physicalCores ?? 1
             let list = try threads.map(Self.parseThreads) ?? (Array(1...cores) + [2 * cores])
             printError("sweep: making the data (\(config.data.summary))")
-            let dataset = try config.data.load(threads: cores)
+            let data = try config.data.load(threads: cores)
             var runs: [Int: Run] = [:]
             func train(_ t: Int) throws -> Run {
                 if let r = runs[t] { return r }
                 var c = config
                 c.threads = t
-                let trainer = try Trainer(config: c, dataset: dataset, topology: topology)
+                let trainer = try Trainer(config: c, data: data, topology: topology)
                 printError("sweep: \(t) thread(s), \(c.epochs) epoch(s) …")
                 let report = try trainer.run(evaluateEachEpoch: false)
                 let r = Run(threads: t, report: report, finalLoss: report.finalLoss)
@@ -69,7 +69,7 @@ struct SweepCommand: ParsableCommand {
             let base = try train(1)
             let baseMedian = median(base.report.epochSeconds)
             let bestOne = base.report.epochSeconds.min() ?? baseMedian
-            let bytesPerEpoch = Double(dataset.rows) * Double(dataset.features) * 4
+            let bytesPerEpoch = Double(data.rows) * Double(data.features) * 4
             var results: [JSONValue] = []
             print("threads  executor  median epoch   samples/s   GB/s of X  speedup  efficiency  bitwise=1T")
             for r in ordered {
@@ -78,7 +78,7 @@ struct SweepCommand: ParsableCommand {
                 let same = r.report.model.weights.map(\.bitPattern) == base.report.model.weights.map(\.bitPattern)
                     && r.report.model.bias.bitPattern == base.report.model.bias.bitPattern
                     && r.finalLoss.bitPattern == base.finalLoss.bitPattern
-                let sps = Double(dataset.rows) / m
+                let sps = Double(data.rows) / m
                 let gbps = bytesPerEpoch / m / 1e9
                 print(
                     String(format: "%7d  %-8@  %12@  %10.3g  %10.2f  %7.2f  %10.2f  %@", r.threads,
@@ -104,7 +104,7 @@ struct SweepCommand: ParsableCommand {
             if let json {
                 let doc = JSONValue.object([
                     ("config", config.json(threads: 0)),
-                    ("rows", .int(dataset.rows)), ("features", .int(dataset.features)),
+                    ("rows", .int(data.rows)), ("features", .int(data.features)),
                     ("cost", cost.map { .int($0) } ?? .null),
                     ("results", .array(results)),
                 ])

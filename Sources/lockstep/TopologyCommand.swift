@@ -1,6 +1,7 @@
 import ArgumentParser
 import HardwareTopology
 import LinearTraining
+import SyntheticData
 
 struct TopologyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

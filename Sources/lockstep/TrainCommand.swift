@@ -46,8 +46,8 @@ struct TrainCommand: ParsableCommand {
             var config = try options.resolved()
             if let threads { config.threads = threads == "auto" ? nil : Int(threads) }
             let topology = try? Topology.current()
-            let dataset = try config.data.load(threads: topology?.physicalCores ?? 1)
-            let trainer = try Trainer(config: config, dataset: dataset, topology: topology)
+            let data = try config.data.load(threads: topology?.physicalCores ?? 1)
+            let trainer = try Trainer(config: config, data: data, topology: topology)
             if !quiet { printHeader(trainer, topology: topology) }
             let every = printEvery ?? max(1, (config.epochs + 19) / 20)
             var metricLines: [String] = []
@@ -64,7 +64,7 @@ struct TrainCommand: ParsableCommand {
                     print("epoch \(record.epoch), loss \(String(format: "%f", record.loss))")
                 }
             }
-            printResult(report, dataset: dataset)
+            printResult(report)
             if let metrics { try OutputFile.write(metricLines.joined(separator: "\n") + "\n", to: metrics) }
             if let summary {
                 try OutputFile.write(report.json(config: config.json(threads: trainer.workers)).text(pretty: true) + "\n", to: summary)
@@ -73,7 +73,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func printHeader(_ trainer: Trainer, topology: Topology?) {
-        let d = trainer.dataset
+        let d = trainer.data
         if let topology {
             let l3 = topology.cacheSize(level: 3).map { ", L3 \(Topology.bytesText($0))" } ?? ""
             print("topology: \(topology.packages) package(s), \(topology.physicalCores) physical core(s), \(topology.processingUnits) PU(s)\(l3)")
@@ -90,7 +90,7 @@ struct TrainCommand: ParsableCommand {
                 + "chunks of \(trainer.plan.chunkRows) rows, kernel \(trainer.kernel.rawValue)")
     }
 
-    func printResult(_ r: TrainingReport, dataset: Dataset) {
+    func printResult(_ r: TrainingReport) {
         let w = r.model.weights
         if w.count == 1 {
             print("weight \(f4(w[0])), bias \(f4(r.model.bias)), loss \(f4(r.finalLoss))")

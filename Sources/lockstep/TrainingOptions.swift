@@ -21,12 +21,19 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, help: "auto, span, per-step or serial (overrides training.executor).")
     var executor: String?
 
+    @Option(name: .long, help: "Train on DIR/X.npy and DIR/y.npy, memory-mapped (overrides data; see lockstep generate).")
+    var data: String?
+
+    @Flag(name: .customLong("convert-float64"), help: "With --data: convert float64 .npy files into memory instead of refusing them.")
+    var convertFloat64 = false
+
     func validate() throws {
         if let e = epochs, e < 1 { throw ValidationError("--epochs must be at least 1, got \(e)") }
         if let lr, !(lr.isFinite && lr > 0) { throw ValidationError("--lr must be a finite number > 0, got \(lr)") }
         if let b = batchSize, b != "full", (Int(b) ?? 0) < 1 {
             throw ValidationError("--batch-size must be a whole number >= 1 or 'full', got '\(b)'")
         }
+        if convertFloat64 && data == nil { throw ValidationError("--convert-float64 only applies with --data DIR") }
         if let e = executor, ExecutorChoice(rawValue: e) == nil {
             throw ValidationError("--executor must be one of \(ExecutorChoice.allCases.map(\.rawValue).joined(separator: ", ")), got '\(e)'")
         }
@@ -40,6 +47,7 @@ struct TrainingOptions: ParsableArguments {
         if let batchSize { c.batchSize = batchSize == "full" ? nil : Int(batchSize) }
         if let seed { c.seed = seed }
         if let executor { c.executor = ExecutorChoice(rawValue: executor)! }
+        if let data { c.data = .npy(dir: data, convertFloat64: convertFloat64) }
         return c
     }
 }

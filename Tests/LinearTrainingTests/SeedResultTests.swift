@@ -17,7 +17,7 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 
     @Test func theLineLessonEndsAtTheTutorialsNumbers() throws {
         let config = Self.line50()
-        let trainer = try Trainer(config: config, dataset: try config.data.load(threads: 1))
+        let trainer = try Trainer(config: config, data: try config.data.load(threads: 1))
         let r = try trainer.run()
         #expect(String(format: "%.4f", Double(r.model.weights[0])) == "1.2043")
         #expect(String(format: "%.4f", Double(r.model.bias)) == "3.0897")
@@ -31,7 +31,7 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
     func theD2LLessonRecoversTheTrueParameters(loss: Loss) throws {
         let config = TrainingConfig(loss: loss)  // the defaults are the d2l lesson's
         let data = try config.data.load(threads: 1)
-        let r = try Trainer(config: config, dataset: data).run()
+        let r = try Trainer(config: config, data: data).run()
         #expect(r.steps == 300 && r.epochLosses.count == 3)
         for (j, e) in zip(r.model.weights, [Float(2), -3.4]).map({ abs($0 - $1) }).enumerated() {
             #expect(e < 5e-3, "|w[\(j)] − w*| = \(e)")

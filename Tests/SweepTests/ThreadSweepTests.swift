@@ -48,11 +48,11 @@ import Testing
         var losses: [UInt64]
     }
 
-    static func train(_ w: Workload, threads: Int, executor: ExecutorChoice, data: Dataset) throws -> Outcome {
+    static func train(_ w: Workload, threads: Int, executor: ExecutorChoice, data: TrainingData) throws -> Outcome {
         var c = w.config
         c.threads = threads
         c.executor = executor
-        let r = try Trainer(config: c, dataset: data).run()
+        let r = try Trainer(config: c, data: data).run()
         return Outcome(
             weights: r.model.weights.map(\.bitPattern), bias: r.model.bias.bitPattern, losses: r.epochLosses.map(\.bitPattern))
     }
@@ -66,6 +66,14 @@ import Testing
             for t in Self.threadCounts {
                 let got = try Self.train(w, threads: t, executor: executor, data: data)
                 #expect(got == reference, "\(w): \(t) thread(s), executor \(executor.rawValue)")
+            }
+        }
+        // The same spec made on the fly, row by row into each worker's scratch: the same bits.
+        if case let .synthetic(spec) = w.config.data {
+            let generated = TrainingData.generated(try SyntheticRows(spec))
+            for t in [1, 2, 3] {
+                let got = try Self.train(w, threads: t, executor: t == 1 ? .serial : .span, data: generated)
+                #expect(got == reference, "\(w): on the fly, \(t) thread(s)")
             }
         }
     }

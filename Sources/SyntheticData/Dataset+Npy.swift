@@ -1,0 +1,152 @@
+import Dispatch
+import Foundation
+
+extension Dataset {
+    /// Opens a dataset directory: `dir/X.npy` (float32, C order, shape (N, D)), `dir/y.npy` (shape
+    /// (N,) or (N, 1)) and, when present, `dir/meta.json` (written by `lockstep generate`; gives the
+    /// true weights and bias for reports).
+    ///
+    /// X and y are memory-mapped, never copied: training reads the page cache directly. Every header
+    /// is checked (magic, version 1.0/2.0/3.0, dtype, order, shapes, file sizes) and the data are
+    /// scanned once, on `threads` threads, for NaN and infinity. Float64 files are refused unless
+    /// `convertFloat64` is set, which converts them into memory (a copy, half the size).
+    public static func loadNpy(directory dir: String, convertFloat64: Bool = false, threads: Int = 1)
+        throws(DataError) -> Dataset
+    {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) else { throw .fileNotFound(path: dir) }
+        guard isDir.boolValue else {
+            throw .npy(path: dir, problem: "is a file; give the directory that holds X.npy and y.npy")
+        }
+        let xPath = dir + "/X.npy", yPath = dir + "/y.npy"
+        let xArray = try NpyArray(path: xPath, convertFloat64: convertFloat64)
+        let yArray = try NpyArray(path: yPath, convertFloat64: convertFloat64)
+        let shape = xArray.header.shape
+        guard shape.count == 2, shape[0] >= 1, shape[1] >= 1 else {
+            let hint = shape.count == 1 ? " (for one feature, save x.reshape(-1, 1))" : ""
+            throw .npy(path: xPath, problem: "has shape \(shape); X must be 2-D (rows, features) with both >= 1\(hint)")
+        }
+        let (rows, d) = (shape[0], shape[1])
+        let yShape = yArray.header.shape
+        guard yShape == [rows] || yShape == [rows, 1] else {
+            throw .npy(
+                path: yPath,
+                problem: "has shape \(yShape), but X.npy has \(rows) rows; y must have shape (\(rows),) or (\(rows), 1)")
+        }
+        let meta = try DatasetMeta.readIfPresent(directory: dir)
+        if let meta, meta.rows != rows || meta.features != d {
+            throw .npy(
+                path: dir + "/meta.json",
+                problem: "describes \(meta.rows) × \(meta.features) data, but X.npy is \(rows) × \(d); "
+                    + "regenerate the directory or remove the stale meta.json")
+        }
+        let x = try xArray.floats(threads: threads)
+        let y = try yArray.floats(threads: threads)
+        if let bad = firstNonFinite(x.pointer, count: rows * d, threads: threads) {
+            throw .nonFinite(path: xPath, row: bad / d, column: "\(bad % d)")
+        }
+        if let bad = firstNonFinite(y.pointer, count: rows, threads: threads) {
+            throw .nonFinite(path: yPath, row: bad, column: "0")
+        }
+        var source = "npy \(dir)"
+        if let spec = meta?.spec { source += " (\(spec.summary))" }
+        return Dataset(
+            rows: rows, features: d, x: x.pointer, y: y.pointer, owners: [x.owner, y.owner],
+            trueWeights: meta?.trueWeights, trueBias: meta?.trueBias, source: source)
+    }
+
+    /// The flat index of the first NaN or infinity among `p[0..<count]`, scanning on `threads`
+    /// threads in blocks that only look closer when a block has one.
+    static func firstNonFinite(_ p: UnsafePointer<Float>, count: Int, threads: Int) -> Int? {
+        let block = 1 << 16
+        let blocks = (count + block - 1) / block
+        let workers = max(1, min(threads, blocks))
+        let found = UnsafeMutablePointer<Int>.allocate(capacity: workers)
+        found.initialize(repeating: Int.max, count: workers)
+        defer { found.deallocate() }
+        let shared = SendablePointer(found)
+        let data = SendablePointer(UnsafeMutablePointer(mutating: p))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let p = UnsafePointer(data.pointer)
+            let raw = UnsafeRawPointer(p).assumingMemoryBound(to: UInt32.self)
+            for b in (blocks * w / workers)..<(blocks * (w + 1) / workers) {
+                let lo = b * block, hi = min(lo + block, count)
+                // An exponent of all ones is NaN or infinity; OR-ing the test keeps the loop branch-free.
+                var any: UInt32 = 0
+                for i in lo..<hi { any |= (raw[i] & 0x7F80_0000) == 0x7F80_0000 ? 1 : 0 }
+                if any != 0, let i = (lo..<hi).first(where: { !p[$0].isFinite }) {
+                    shared.pointer[w] = i
+                    return
+                }
+            }
+        }
+        let first = (0..<workers).map { found[$0] }.min()!
+        return first == Int.max ? nil : first
+    }
+}
+
+/// A pointer handed to the workers of one `concurrentPerform`, each writing its own part.
+struct SendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ p: UnsafeMutablePointer<T>) { pointer = p }
+}
+
+/// One mapped .npy file of float32 (or, when allowed, float64 to convert).
+struct NpyArray {
+    let path: String
+    let file: MappedFile
+    let header: NpyHeader
+    let convertFloat64: Bool
+
+    init(path: String, convertFloat64: Bool) throws(DataError) {
+        self.path = path
+        self.convertFloat64 = convertFloat64
+        file = try MappedFile(path: path)
+        do {
+            header = try NpyHeader.parse(file.bytes, fileSize: file.size)
+        } catch {
+            throw .npy(path: path, problem: error.description)
+        }
+        switch header.descr {
+        case "<f4": break
+        case "<f8" where convertFloat64: break
+        case "<f8":
+            throw .npy(
+                path: path,
+                problem: "holds float64 ('<f8'); lockstep trains on float32. Convert it with "
+                    + "numpy.save(path, numpy.load(path).astype(numpy.float32)), or set data.npy.convertFloat64: true "
+                    + "(or --convert-float64) to convert into memory")
+        case ">f4", ">f8":
+            throw .npy(
+                path: path,
+                problem: "is big-endian ('\(header.descr)'); convert it with numpy.save(path, numpy.load(path).astype('<f4'))")
+        default:
+            throw .npy(
+                path: path,
+                problem: "has dtype '\(header.descr)'; lockstep trains on float32 ('<f4'): save x.astype(numpy.float32)")
+        }
+        if header.fortranOrder {
+            throw .npy(
+                path: path,
+                problem: "is in Fortran (column-major) order; save numpy.ascontiguousarray(x) instead")
+        }
+        if header.dataOffset % (header.descr == "<f8" ? 8 : 4) != 0 {
+            throw .npy(path: path, problem: "has its data at byte \(header.dataOffset), not aligned to its items; re-save it with numpy.save")
+        }
+    }
+
+    /// The values as float32: the mapping itself, or for float64 a converted copy in memory.
+    func floats(threads: Int) throws(DataError) -> (pointer: UnsafeMutablePointer<Float>, owner: AnyObject) {
+        let data = UnsafeMutableRawPointer(mutating: file.base + header.dataOffset)
+        if header.descr == "<f4" { return (data.assumingMemoryBound(to: Float.self), file) }
+        let n = header.count
+        let memory = try MappedMemory(byteCount: n * 4)
+        let out = SendablePointer(memory.base.assumingMemoryBound(to: Float.self))
+        let source = SendablePointer(data.assumingMemoryBound(to: Double.self))
+        let workers = max(1, min(threads, n / 65536 + 1))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            for i in (n * w / workers)..<(n * (w + 1) / workers) { out.pointer[i] = Float(source.pointer[i]) }
+        }
+        return (memory.base.assumingMemoryBound(to: Float.self), memory)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// `meta.json` of a dataset directory: what the data are and how to check them.
+///
+///     {"format": "lockstep dataset", "formatVersion": 1,
+///      "generator": {"name": "...", "version": 2},
+///      "spec": {"rows": N, "features": D, "weights": "alternating" | [...], "bias": b, "noise": s, "seed": n},
+///      "trueWeights": [...], "trueBias": b,
+///      "files": {"X.npy": {"shape": [N, D], "dtype": "<f4", "bytes": B, "crc32": c}, "y.npy": {...}}}
+///
+/// `crc32` is of the whole file, as Python's `zlib.crc32(open(path, 'rb').read())` gives it.
+/// `spec` and `generator` are absent for data saved from memory (`Dataset.saveNpy`).
+public struct DatasetMeta: Sendable, Equatable {
+    public struct File: Sendable, Equatable {
+        public var shape: [Int]
+        public var bytes: Int
+        public var crc32: UInt32
+    }
+
+    public var rows: Int
+    public var features: Int
+    public var spec: DatasetSpec?
+    public var trueWeights: [Float]?
+    public var trueBias: Float?
+    public var x: File
+    public var y: File
+
+    public static let fileName = "meta.json"
+
+    public var json: JSONValue {
+        var pairs: [(String, JSONValue)] = [("format", .string("lockstep dataset")), ("formatVersion", .int(1))]
+        if let spec {
+            pairs.append(
+                ("generator", .object([("name", .string(SyntheticRows.name)), ("version", .int(SyntheticRows.version))])))
+            pairs.append(("spec", .object(spec.jsonPairs)))
+        }
+        if let trueWeights { pairs.append(("trueWeights", .floats(trueWeights))) }
+        if let trueBias { pairs.append(("trueBias", .float(trueBias))) }
+        func file(_ f: File) -> JSONValue {
+            .object([
+                ("shape", .array(f.shape.map(JSONValue.int))), ("dtype", .string("<f4")), ("bytes", .int(f.bytes)),
+                ("crc32", .number("\(f.crc32)")),
+            ])
+        }
+        pairs.append(("files", .object([("X.npy", file(x)), ("y.npy", file(y))])))
+        return .object(pairs)
+    }
+
+    /// Reads `dir/meta.json` when it exists; a malformed one is an error naming what is wrong.
+    static func readIfPresent(directory dir: String) throws(DataError) -> DatasetMeta? {
+        let path = dir + "/" + fileName
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        func bad(_ what: String) -> DataError {
+            .npy(path: path, problem: "is not a valid lockstep meta.json (\(what)); regenerate it or remove it")
+        }
+        guard let data = FileManager.default.contents(atPath: path),
+            let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { throw bad("not a JSON object") }
+        guard let files = root["files"] as? [String: Any],
+            let xf = files["X.npy"] as? [String: Any], let yf = files["y.npy"] as? [String: Any]
+        else { throw bad("no files.X.npy and files.y.npy") }
+        func file(_ f: [String: Any], _ name: String) throws(DataError) -> File {
+            guard let shape = f["shape"] as? [Int], let bytes = f["bytes"] as? Int, let crc = f["crc32"] as? Int,
+                crc >= 0, crc <= Int(UInt32.max)
+            else { throw bad("files.\(name) needs shape, bytes and crc32") }
+            return File(shape: shape, bytes: bytes, crc32: UInt32(crc))
+        }
+        let x = try file(xf, "X.npy"), y = try file(yf, "y.npy")
+        guard x.shape.count == 2 else { throw bad("files.X.npy.shape is not (rows, features)") }
+        var meta = DatasetMeta(
+            rows: x.shape[0], features: x.shape[1], spec: nil, trueWeights: nil, trueBias: nil, x: x, y: y)
+        if let w = root["trueWeights"] {
+            guard let list = w as? [NSNumber], list.count == meta.features else {
+                throw bad("trueWeights is not a list of \(meta.features) numbers")
+            }
+            meta.trueWeights = list.map(\.floatValue)
+        }
+        if let b = root["trueBias"] {
+            guard let n = b as? NSNumber else { throw bad("trueBias is not a number") }
+            meta.trueBias = n.floatValue
+        }
+        if let s = root["spec"] as? [String: Any], let seed = s["seed"] as? NSNumber {
+            var spec = DatasetSpec.reference(rows: meta.rows, features: meta.features, seed: seed.uint64Value)
+            if let w = meta.trueWeights { spec.weights = .explicit(w) }
+            if let b = meta.trueBias { spec.bias = b }
+            if let n = s["noise"] as? NSNumber { spec.noise = n.floatValue }
+            meta.spec = spec
+        }
+        return meta
+    }
+}
