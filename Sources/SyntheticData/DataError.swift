@@ -12,6 +12,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case npy(path: String, problem: String)
     /// Writing a dataset failed.
     case writeFailed(path: String, reason: String)
+    /// The output directory exists and holds files, and replacing it was not asked for.
+    case outputExists(path: String)
     /// Stopped on request (a signal) before the end; nothing was left behind.
     case cancelled
 
@@ -38,6 +40,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return "\(path) \(problem)"
         case let .writeFailed(path, reason):
             return "cannot write \(path): \(reason)"
+        case let .outputExists(path):
+            return "\(path) exists and is not empty; choose another output directory, or pass --force to replace it"
         case .cancelled:
             return "interrupted; nothing was written"
         }

@@ -31,8 +31,7 @@ final class StagingDirectory {
             }
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: self.target)) ?? []
             if !entries.isEmpty && !overwrite {
-                throw .writeFailed(
-                    path: target, reason: "the directory exists and is not empty; choose another one, or pass --force to replace it")
+                throw .outputExists(path: target)
             }
         }
         do {

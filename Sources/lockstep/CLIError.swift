@@ -26,7 +26,8 @@ struct CLIError: Error, CustomStringConvertible {
         case let e as DataError:
             switch e {
             case .fileNotFound: return CLIError(message: e.description, status: .missingInput)
-            case .invalidSpec: return CLIError(message: e.description, status: .usage)
+            case .invalidSpec, .outputExists: return CLIError(message: e.description, status: .usage)
+            case .writeFailed, .cancelled: return CLIError(message: e.description, status: .ioError)
             case .outOfMemory: return CLIError(message: e.description, status: .ioError)
             default: return CLIError(message: e.description, status: .badData)
             }

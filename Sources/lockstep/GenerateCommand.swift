@@ -25,13 +25,13 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Features per row (D).")
     var features: Int?
 
-    @Option(name: .long, help: "True weights: D comma-separated numbers, or 'alternating' (the default with --features).")
+    @Option(name: .long, parsing: .unconditional, help: "True weights: D comma-separated numbers, or 'alternating' (the default with --features).")
     var weights: String?
 
-    @Option(name: .long, help: "True bias (default 4.2).")
+    @Option(name: .long, parsing: .unconditional, help: "True bias (default 4.2).")
     var bias: Double?
 
-    @Option(name: .long, help: "Standard deviation of the noise on y (default 0.01).")
+    @Option(name: .long, parsing: .unconditional, help: "Standard deviation of the noise on y (default 0.01).")
     var noise: Double?
 
     @Option(name: .long, help: "Seed of the data (default 0).")
@@ -54,6 +54,11 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
+        if let r = rows, r < 1 { throw ValidationError("--rows must be at least 1, got \(r)") }
+        if let f = features, f < 1 { throw ValidationError("--features must be at least 1, got \(f)") }
+        if let n = noise, !(n.isFinite && n >= 0) { throw ValidationError("--noise must be a standard deviation >= 0, got \(n)") }
+        if let b = bias, !b.isFinite { throw ValidationError("--bias must be a finite number, got \(b)") }
+        if let s = seed, s < 0 { throw ValidationError("--seed must be a whole number >= 0, got \(s)") }
         if config == nil && (rows == nil || features == nil) && weights == nil {
             throw ValidationError("give --rows and --features (or --weights, or --config with a data.synthetic block)")
         }
@@ -79,8 +84,10 @@ struct GenerateCommand: ParsableCommand {
                 let parts = weights.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 var list: [Double] = []
                 for p in parts {
-                    guard let v = Double(p) else {
-                        throw ValidationError("--weights must be comma-separated numbers or 'alternating'; '\(p)' is not a number")
+                    guard let v = Double(p), v.isFinite else {
+                        throw CLIError(
+                            message: "--weights must be comma-separated numbers or 'alternating'; '\(p)' is not a finite number",
+                            status: .usage)
                     }
                     list.append(v)
                 }
@@ -131,6 +138,6 @@ struct GenerateCommand: ParsableCommand {
                 + "\(seconds(s)) on \(threads) thread(s) (\(String(format: "%.2f", Double(bytes) / s / 1e9)) GB/s)")
         print("  X.npy  (\(meta.rows), \(meta.features)) float32  \(Topology.bytesText(meta.x.bytes))  crc32 \(meta.x.crc32)")
         print("  y.npy  (\(meta.rows),) float32  \(Topology.bytesText(meta.y.bytes))  crc32 \(meta.y.crc32)")
-        print("  meta.json")
+        print("  meta.json" + (peakResidentBytes().map { "  (peak memory \(Topology.bytesText($0)))" } ?? ""))
     }
 }

@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+
+/// `lockstep generate`, training from its files (`--data`), and on-the-fly data, end to end.
+@Suite("CLI generate", .serialized) struct GenerateCLITests {
+    typealias CLI = CLITests
+
+    static func config(_ dir: URL, materialize: Bool) throws -> URL {
+        let url = dir.appendingPathComponent("otf-\(materialize).yaml")
+        try """
+        data:
+          synthetic: {rows: 3000, features: 5, weights: alternating, bias: 1.5, noise: 0.05, seed: 3, materialize: \(materialize)}
+        model: {init: zeros}
+        loss: mse
+        optimizer: {lr: 0.05, momentum: 0.5}
+        training: {epochs: 3, batchSize: 128, shuffle: true, seed: 9, executor: span}
+        """.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    static func outcome(_ summary: URL) throws -> [String] {
+        let j = try CLI.json(summary)
+        return ["\(j["weights"]!)", "\(j["bias"]!)", "\(j["epochLosses"]!)"]
+    }
+
+    @Test func fileBackedOnTheFlyAndInMemoryTrainingGiveTheSameSummary() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("data").path
+        let g = try CLI.run([
+            "generate", "--rows", "3000", "--features", "5", "--bias", "1.5", "--noise", "0.05", "--seed", "3", "--threads",
+            "3", "--out", data,
+        ])
+        #expect(g.status == 0, "\(g.stderr)")
+        #expect(g.stdout.contains("wrote \(data): synthetic 3000 × 5 (seed 3)") && g.stdout.contains("crc32"))
+        #expect(g.stderr.isEmpty, "no progress line when stderr is not a terminal: \(g.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: data).sorted()
+        #expect(files == ["X.npy", "meta.json", "y.npy"])
+        var outcomes: [[String]] = []
+        for (name, args) in [
+            ("memory", ["--config", try Self.config(dir, materialize: true).path]),
+            ("on the fly", ["--config", try Self.config(dir, materialize: false).path]),
+            ("files", ["--config", try Self.config(dir, materialize: true).path, "--data", data]),
+        ] {
+            for threads in ["1", "2", "3"] {
+                let summary = dir.appendingPathComponent("\(name)-\(threads).json")
+                let r = try CLI.run(["train"] + args + ["--threads", threads, "--summary", summary.path])
+                #expect(r.status == 0, "\(name): \(r.stderr)")
+                outcomes.append(try Self.outcome(summary))
+            }
+        }
+        #expect(Set(outcomes.map { $0.joined(separator: "|") }).count == 1, "\(outcomes)")
+        let files2 = try CLI.json(dir.appendingPathComponent("files-2.json"))
+        #expect(((files2["config"] as? [String: Any])?["data"] as? [String: Any])?["npy"] != nil)
+    }
+
+    @Test func theSameBlockFromAConfigGivesTheSameBytes() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a").path, b = dir.appendingPathComponent("b").path
+        #expect(try CLI.run(["generate", "--config", try Self.config(dir, materialize: false).path, "--out", a, "--quiet"]).status == 0)
+        let r = try CLI.run([
+            "generate", "--rows", "3000", "--features", "5", "--bias", "1.5", "--noise", "0.05", "--seed", "3", "--out", b,
+            "--threads", "1",
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        for f in ["X.npy", "y.npy", "meta.json"] {
+            #expect(FileManager.default.contents(atPath: a + "/" + f) == FileManager.default.contents(atPath: b + "/" + f), "\(f)")
+        }
+    }
+
+    @Test func anExistingDatasetIsKeptUnlessForced() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("d").path
+        #expect(try CLI.run(["generate", "--rows", "100", "--features", "2", "--out", out]).status == 0)
+        let before = FileManager.default.contents(atPath: out + "/X.npy")
+        let r = try CLI.run(["generate", "--rows", "100", "--features", "2", "--seed", "1", "--out", out])
+        #expect(r.status == 64 && r.stderr.contains("exists and is not empty") && r.stderr.contains("--force"))
+        #expect(FileManager.default.contents(atPath: out + "/X.npy") == before)
+        #expect(try CLI.run(["generate", "--rows", "100", "--features", "2", "--seed", "1", "--out", out, "--force"]).status == 0)
+        #expect(FileManager.default.contents(atPath: out + "/X.npy") != before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["d"], "no temporaries left beside it")
+    }
+
+    @Test(arguments: [
+        (["--rows", "0", "--features", "2"], "--rows must be at least 1"),
+        (["--rows", "10", "--features", "3", "--weights", "1,2"], "give exactly 3 weights"),
+        (["--rows", "10", "--weights", "1,x"], "'x' is not a finite number"),
+        (["--rows", "10", "--features", "2", "--noise", "-1"], "--noise must be a standard deviation >= 0"),
+        (["--features", "2"], "give --rows and --features"),
+        (["--config", "configs/nope.yaml"], "does not exist"),
+    ])
+    func badFlagsAreUsageErrors(args: [String], message: String) throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("d").path
+        let r = try CLI.run(["generate"] + args + ["--out", out])
+        #expect(r.status == (args.contains("--config") ? 66 : 64) && r.stderr.contains(message), "\(r.status) \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func trainingFromBadDataDirectoriesExplainsTheFix() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let missing = try CLI.run(["train", "--config", "configs/d2l-scratch.yaml", "--data", dir.path + "/none"])
+        #expect(missing.status == 66 && missing.stderr.contains("does not exist"))
+        try Data([1, 2, 3]).write(to: dir.appendingPathComponent("X.npy"))
+        try Data().write(to: dir.appendingPathComponent("y.npy"))
+        let bad = try CLI.run(["train", "--config", "configs/d2l-scratch.yaml", "--data", dir.path])
+        #expect(bad.status == 65 && bad.stderr.contains("X.npy is not a .npy file"), "\(bad.stderr)")
+        let flag = try CLI.run(["train", "--config", "configs/d2l-scratch.yaml", "--convert-float64"])
+        #expect(flag.status == 64 && flag.stderr.contains("only applies with --data"))
+    }
+
+    @Test func anInterruptedGenerateLeavesNothingBehind() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("big").path
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["generate", "--rows", "16777216", "--features", "64", "--out", out]  // 4 GiB: seconds to write
+        p.standardOutput = Pipe()
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        // Interrupt once the temporary directory exists, i.e. mid-write.
+        var waited = 0
+        while waited < 200, (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.isEmpty ?? true {
+            usleep(10_000)
+            waited += 1
+        }
+        usleep(100_000)
+        p.interrupt()
+        p.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 130 && message.contains("interrupted: nothing was written"), "\(message)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+
+    @Test func generationRunsInBoundedMemory() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 256 MiB of data; the writer holds one ~1 MiB piece per thread.
+        let r = try CLI.run(["generate", "--rows", "1048576", "--features", "64", "--out", dir.path + "/d"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let words = r.stdout.split(separator: "(peak memory ").last?.split(separator: " ") ?? []
+        let peak = words.count >= 2 && words[1].hasPrefix("MiB") ? Double(words[0]) : nil
+        #expect(peak != nil && peak! < 64, "peak memory for 256 MiB of data: \(r.stdout)")
+    }
+}

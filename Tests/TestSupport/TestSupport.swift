@@ -1,0 +1,40 @@
+import Foundation
+
+/// Helpers the test targets share: numpy as an oracle, temporary directories, checksums.
+
+/// Runs a Python 3 script (numpy is installed by `make deps`) and returns its stdout.
+public func python(_ script: String) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", script]
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else {
+        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: String(decoding: e, as: UTF8.self)])
+    }
+    return String(decoding: o, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+public func tempDirectory() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("lockstep-npy-\(UUID().uuidString)").path
+}
+
+public func bytesOf(_ p: UnsafePointer<Float>, _ n: Int) -> Data { Data(bytes: p, count: n * 4) }
+
+/// zlib's CRC-32, bit by bit: an independent check of the values numpy reports.
+public func crc32(_ data: Data) -> UInt32 {
+    var table = [UInt32](repeating: 0, count: 256)
+    for i in 0..<256 {
+        var c = UInt32(i)
+        for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        table[i] = c
+    }
+    var crc: UInt32 = 0xFFFF_FFFF
+    for b in data { crc = table[Int((crc ^ UInt32(b)) & 0xFF)] ^ (crc >> 8) }
+    return crc ^ 0xFFFF_FFFF
+}
