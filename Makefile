@@ -8,7 +8,7 @@ APT_PACKAGES := libhwloc-dev zlib1g-dev pkg-config python3-numpy
 # What must be present after `make deps`: hwloc and zlib through pkg-config, numpy for the .npy tests.
 HAVE_DEPS := pkg-config --exists hwloc zlib 2>/dev/null && python3 -c 'import numpy' 2>/dev/null
 
-.PHONY: all deps build demo test test-release sweep compare format lint clean help
+.PHONY: all deps build demo test test-release sweep compare compare-generate bench format lint clean help
 
 all: build
 
@@ -18,6 +18,8 @@ help:
 	@echo "make build    the tuned release build ($(BIN))"
 	@echo "make sweep    thread sweep of the demo workload"
 	@echo "make compare  lockstep vs the hand-tuned C yardstick (../shared/reference/compare.sh)"
+	@echo "make compare-generate  lockstep generate vs the C yardstick's generator, side by side"
+	@echo "make bench    the ordo-one/benchmark suites in Benchmarks/ (step, allreduce, generate)"
 
 # System packages: hwloc and zlib (through pkg-config), numpy (the tests check .npy files with it).
 # A fresh machine has no package lists, so update first.
@@ -48,6 +50,10 @@ sweep: build
 compare: build
 	../shared/reference/compare.sh
 
+# lockstep generate (1 GiB to .npy) against the C yardstick's make_data, alternating, in one run.
+compare-generate: build
+	scripts/compare-generate.sh
+
 format:
 	swift format --in-place --recursive Sources Tests Package.swift
 
@@ -56,3 +62,8 @@ lint:
 
 clean:
 	rm -rf .build
+
+# ordo-one/benchmark suites in Benchmarks/ (a nested package): step/w3|w4|w5, allreduce, generate.
+# BENCH_ARGS passes options through, e.g. make bench BENCH_ARGS="--filter 'step/w3.*'".
+bench: deps
+	cd Benchmarks && LOCKSTEP_TARGET_CPU=native $(SWIFT) package benchmark $(BENCH_ARGS)

@@ -9,7 +9,14 @@
 //   builds produce the same bits.
 // - `-D LOCKSTEP_INVARIANTS` turns on debug-only invariant checks (shard plans, chunk coverage)
 //   in release builds; debug builds always check them.
+import Foundation
 import PackageDescription
+
+// LOCKSTEP_TARGET_CPU=native (set by `make bench`) builds every target for that CPU even when a
+// tool builds this package as a dependency without passing -Xswiftc, as the benchmark plugin does.
+let targetCPU: [SwiftSetting] = ProcessInfo.processInfo.environment["LOCKSTEP_TARGET_CPU"].map {
+    [.unsafeFlags(["-target-cpu", $0])]
+} ?? []
 
 let package = Package(
     name: "Lockstep",
@@ -37,10 +44,11 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(name: "CLockstepShims"),
-        .target(name: "HardwareTopology", dependencies: ["CHwloc"]),
-        .target(name: "DataParallel", dependencies: ["HardwareTopology", "CLockstepShims"]),
-        .target(name: "SyntheticData", dependencies: ["CLockstepShims", "CZlib"]),
-        .target(name: "LinearTraining", dependencies: ["DataParallel", "SyntheticData", "CLockstepShims"]),
+        .target(name: "HardwareTopology", dependencies: ["CHwloc"], swiftSettings: targetCPU),
+        .target(name: "DataParallel", dependencies: ["HardwareTopology", "CLockstepShims"], swiftSettings: targetCPU),
+        .target(name: "SyntheticData", dependencies: ["CLockstepShims", "CZlib"], swiftSettings: targetCPU),
+        .target(
+            name: "LinearTraining", dependencies: ["DataParallel", "SyntheticData", "CLockstepShims"], swiftSettings: targetCPU),
         .executableTarget(
             name: "lockstep",
             dependencies: [
