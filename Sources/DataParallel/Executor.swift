@@ -34,6 +34,12 @@ public final class Executor: @unchecked Sendable {
     private let checkIn: UnsafeMutablePointer<UInt32>
     /// How many spans fell back to per-step because not every worker checked in.
     public private(set) var fallbacks = 0
+    /// Time each phase while running spans (`phaseTimes`); 4 clock reads per step and worker.
+    public var measurePhases = false
+    /// Per worker, 8 words apart (a cache line each): nanoseconds of compute (and prepare) and of
+    /// reduce + update, summed since `resetPhaseTimes()`.
+    private let phaseNanos: UnsafeMutablePointer<UInt64>
+    private var wallNanos: UInt64 = 0
 
     public init(
         mode: ExecutionMode, workers: Int, topology: Topology? = nil, bindToCores: Bool = true,
@@ -48,9 +54,33 @@ public final class Executor: @unchecked Sendable {
         barrier = Barrier(parties: self.workers)
         checkIn = .allocate(capacity: 32)
         checkIn.initialize(repeating: 0, count: 32)
+        phaseNanos = .allocate(capacity: 8 * self.workers)
+        phaseNanos.initialize(repeating: 0, count: 8 * self.workers)
     }
 
-    deinit { checkIn.deallocate() }
+    deinit {
+        checkIn.deallocate()
+        phaseNanos.deallocate()
+    }
+
+    /// Where the workers' time went since `resetPhaseTimes()`, averaged over the workers, in
+    /// seconds: computing (gradients and the epoch's shuffle), reducing and updating, and the rest
+    /// of the wall time (waiting at barriers, fan-out, check-in). Zero unless `measurePhases`.
+    public var phaseTimes: (compute: Double, reduceUpdate: Double, wait: Double) {
+        var c: UInt64 = 0, r: UInt64 = 0
+        for w in 0..<workers {
+            c &+= phaseNanos[8 &* w]
+            r &+= phaseNanos[8 &* w &+ 1]
+        }
+        let n = Double(workers)
+        let compute = Double(c) / n / 1e9, reduce = Double(r) / n / 1e9
+        return (compute, reduce, max(0, Double(wallNanos) / 1e9 - compute - reduce))
+    }
+
+    public func resetPhaseTimes() {
+        phaseNanos.update(repeating: 0, count: 8 * workers)
+        wallNanos = 0
+    }
 
     /// The mode a span will actually use: spans with more workers than Dispatch can run at once run per-step.
     public var effectiveMode: ExecutionMode {
@@ -65,6 +95,15 @@ public final class Executor: @unchecked Sendable {
     /// Runs every step of `program`; returns the mode that ran it.
     @discardableResult
     public func run<P: StepProgram>(_ program: P) -> ExecutionMode {
+        if measurePhases {
+            let start = DispatchTime.now().uptimeNanoseconds
+            defer { wallNanos &+= DispatchTime.now().uptimeNanoseconds &- start }
+            return dispatch(Timed(program: program, nanos: SharedPointer(phaseNanos)))
+        }
+        return dispatch(program)
+    }
+
+    private func dispatch<P: StepProgram>(_ program: P) -> ExecutionMode {
         switch effectiveMode {
         case .serial:
             runSerial(program)
@@ -134,5 +173,27 @@ public final class Executor: @unchecked Sendable {
             try? saved?.restore()
         }
         return ls_load_acquire(decisionWord.base) == 1
+    }
+}
+
+/// A program whose phases add their durations to per-worker counters (compute, reduce + update).
+struct Timed<P: StepProgram>: StepProgram {
+    let program: P
+    let nanos: SharedPointer<UInt64>
+    var stepCount: Int { program.stepCount }
+
+    @inline(__always)
+    func timed(_ slot: Int, _ worker: Int, _ body: () -> Void) {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        body()
+        nanos.base[8 &* worker &+ slot] &+= DispatchTime.now().uptimeNanoseconds &- t0
+    }
+
+    func prepare(worker: Int, of workers: Int) { timed(0, worker) { program.prepare(worker: worker, of: workers) } }
+    func compute(step: Int, worker: Int, of workers: Int) {
+        timed(0, worker) { program.compute(step: step, worker: worker, of: workers) }
+    }
+    func reduceAndUpdate(step: Int, worker: Int, of workers: Int) {
+        timed(1, worker) { program.reduceAndUpdate(step: step, worker: worker, of: workers) }
     }
 }

@@ -99,6 +99,13 @@ public final class Trainer {
 
     deinit { scratch?.deallocate() }
 
+    /// Time the phases of each step (compute, reduce + update, waiting) into the report's
+    /// `phaseSeconds`; costs 4 clock reads per step and worker.
+    public var measurePhases: Bool {
+        get { executor.measurePhases }
+        set { executor.measurePhases = newValue }
+    }
+
     /// The model as it is now.
     public var model: LinearModel { state.model }
 
@@ -118,6 +125,7 @@ public final class Trainer {
         var losses: [Double] = []
         var seconds: [Double] = []
         var modesUsed: Set<ExecutionMode> = []
+        var phases = (compute: 0.0, reduceUpdate: 0.0, wait: 0.0)
         let start = DispatchTime.now().uptimeNanoseconds
         let n = Double(data.rows)
         // Tiny full-batch runs go as one span (no clock reads or fan-out per epoch); bigger ones one
@@ -126,9 +134,12 @@ public final class Trainer {
         var epoch = 0
         while epoch < config.epochs {
             let spanEpochs = min(epochsPerSpan, config.epochs - epoch)
+            executor.resetPhaseTimes()
             let t0 = DispatchTime.now().uptimeNanoseconds
             modesUsed.insert(executor.run(stepSpan(epoch: epoch, epochs: spanEpochs)))
             let t1 = DispatchTime.now().uptimeNanoseconds
+            let split = executor.phaseTimes
+            phases = (phases.compute + split.compute, phases.reduceUpdate + split.reduceUpdate, phases.wait + split.wait)
             let perEpoch = Double(t1 - t0) / 1e9 / Double(spanEpochs)
             for e in 0..<spanEpochs {
                 let loss: Double
@@ -156,7 +167,8 @@ public final class Trainer {
             trainSeconds: total, samplesPerSecond: Double(data.rows) * Double(config.epochs) / total,
             executor: modesUsed.count == 1 ? modesUsed.first! : .perStep, spanFallbacks: executor.fallbacks,
             kernel: kernel, chunkRows: plan.chunkRows, batchRows: batchRows,
-            trueWeights: data.trueWeights, trueBias: data.trueBias)
+            trueWeights: data.trueWeights, trueBias: data.trueBias,
+            phaseSeconds: measurePhases ? PhaseSeconds(compute: phases.compute, reduceUpdate: phases.reduceUpdate, wait: phases.wait) : nil)
     }
 
     /// The loss over the whole dataset at the current parameters (mean, with the config's loss).

@@ -1,6 +1,25 @@
 import DataParallel
 import SyntheticData
 
+/// Seconds of the step spans of a run, averaged over the workers: computing (gradients and
+/// shuffles), reducing and updating, and the rest (waiting at barriers, fan-out). They add up to
+/// the spans' wall time.
+public struct PhaseSeconds: Sendable, Equatable {
+    public var compute: Double
+    public var reduceUpdate: Double
+    public var wait: Double
+
+    public init(compute: Double, reduceUpdate: Double, wait: Double) {
+        self.compute = compute
+        self.reduceUpdate = reduceUpdate
+        self.wait = wait
+    }
+
+    public var json: JSONValue {
+        .object([("computeSeconds", .double(compute)), ("reduceUpdateSeconds", .double(reduceUpdate)), ("waitSeconds", .double(wait))])
+    }
+}
+
 /// What a training run produced and how long it took.
 public struct TrainingReport: Sendable {
     public var model: LinearModel
@@ -21,6 +40,8 @@ public struct TrainingReport: Sendable {
     public var batchRows: Int
     public var trueWeights: [Float]?
     public var trueBias: Float?
+    /// Where the step spans' time went, when `Trainer.measurePhases` was set.
+    public var phaseSeconds: PhaseSeconds? = nil
 
     public var finalLoss: Double { epochLosses.last ?? .nan }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataParallel
 import Foundation
 import HardwareTopology
 import LinearTraining
@@ -12,7 +13,10 @@ struct SweepCommand: ParsableCommand {
             The data is made once; every thread count trains from the same initial model for the same \
             epochs. epochSeconds covers each epoch's shuffle and steps (not the loss evaluation, which runs \
             once at the end). bitwiseEqualToOneThread compares the final weights, bias and loss with a \
-            1-thread run (made as well when 1 is not in the list).
+            1-thread run (made as well when 1 is not in the list). Before the runs it measures the machine's \
+            read bandwidth (a STREAM-like pass over 512 MiB on every core) and shows each run's GB/s of X as a \
+            fraction of it; each run's epoch time is split into computing (gradients, shuffle), reducing + \
+            updating, and waiting (barriers, fan-out), averaged over the workers.
 
             Example: lockstep sweep --config configs/w3-minibatch.yaml --threads 1,2,3,4 --epochs 3 --json sweep.json
             """)
@@ -58,12 +62,15 @@ struct SweepCommand: ParsableCommand {
                 var c = config
                 c.threads = t
                 let trainer = try Trainer(config: c, data: data, topology: topology)
+                trainer.measurePhases = true
                 printError("sweep: \(t) thread(s), \(c.epochs) epoch(s) …")
                 let report = try trainer.run(evaluateEachEpoch: false)
                 let r = Run(threads: t, report: report, finalLoss: report.finalLoss)
                 runs[t] = r
                 return r
             }
+            printError("sweep: measuring read bandwidth (\(cores) thread(s), 512 MiB, best of 5) …")
+            let bandwidth = MemoryBandwidth.measureRead(threads: cores)
             var ordered: [Run] = []
             for t in list { ordered.append(try train(t)) }
             let base = try train(1)
@@ -71,7 +78,10 @@ struct SweepCommand: ParsableCommand {
             let bestOne = base.report.epochSeconds.min() ?? baseMedian
             let bytesPerEpoch = Double(data.rows) * Double(data.features) * 4
             var results: [JSONValue] = []
-            print("threads  executor  median epoch   samples/s   GB/s of X  speedup  efficiency  bitwise=1T")
+            print(String(format: "read bandwidth of this machine: %.1f GB/s (%d threads)", bandwidth, cores))
+            print(
+                "threads  executor  median epoch   samples/s   GB/s of X  of BW  speedup  efficiency  "
+                    + "compute/reduce/wait  bitwise=1T")
             for r in ordered {
                 let m = median(r.report.epochSeconds)
                 let speedup = baseMedian / m
@@ -80,10 +90,19 @@ struct SweepCommand: ParsableCommand {
                     && r.finalLoss.bitPattern == base.finalLoss.bitPattern
                 let sps = Double(data.rows) / m
                 let gbps = bytesPerEpoch / m / 1e9
+                let epochs = Double(r.report.epochSeconds.count)
+                let split = r.report.phaseSeconds.map {
+                    PhaseSeconds(compute: $0.compute / epochs, reduceUpdate: $0.reduceUpdate / epochs, wait: $0.wait / epochs)
+                }
+                let splitText = split.map { p -> String in
+                    let total = max(p.compute + p.reduceUpdate + p.wait, 1e-12)
+                    return String(format: "%3.0f%% / %3.0f%% / %3.0f%%", 100 * p.compute / total, 100 * p.reduceUpdate / total, 100 * p.wait / total)
+                } ?? "-"
                 print(
-                    String(format: "%7d  %-8@  %12@  %10.3g  %10.2f  %7.2f  %10.2f  %@", r.threads,
-                           r.report.executor.rawValue as NSString, seconds(m) as NSString, sps, gbps, speedup,
-                           speedup / Double(r.threads), (same ? "yes" : "NO") as NSString))
+                    String(format: "%7d  %@  %12@  %10.3g  %10.2f  %4.0f%%  %7.2f  %10.2f  %19@  %@", r.threads,
+                           r.report.executor.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) as NSString,
+                           seconds(m).leftPadded(to: 12) as NSString, sps, gbps, 100 * gbps / bandwidth,
+                           speedup, speedup / Double(r.threads), splitText as NSString, (same ? "yes" : "NO") as NSString))
                 results.append(.object([
                     ("threads", .int(r.threads)),
                     ("executor", .string(r.report.executor.rawValue)),
@@ -91,6 +110,8 @@ struct SweepCommand: ParsableCommand {
                     ("medianEpochSeconds", .double(m)),
                     ("samplesPerSecond", .double(sps)),
                     ("xGBPerSecond", .double(gbps)),
+                    ("fractionOfReadBandwidth", .double(gbps / bandwidth)),
+                    ("timeSplitPerEpoch", split?.json ?? .null),
                     ("speedup", .double(speedup)),
                     ("efficiency", .double(speedup / Double(r.threads))),
                     ("beatsBestOneThread", .bool(m < bestOne)),
@@ -106,12 +127,17 @@ struct SweepCommand: ParsableCommand {
                     ("config", config.json(threads: 0)),
                     ("rows", .int(data.rows)), ("features", .int(data.features)),
                     ("cost", cost.map { .int($0) } ?? .null),
+                    ("readBandwidthGBps", .double(bandwidth)),
                     ("results", .array(results)),
                 ])
                 try OutputFile.write(doc.text(pretty: true) + "\n", to: json)
             }
         }
     }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }
 
 func median(_ xs: [Double]) -> Double {

@@ -101,13 +101,25 @@ import Testing
         let r = try Self.run(["sweep", "--config", "configs/d2l-scratch.yaml", "--threads", "1,2,3", "--epochs", "2",
                               "--executor", "span", "--json", path.path])
         #expect(r.status == 0, "\(r.stderr)")
-        let results = try Self.json(path)["results"] as! [[String: Any]]
+        let doc = try Self.json(path)
+        let results = doc["results"] as! [[String: Any]]
         #expect(results.map { $0["threads"] as? Int } == [1, 2, 3])
+        let bandwidth = doc["readBandwidthGBps"] as? Double ?? 0
+        #expect(bandwidth > 0.5 && bandwidth < 10_000, "read bandwidth \(bandwidth) GB/s")
         for res in results {
-            #expect((res["epochSeconds"] as? [Double])?.count == 2)
+            let epochs = res["epochSeconds"] as? [Double] ?? []
+            #expect(epochs.count == 2)
             #expect(res["speedup"] is Double && res["efficiency"] is Double)
             #expect(res["bitwiseEqualToOneThread"] as? Bool == true, "threads \(res["threads"]!)")
+            let gbps = res["xGBPerSecond"] as? Double ?? 0, fraction = res["fractionOfReadBandwidth"] as? Double ?? -1
+            #expect(abs(fraction - gbps / bandwidth) < 1e-9 * max(1, fraction))
+            // The split adds up to the spans' wall time: most of the epoch time, never more.
+            let split = res["timeSplitPerEpoch"] as? [String: Double] ?? [:]
+            let total = (split["computeSeconds"] ?? -1) + (split["reduceUpdateSeconds"] ?? -1) + (split["waitSeconds"] ?? -1)
+            let mean = epochs.reduce(0, +) / Double(max(1, epochs.count))
+            #expect(split.count == 3 && split.values.allSatisfy { $0 >= 0 } && total <= 1.02 * mean + 1e-6 && total >= 0.5 * mean, "\(split) vs \(mean)")
         }
+        #expect(r.stdout.contains("compute/reduce/wait") && r.stdout.contains("read bandwidth of this machine"))
     }
 
     @Test func topologyPrintsATreeAndJSON() throws {
