@@ -30,9 +30,8 @@ final class NpyOutputFile: @unchecked Sendable {
         // Reserve the blocks up front: ENOSPC now rather than after minutes of writing.
         let reserved = posix_fallocate(fd, 0, off_t(total))
         if reserved != 0 && reserved != EOPNOTSUPP && reserved != EINVAL {
+            // Every property is set, so deinit runs on this throw and closes both descriptors.
             let reason = reserved == ENOSPC ? "no space left on the device for \(total) bytes" : String(cString: strerror(reserved))
-            close(fd)
-            if directFd >= 0 { close(directFd) }
             throw .writeFailed(path: path, reason: reason)
         }
         if reserved != 0, ftruncate(fd, off_t(total)) != 0 {
