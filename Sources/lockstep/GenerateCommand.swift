@@ -97,7 +97,6 @@ struct GenerateCommand: ParsableCommand {
         if let bias { block["bias"] = bias }
         if let noise { block["noise"] = noise }
         if let seed { block["seed"] = seed }
-        block["materialize"] = nil
         return try ConfigFile.syntheticSpec(ConfigNode(file: file, path: "data.synthetic", value: block))
     }
 
