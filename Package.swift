@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "TestSupport"]),
         .testTarget(name: "LinearTrainingTests", dependencies: ["LinearTraining", "SyntheticData", "TestSupport"]),
         .testTarget(name: "SweepTests", dependencies: ["LinearTraining", "SyntheticData", "DataParallel"]),
-        .testTarget(name: "LockstepCLITests", dependencies: ["lockstep"]),
+        .testTarget(name: "LockstepCLITests", dependencies: ["lockstep", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

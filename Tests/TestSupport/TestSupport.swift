@@ -2,11 +2,19 @@ import Foundation
 
 /// Helpers the test targets share: numpy as an oracle, temporary directories, checksums.
 
-/// Runs a Python 3 script (numpy is installed by `make deps`) and returns its stdout.
-public func python(_ script: String) throws -> String {
+/// What a finished child process printed and how it exited.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs `executable` with `arguments` (in `directory` when given) to the end, capturing its output.
+public func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> ProcessResult {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script]
+    p.executableURL = executable
+    p.arguments = arguments
+    if let directory { p.currentDirectoryURL = directory }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
@@ -14,10 +22,17 @@ public func python(_ script: String) throws -> String {
     let o = out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    guard p.terminationStatus == 0 else {
-        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: String(decoding: e, as: UTF8.self)])
+    return ProcessResult(
+        status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// Runs a Python 3 script (numpy is installed by `make deps`) and returns its stdout.
+public func python(_ script: String) throws -> String {
+    let r = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script])
+    guard r.status == 0 else {
+        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: r.stderr])
     }
-    return String(decoding: o, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 public func tempDirectory() -> String {
