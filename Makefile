@@ -4,9 +4,10 @@ SWIFT ?= swift
 # Swift lowers SIMD16 to SSE.
 TUNE := -Xswiftc -target-cpu -Xswiftc native
 BIN := .build/release/lockstep
-APT_PACKAGES := libhwloc-dev zlib1g-dev pkg-config python3-numpy
-# What must be present after `make deps`: hwloc and zlib through pkg-config, numpy for the .npy tests.
-HAVE_DEPS := pkg-config --exists hwloc zlib 2>/dev/null && python3 -c 'import numpy' 2>/dev/null
+APT_PACKAGES := libhwloc-dev zlib1g-dev pkg-config python3-numpy librsvg2-bin
+# What must be present after `make deps`: hwloc and zlib through pkg-config, numpy for the .npy tests,
+# rsvg-convert (librsvg) for the tests that render the SVG plots.
+HAVE_DEPS := pkg-config --exists hwloc zlib 2>/dev/null && python3 -c 'import numpy' 2>/dev/null && command -v rsvg-convert >/dev/null
 
 .PHONY: all deps build demo test test-release sweep compare compare-generate bench format lint clean help
 
@@ -21,7 +22,8 @@ help:
 	@echo "make compare-generate  lockstep generate vs the C yardstick's generator, side by side"
 	@echo "make bench    the ordo-one/benchmark suites in Benchmarks/ (step, allreduce, generate)"
 
-# System packages: hwloc and zlib (through pkg-config), numpy (the tests check .npy files with it).
+# System packages: hwloc and zlib (through pkg-config), numpy (the tests check .npy files with it),
+# librsvg2-bin (the tests render the plots with rsvg-convert).
 # A fresh machine has no package lists, so update first.
 deps:
 	@if ! { $(HAVE_DEPS); }; then \

@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "SyntheticData", targets: ["SyntheticData"]),
         .library(name: "DataParallel", targets: ["DataParallel"]),
         .library(name: "HardwareTopology", targets: ["HardwareTopology"]),
+        .library(name: "Plotting", targets: ["Plotting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,10 +50,11 @@ let package = Package(
         .target(name: "SyntheticData", dependencies: ["CLockstepShims", "CZlib"], swiftSettings: targetCPU),
         .target(
             name: "LinearTraining", dependencies: ["DataParallel", "SyntheticData", "CLockstepShims"], swiftSettings: targetCPU),
+        .target(name: "Plotting"),
         .executableTarget(
             name: "lockstep",
             dependencies: [
-                "LinearTraining", "SyntheticData", "DataParallel", "HardwareTopology",
+                "LinearTraining", "SyntheticData", "DataParallel", "HardwareTopology", "Plotting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "TestSupport"]),
         .testTarget(name: "LinearTrainingTests", dependencies: ["LinearTraining", "SyntheticData", "TestSupport"]),
         .testTarget(name: "SweepTests", dependencies: ["LinearTraining", "SyntheticData", "DataParallel"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
         .testTarget(name: "LockstepCLITests", dependencies: ["lockstep", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,119 @@
+import Foundation
+
+/// Maps data values on one axis to pixels: linear, or base-10 logarithmic for values spanning
+/// decades. The domain is widened to whole ticks so the data never touches the frame.
+public struct Scale: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case linear, log }
+
+    public let kind: Kind
+    /// The data interval shown (for log, the values themselves, both > 0).
+    public let domain: ClosedRange<Double>
+    /// Pixels: `range.lowerBound` is where `domain.lowerBound` lands (it may be the larger number,
+    /// as for a y axis that grows upwards).
+    public let range: (Double, Double)
+    public let ticks: [Double]
+
+    public static func == (a: Scale, b: Scale) -> Bool {
+        a.kind == b.kind && a.domain == b.domain && a.range == b.range && a.ticks == b.ticks
+    }
+
+    /// A scale over `values` (non-finite ones ignored; for log, non-positive too), always including
+    /// `include`. With `integerTicks` ticks fall on whole numbers only.
+    public init(values: [Double], to range: (Double, Double), kind: Kind = .linear, include: [Double] = [], integerTicks: Bool = false) {
+        self.range = range
+        self.kind = kind
+        let usable = (values + include).filter { $0.isFinite && (kind == .linear || $0 > 0) }
+        var lo = usable.min() ?? (kind == .log ? 0.1 : 0)
+        var hi = usable.max() ?? (kind == .log ? 10 : 1)
+        switch kind {
+        case .linear:
+            if lo == hi {
+                let pad = lo == 0 ? 1 : abs(lo) * 0.1
+                lo -= pad
+                hi += pad
+            }
+            var step = Self.niceStep((hi - lo) / 6)
+            if integerTicks { step = max(1, step.rounded()) }
+            let first = (lo / step).rounded(.down) * step, last = (hi / step).rounded(.up) * step
+            domain = first...last
+            let count = Int(((last - first) / step).rounded())
+            ticks = (0...count).map { first + Double($0) * step }.map { abs($0) < step * 1e-9 ? 0 : $0 }
+        case .log:
+            if lo == hi {
+                lo /= 2
+                hi *= 2
+            }
+            let e0 = log10(lo).rounded(.down), e1 = log10(hi).rounded(.up)
+            domain = pow(10, e0)...pow(10, e1)
+            let decades = Int(e1 - e0)
+            var t: [Double] = []
+            // Every decade; when there are few, also the 2s and 5s inside them.
+            for e in 0...decades {
+                let p = pow(10, e0 + Double(e))
+                t.append(p)
+                if decades <= 2 && e < decades { t += [2 * p, 5 * p] }
+            }
+            if decades > 8 {
+                let every = (decades + 7) / 8
+                t = t.enumerated().filter { $0.offset % every == 0 }.map(\.element)
+            }
+            ticks = t
+        }
+    }
+
+    /// 1, 2 or 5 × 10^k, the smallest not below `raw`.
+    public static func niceStep(_ raw: Double) -> Double {
+        guard raw > 0 && raw.isFinite else { return 1 }
+        let p = pow(10, log10(raw).rounded(.down))
+        for m in [1.0, 2, 5, 10] where m * p >= raw * (1 - 1e-9) { return m * p }
+        return 10 * p
+    }
+
+    /// The pixel of a data value (log scales clamp non-positive values to the bottom).
+    public func pixel(_ v: Double) -> Double {
+        let t: Double
+        switch kind {
+        case .linear:
+            t = (v - domain.lowerBound) / (domain.upperBound - domain.lowerBound)
+        case .log:
+            let l0 = log10(domain.lowerBound), l1 = log10(domain.upperBound)
+            t = v > 0 ? (log10(v) - l0) / (l1 - l0) : -0.05
+        }
+        return range.0 + t * (range.1 - range.0)
+    }
+
+    /// A tick's label: as few decimals as the step needs; powers of ten on log scales.
+    public func label(_ v: Double) -> String {
+        switch kind {
+        case .log:
+            let e = log10(v)
+            if abs(e - e.rounded()) < 1e-9 {
+                let k = Int(e.rounded())
+                if k >= -3 && k <= 5 { return Self.decimal(v, decimals: max(0, -k)) }
+                return "1e" + (k < 0 ? "−\(-k)" : "\(k)")
+            }
+            let k = Int(log10(v).rounded(.down))
+            if k >= -3 && k <= 4 { return Self.decimal(v, decimals: max(0, -k)) }
+            let m = v / pow(10, Double(k))
+            return "\(Int(m.rounded()))e" + (k < 0 ? "−\(-k)" : "\(k)")
+        case .linear:
+            let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
+            let decimals = max(0, Int(-log10(step).rounded(.down)))
+            if abs(v) >= 1e6 || (abs(v) > 0 && abs(v) < 1e-4) {
+                return String(format: "%.1e", v).replacingOccurrences(of: "-", with: "−")
+            }
+            return Self.decimal(v, decimals: decimals)
+        }
+    }
+
+    static func decimal(_ v: Double, decimals: Int) -> String {
+        String(format: "%.\(decimals)f", v).replacingOccurrences(of: "-", with: "−")
+    }
+
+    /// True when positive values span at least two decades, so a log axis reads better.
+    public static func spansDecades(_ values: [Double]) -> Bool {
+        let pos = values.filter { $0.isFinite && $0 > 0 }
+        guard let lo = pos.min(), let hi = pos.max(), pos.count == values.filter(\.isFinite).count else { return false }
+        return hi / lo >= 100
+    }
+}
