@@ -29,6 +29,8 @@ struct StepSpan: StepProgram {
     /// Steps taken by the run before this span (momentum starts on global step 0).
     let stepsBefore: Int
     let stepCount: Int
+    /// `TrainingProgress.words`: the step count and batch loss, for progress bars.
+    let progress: SharedPointer<UInt64>
 
     func prepare(worker: Int, of workers: Int) {
         guard let order, let permutation else { return }
@@ -66,7 +68,10 @@ struct StepSpan: StepProgram {
         sgd.apply(
             params: params.base, grads: totals.base, momentumBuffer: momentum.base, range: update,
             first: stepsBefore &+ step == 0)
-        if coords.contains(d &+ 1) { stepLoss.base[step] = totals.base[d &+ 1] }
+        if coords.contains(d &+ 1) {
+            stepLoss.base[step] = totals.base[d &+ 1]
+            TrainingProgress.publish(progress.base, stepsDone: stepsBefore &+ step &+ 1, lossSum: totals.base[d &+ 1], rows: count)
+        }
     }
 }
 

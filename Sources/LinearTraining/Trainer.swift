@@ -38,6 +38,8 @@ public final class Trainer {
     let scratchRows: Int
     let scratchStride: Int
     public private(set) var stepsTaken = 0
+    /// Steps done and the last batch loss, readable from other threads while `run` trains.
+    public let progress: TrainingProgress
     public private(set) var epochsDone = 0
 
     /// Steps with fewer floats of X than this run serially under `executor: auto`: a 2-way parallel
@@ -52,6 +54,7 @@ public final class Trainer {
     public init(config: TrainingConfig, data: TrainingData, topology: Topology? = nil) throws(TrainingError) {
         try config.validate()
         self.config = config
+        progress = TrainingProgress(lossFactor: config.loss.lossFactor)
         self.data = data
         let d = data.features, n = data.rows
         batchRows = min(config.batchSize ?? n, n)
@@ -115,6 +118,9 @@ public final class Trainer {
     /// Batches per epoch (the last partial batch is kept).
     public var batchesPerEpoch: Int { (data.rows + batchRows - 1) / batchRows }
 
+    /// Steps in the whole run.
+    public var totalSteps: Int { config.epochs * batchesPerEpoch }
+
     /// Trains `config.epochs` epochs, calling `onEpoch` after each.
     ///
     /// With `evaluateEachEpoch` false (the sweep's timing runs), minibatch epochs skip the pass over
@@ -166,7 +172,7 @@ public final class Trainer {
             model: model, epochLosses: losses, epochSeconds: seconds, steps: stepsTaken, threads: workers,
             trainSeconds: total, samplesPerSecond: Double(data.rows) * Double(config.epochs) / total,
             executor: modesUsed.count == 1 ? modesUsed.first! : .perStep, spanFallbacks: executor.fallbacks,
-            kernel: kernel, chunkRows: plan.chunkRows, batchRows: batchRows,
+            kernel: kernel, chunkRows: plan.chunkRows, batchRows: batchRows, rows: data.rows,
             trueWeights: data.trueWeights, trueBias: data.trueBias,
             phaseSeconds: measurePhases ? PhaseSeconds(compute: phases.compute, reduceUpdate: phases.reduceUpdate, wait: phases.wait) : nil)
     }
@@ -186,7 +192,7 @@ public final class Trainer {
             order: shuffled ? EpochPermutation(rows: data.rows, seed: config.seed, epoch: epoch) : nil,
             rows: data.rows, d: data.features, batch: batchRows, chunkRows: plan.chunkRows,
             batchesPerEpoch: batchesPerEpoch, kernel: kernel, loss: config.loss, sgd: config.optimizer,
-            stepsBefore: stepsTaken, stepCount: epochs * batchesPerEpoch)
+            stepsBefore: stepsTaken, stepCount: epochs * batchesPerEpoch, progress: SharedPointer(progress.words))
     }
 
     var rowSource: RowSource {

@@ -50,4 +50,26 @@ public enum TrainingData: Sendable {
         if case let .stored(d) = self { return d }
         return nil
     }
+
+    /// Up to `limit` rows spread evenly over the data (every k-th row, in order): their first
+    /// feature and target, for drawing the data of a single-feature fit.
+    public func sample(limit: Int) -> (x: [Float], y: [Float]) {
+        let step = max(1, (rows + limit - 1) / max(1, limit))
+        let picked = Array(stride(from: 0, to: rows, by: step))
+        switch self {
+        case let .stored(d):
+            return (picked.map { d.x[$0 &* d.features] }, picked.map { d.y[$0] })
+        case let .generated(g):
+            var xs: [Float] = [], ys: [Float] = []
+            let row = UnsafeMutablePointer<Float>.allocate(capacity: g.features)
+            defer { row.deallocate() }
+            var target: Float = 0
+            for r in picked {
+                g.fill(row: r, x: row, y: &target)
+                xs.append(row[0])
+                ys.append(target)
+            }
+            return (xs, ys)
+        }
+    }
 }

@@ -38,6 +38,8 @@ public struct TrainingReport: Sendable {
     public var kernel: GradientKernels.Kind
     public var chunkRows: Int
     public var batchRows: Int
+    /// Rows of the data (each epoch visits all of them).
+    public var rows: Int
     public var trueWeights: [Float]?
     public var trueBias: Float?
     /// Where the step spans' time went, when `Trainer.measurePhases` was set.
@@ -69,6 +71,8 @@ public struct TrainingReport: Sendable {
             ("kernel", .string(kernel.rawValue)),
             ("chunkRows", .int(chunkRows)),
             ("batchRows", .int(batchRows)),
+            ("rows", .int(rows)),
+            ("features", .int(model.weights.count)),
             ("trainSeconds", .double(trainSeconds)),
             ("samplesPerSecond", .double(samplesPerSecond)),
         ]
