@@ -9,7 +9,7 @@ APT_PACKAGES := libhwloc-dev zlib1g-dev pkg-config python3-numpy librsvg2-bin
 # rsvg-convert (librsvg) for the tests that render the SVG plots.
 HAVE_DEPS := pkg-config --exists hwloc zlib 2>/dev/null && python3 -c 'import numpy' 2>/dev/null && command -v rsvg-convert >/dev/null
 
-.PHONY: all deps build demo test test-release sweep compare compare-generate bench format lint clean help
+.PHONY: all deps build demo test test-release sweep compare compare-generate bench images format lint clean help
 
 all: build
 
@@ -21,6 +21,7 @@ help:
 	@echo "make compare  lockstep vs the hand-tuned C yardstick (../shared/reference/compare.sh)"
 	@echo "make compare-generate  lockstep generate vs the C yardstick's generator, side by side"
 	@echo "make bench    the ordo-one/benchmark suites in Benchmarks/ (step, allreduce, generate)"
+	@echo "make images   redraw the README's pictures (docs/images) with lockstep itself"
 
 # System packages: hwloc and zlib (through pkg-config), numpy (the tests check .npy files with it),
 # librsvg2-bin (the tests render the plots with rsvg-convert).
@@ -64,6 +65,12 @@ lint:
 
 clean:
 	rm -rf .build
+
+# The README's pictures, drawn by lockstep (SVG) and rendered by librsvg (PNG).
+images: build
+	$(BIN) train --config configs/line50.yaml --quiet --plot docs/images/line50
+	$(BIN) sweep --config configs/w3-minibatch.yaml --threads 1,2,3,4 --epochs 3 --quiet --plot docs/images/sweep-w3
+	for f in docs/images/*/*.svg; do rsvg-convert -o "$${f%.svg}.png" "$$f"; done
 
 # ordo-one/benchmark suites in Benchmarks/ (a nested package): step/w3|w4|w5, allreduce, generate.
 # BENCH_ARGS passes options through, e.g. make bench BENCH_ARGS="--filter 'step/w3.*'".

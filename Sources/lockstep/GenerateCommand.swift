@@ -106,18 +106,17 @@ struct GenerateCommand: ParsableCommand {
             let threads = self.threads ?? (try? Topology.current())?.physicalCores ?? 1
             let line = ProgressLine(quiet: quiet)
             Interruption.watch()
-            let rowsText = compactCount(spec.rows)
             let start = Date()
             do {
                 let meta = try Dataset.generateNpy(
                     spec, to: out, threads: threads, overwrite: force,
                     progress: { p in
                         let rate = Double(p.bytesDone) / max(p.seconds, 1e-9)
-                        let eta = Double(p.bytes - p.bytesDone) / max(rate, 1)
                         line.update(
-                            "generate \(compactCount(p.rowsDone))/\(rowsText) rows "
-                                + String(format: "%3.0f%%", 100 * Double(p.rowsDone) / Double(p.rows))
-                                + String(format: "  %.2f GB/s", rate / 1e9) + "  ETA \(clock(eta))")
+                            ProgressBar(
+                                label: "generate", done: p.rowsDone, total: p.rows, unit: "rows", elapsed: p.seconds,
+                                extras: [String(format: "%.2f GB/s", rate / 1e9)], color: line.color
+                            ).text)
                     },
                     isCancelled: { Interruption.isRequested })
                 line.finish()

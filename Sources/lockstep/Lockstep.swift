@@ -10,7 +10,7 @@ struct Lockstep: ParsableCommand {
             Exit codes: 0 ok, 3 training diverged, 64 bad usage or config, 65 bad data, 66 missing input file, \
             74 I/O error, 130/143 interrupted by SIGINT/SIGTERM.
             """,
-        subcommands: [TrainCommand.self, SweepCommand.self, GenerateCommand.self, TopologyCommand.self],
+        subcommands: [TrainCommand.self, SweepCommand.self, GenerateCommand.self, PlotCommand.self, TopologyCommand.self],
         defaultSubcommand: nil
     )
 }

@@ -29,8 +29,23 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: "Write the sweep's JSON here.")
     var json: String?
 
+    @Option(name: .long, help: "Draw sweep.svg (speedup, efficiency, GB/s against the read bandwidth) into this directory.")
+    var plot: String?
+
+    @Option(
+        name: .customLong("run-dir"),
+        help: "Collect this sweep in DIR: run.json, config.json, sweep.json, plots/sweep.svg (redraw with 'lockstep plot DIR').")
+    var runDir: String?
+
+    @Flag(name: .long, help: "With --run-dir: replace the run already in DIR.")
+    var force = false
+
+    @Flag(name: .long, help: "No progress on stderr (bar on a terminal, one line per run otherwise).")
+    var quiet = false
+
     func validate() throws {
         if let t = threads { _ = try Self.parseThreads(t) }
+        if force && runDir == nil { throw ValidationError("--force only applies with --run-dir DIR") }
     }
 
     static func parseThreads(_ text: String) throws -> [Int] {
@@ -54,22 +69,31 @@ struct SweepCommand: ParsableCommand {
             let topology = try? Topology.current()
             let cores = topology?.physicalCores ?? 1
             let list = try threads.map(Self.parseThreads) ?? (Array(1...cores) + [2 * cores])
-            printError("sweep: making the data (\(config.data.summary))")
+            let line = ProgressLine(quiet: quiet)
+            // Without a terminal, progress is one line per stage (it stays readable in logs).
+            let log = { (text: String) in if !quiet && !line.enabled { printError(text) } }
+            log("sweep: making the data (\(config.data.summary))")
             let data = try config.data.load(threads: cores)
+            let run = try runDir.map { dir throws(CLIError) in try RunDirectory.create(at: dir, kind: .sweep, force: force) }
+            try run?.writeConfig(config, threads: 0)
             var runs: [Int: Run] = [:]
+            let runCount = Set(list + [1]).count
             func train(_ t: Int) throws -> Run {
                 if let r = runs[t] { return r }
                 var c = config
                 c.threads = t
                 let trainer = try Trainer(config: c, data: data, topology: topology)
                 trainer.measurePhases = true
-                printError("sweep: \(t) thread(s), \(c.epochs) epoch(s) …")
+                log("sweep: \(t) thread(s), \(c.epochs) epoch(s) …")
+                let ticker = trainingTicker(trainer, line: line, label: "sweep \(t) thread\(t == 1 ? "" : "s") (\(runs.count + 1)/\(runCount))")
+                defer { ticker.stop() }
                 let report = try trainer.run(evaluateEachEpoch: false)
                 let r = Run(threads: t, report: report, finalLoss: report.finalLoss)
                 runs[t] = r
                 return r
             }
-            printError("sweep: measuring read bandwidth (\(cores) thread(s), 512 MiB, best of 5) …")
+            log("sweep: measuring read bandwidth (\(cores) thread(s), 512 MiB, best of 5) …")
+            line.update("sweep: measuring read bandwidth (\(cores) thread(s), 512 MiB, best of 5) …", force: true)
             let bandwidth = MemoryBandwidth.measureRead(threads: cores)
             var ordered: [Run] = []
             for t in list { ordered.append(try train(t)) }
@@ -122,15 +146,22 @@ struct SweepCommand: ParsableCommand {
                 ]))
             }
             let cost = ordered.first { median($0.report.epochSeconds) < bestOne }?.threads
-            if let json {
-                let doc = JSONValue.object([
-                    ("config", config.json(threads: 0)),
-                    ("rows", .int(data.rows)), ("features", .int(data.features)),
-                    ("cost", cost.map { .int($0) } ?? .null),
-                    ("readBandwidthGBps", .double(bandwidth)),
-                    ("results", .array(results)),
-                ])
-                try OutputFile.write(doc.text(pretty: true) + "\n", to: json)
+            let doc = JSONValue.object([
+                ("config", config.json(threads: 0)),
+                ("data", .string(data.source)),
+                ("rows", .int(data.rows)), ("features", .int(data.features)),
+                ("cores", .int(cores)),
+                ("cost", cost.map { .int($0) } ?? .null),
+                ("readBandwidthGBps", .double(bandwidth)),
+                ("results", .array(results)),
+            ]).text(pretty: true) + "\n"
+            if let json { try OutputFile.write(doc, to: json) }
+            guard plot != nil || run != nil else { return }
+            let chart = try PlotFiles.sweep(PlotFiles.object(doc))
+            if let plot { try PlotFiles.write([chart], to: plot) }
+            if let run {
+                try run.write("sweep.json", doc)
+                try PlotFiles.write([chart], to: run.plots)
             }
         }
     }

@@ -31,7 +31,18 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("print-every"), help: "Print every k-th epoch (default: about 20 lines in all).")
     var printEvery: Int?
 
-    @Flag(name: .long, help: "Print only the result lines.")
+    @Option(name: .long, help: "Draw fit.svg and loss.svg into this directory (made if missing).")
+    var plot: String?
+
+    @Option(
+        name: .customLong("run-dir"),
+        help: "Collect this run in DIR: run.json, config.json, metrics.jsonl, summary.json, plots/ (redraw with 'lockstep plot DIR').")
+    var runDir: String?
+
+    @Flag(name: .long, help: "With --run-dir: replace the run already in DIR.")
+    var force = false
+
+    @Flag(name: .long, help: "Print only the result lines, and no progress bar.")
     var quiet = false
 
     func validate() throws {
@@ -39,6 +50,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--threads must be a whole number >= 1 or 'auto', got '\(t)'")
         }
         if let k = printEvery, k < 1 { throw ValidationError("--print-every must be at least 1, got \(k)") }
+        if force && runDir == nil { throw ValidationError("--force only applies with --run-dir DIR") }
     }
 
     func run() throws {
@@ -48,26 +60,49 @@ struct TrainCommand: ParsableCommand {
             let topology = try? Topology.current()
             let data = try config.data.load(threads: topology?.physicalCores ?? 1)
             let trainer = try Trainer(config: config, data: data, topology: topology)
+            let run = try runDir.map { dir throws(CLIError) in try RunDirectory.create(at: dir, kind: .train, force: force) }
+            try run?.writeConfig(config, threads: trainer.workers)
             if !quiet { printHeader(trainer, topology: topology) }
             let every = printEvery ?? max(1, (config.epochs + 19) / 20)
-            var metricLines: [String] = []
+            var records: [EpochRecord] = []
             // Plain locals: reading @Option properties costs generic-metadata lookups, once per epoch.
-            let wantMetrics = metrics != nil, quiet = self.quiet, epochs = config.epochs
-            let report = try trainer.run { record in
-                if wantMetrics {
-                    metricLines.append(
-                        JSONValue.object([
-                            ("epoch", .int(record.epoch)), ("loss", .double(record.loss)), ("seconds", .double(record.seconds)),
-                        ]).text())
+            let wantMetrics = metrics != nil || run != nil, quiet = self.quiet, epochs = config.epochs
+            let line = ProgressLine(quiet: quiet)
+            let ticker = trainingTicker(trainer, line: line)
+            let report: TrainingReport
+            do {
+                report = try trainer.run { record in
+                    if wantMetrics { records.append(record) }
+                    if !quiet && (record.epoch % every == 0 || record.epoch == epochs) {
+                        line.printAbove("epoch \(record.epoch), loss \(String(format: "%f", record.loss))")
+                    }
                 }
-                if !quiet && (record.epoch % every == 0 || record.epoch == epochs) {
-                    print("epoch \(record.epoch), loss \(String(format: "%f", record.loss))")
-                }
+            } catch {
+                ticker.stop()
+                throw error
             }
+            ticker.stop()
             printResult(report)
-            if let metrics { try OutputFile.write(metricLines.joined(separator: "\n") + "\n", to: metrics) }
-            if let summary {
-                try OutputFile.write(report.json(config: config.json(threads: trainer.workers)).text(pretty: true) + "\n", to: summary)
+            let metricsText = records.map {
+                JSONValue.object([("epoch", .int($0.epoch)), ("loss", .double($0.loss)), ("seconds", .double($0.seconds))]).text() + "\n"
+            }.joined()
+            let summaryText = report.json(config: config.json(threads: trainer.workers)).text(pretty: true) + "\n"
+            if let metrics { try OutputFile.write(metricsText, to: metrics) }
+            if let summary { try OutputFile.write(summaryText, to: summary) }
+            guard plot != nil || run != nil else { return }
+            // The plots are drawn from the same JSON a run directory keeps, so `lockstep plot` redraws them identically.
+            var sampleText: String?
+            if trainer.data.features == 1 {
+                let s = trainer.data.sample(limit: 1000)
+                sampleText = JSONValue.object([("rows", .int(trainer.data.rows)), ("x", .floats(s.x)), ("y", .floats(s.y))]).text() + "\n"
+            }
+            let files = try PlotFiles.train(summary: PlotFiles.object(summaryText), sample: sampleText.map(PlotFiles.object))
+            if let plot { try PlotFiles.write(files, to: plot) }
+            if let run {
+                try run.write("metrics.jsonl", metricsText)
+                try run.write("summary.json", summaryText)
+                if let sampleText { try run.write("fit-sample.json", sampleText) }
+                try PlotFiles.write(files, to: run.plots)
             }
         }
     }
