@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "lockstep",
             dependencies: [
-                "LinearTraining", "SyntheticData", "DataParallel", "HardwareTopology", "Plotting",
+                "LinearTraining", "SyntheticData", "DataParallel", "HardwareTopology", "Plotting", "CLockstepShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -124,6 +124,7 @@ public final class Executor: @unchecked Sendable {
         for s in 0..<program.stepCount {
             program.compute(step: s, worker: 0, of: 1)
             program.reduceAndUpdate(step: s, worker: 0, of: 1)
+            if program.stopsAfter(step: s) { break }
         }
     }
 
@@ -133,6 +134,7 @@ public final class Executor: @unchecked Sendable {
         for s in 0..<program.stepCount {
             DispatchQueue.concurrentPerform(iterations: w) { program.compute(step: s, worker: $0, of: w) }
             DispatchQueue.concurrentPerform(iterations: w) { program.reduceAndUpdate(step: s, worker: $0, of: w) }
+            if program.stopsAfter(step: s) { break }
         }
     }
 
@@ -169,6 +171,7 @@ public final class Executor: @unchecked Sendable {
                 barrier.arriveAndWait()
                 program.reduceAndUpdate(step: s, worker: worker, of: w)
                 barrier.arriveAndWait()
+                if program.stopsAfter(step: s) { break }
             }
             try? saved?.restore()
         }
@@ -196,4 +199,5 @@ struct Timed<P: StepProgram>: StepProgram {
     func reduceAndUpdate(step: Int, worker: Int, of workers: Int) {
         timed(1, worker) { program.reduceAndUpdate(step: step, worker: worker, of: workers) }
     }
+    func stopsAfter(step: Int) -> Bool { program.stopsAfter(step: step) }
 }

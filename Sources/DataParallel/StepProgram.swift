@@ -15,4 +15,11 @@ public protocol StepProgram: Sendable {
     func compute(step: Int, worker: Int, of workers: Int)
     /// Phase 2 of `step`; a barrier follows.
     func reduceAndUpdate(step: Int, worker: Int, of workers: Int)
+    /// Asked by every worker after the barrier that ends `step`: true ends the span there. It must
+    /// give all workers the same answer (decide it in `reduceAndUpdate`, read it after the barrier).
+    func stopsAfter(step: Int) -> Bool
+}
+
+extension StepProgram {
+    public func stopsAfter(step: Int) -> Bool { false }
 }

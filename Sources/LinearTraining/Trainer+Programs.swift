@@ -4,7 +4,8 @@ import SyntheticData
 /// A span of SGD steps: one shuffled or storage-order epoch of minibatches, or several full-batch
 /// epochs (one step each).
 ///
-/// Step s covers batch `s % batchesPerEpoch`: rows `[b·B, min((b+1)·B, N))` of the epoch's order.
+/// Step s covers batch `b = (firstBatch + s) % batchesPerEpoch`: rows `[b·B, min((b+1)·B, N))` of
+/// the epoch's order. A span stops early, after the step in progress, when a stop is requested.
 /// compute: worker w fills the partial sums of chunks `slice(chunks, w, W)` (writes only those slots).
 /// reduceAndUpdate: worker w reduces coordinates `coordinateSlice(d + 2, w, W)` in chunk order,
 /// scales them to the gradient and applies SGD to the parameters among them (writes only those).
@@ -29,17 +30,21 @@ struct StepSpan: StepProgram {
     /// Steps taken by the run before this span (momentum starts on global step 0).
     let stepsBefore: Int
     let stepCount: Int
+    /// The batch of the epoch that span step 0 covers (non-zero when a span starts mid-epoch).
+    let firstBatch: Int
+    /// False when the permutation already holds this epoch's order (a span continuing an epoch).
+    let fillPermutation: Bool
     /// `TrainingProgress.words`: the step count and batch loss, for progress bars.
     let progress: SharedPointer<UInt64>
 
     func prepare(worker: Int, of workers: Int) {
-        guard let order, let permutation else { return }
+        guard fillPermutation, let order, let permutation else { return }
         order.fill(permutation.base, range: ShardPlan.slice(rows, worker: worker, of: workers))
     }
 
     @inline(__always)
     func batchRows(_ step: Int) -> (start: Int, count: Int) {
-        let start = (step % batchesPerEpoch) &* batch
+        let start = ((firstBatch &+ step) % batchesPerEpoch) &* batch
         return (start, min(batch, rows &- start))
     }
 
@@ -71,8 +76,11 @@ struct StepSpan: StepProgram {
         if coords.contains(d &+ 1) {
             stepLoss.base[step] = totals.base[d &+ 1]
             TrainingProgress.publish(progress.base, stepsDone: stepsBefore &+ step &+ 1, lossSum: totals.base[d &+ 1], rows: count)
+            TrainingProgress.decideStop(progress.base, step: step)
         }
     }
+
+    func stopsAfter(step: Int) -> Bool { TrainingProgress.stops(progress.base, after: step) }
 }
 
 /// The loss over the whole dataset at the current parameters: one step, chunks of fixed rows.

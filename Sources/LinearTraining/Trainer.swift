@@ -14,6 +14,20 @@ public struct EpochRecord: Sendable {
     public var seconds: Double
 }
 
+/// When and how often `Trainer.run` hands out checkpoints.
+public struct CheckpointPolicy: Sendable {
+    /// Also after every this many steps of the run (nil: only at epoch ends, the end and a stop).
+    public var everySteps: Int?
+    /// Epoch-end checkpoints closer together than this are skipped (a full-batch epoch can take
+    /// microseconds); the last epoch's always counts.
+    public var minSeconds: Double
+
+    public init(everySteps: Int? = nil, minSeconds: Double = 1) {
+        self.everySteps = everySteps
+        self.minSeconds = minSeconds
+    }
+}
+
 /// Trains a linear model on a dataset with synchronous data-parallel minibatch SGD.
 ///
 /// Built once (validates everything, allocates every buffer), then `run()` never allocates per
@@ -37,10 +51,21 @@ public final class Trainer {
     let scratch: UnsafeMutableRawPointer?
     let scratchRows: Int
     let scratchStride: Int
-    public private(set) var stepsTaken = 0
+    public internal(set) var stepsTaken = 0
     /// Steps done and the last batch loss, readable from other threads while `run` trains.
     public let progress: TrainingProgress
-    public private(set) var epochsDone = 0
+    public internal(set) var epochsDone = 0
+    /// The next batch of the current epoch (0 at an epoch boundary).
+    public internal(set) var batchInEpoch = 0
+    /// Losses and seconds of the epochs done (including those before a resume).
+    var lossesSoFar: [Double] = []
+    var secondsSoFar: [Double] = []
+    var partialEpochSeconds = 0.0
+    /// (epochs done, batch) of the checkpoint this run resumed from.
+    public internal(set) var resumedFrom: (epoch: Int, batch: Int)?
+    /// The epoch whose order the permutation buffer holds.
+    var permutationEpoch: Int?
+    lazy var dataFingerprint: String = data.fingerprint()
 
     /// Steps with fewer floats of X than this run serially under `executor: auto`: a 2-way parallel
     /// step costs ≥ 1 µs in barriers, ~3 µs of memory-bound work at 128 KiB.
@@ -121,60 +146,115 @@ public final class Trainer {
     /// Steps in the whole run.
     public var totalSteps: Int { config.epochs * batchesPerEpoch }
 
-    /// Trains `config.epochs` epochs, calling `onEpoch` after each.
+    /// Trains until `config.epochs` epochs are done (from where a `resume` left it), calling
+    /// `onEpoch` after each epoch.
     ///
     /// With `evaluateEachEpoch` false (the sweep's timing runs), minibatch epochs skip the pass over
-    /// the whole dataset and only the last epoch's loss is computed.
-    public func run(evaluateEachEpoch: Bool = true, onEpoch: (EpochRecord) -> Void = { _ in }) throws(TrainingError)
-        -> TrainingReport
-    {
-        var losses: [Double] = []
-        var seconds: [Double] = []
+    /// the whole dataset and only the last epoch's loss is computed. With `checkpoints`, a checkpoint
+    /// is handed to `onCheckpoint` every `everySteps` steps, at epoch ends (at most one per
+    /// `minSeconds`), at the end, and when the run stops early. `progress.requestStop()` (from any
+    /// thread) ends the run after the step in progress; the report then has `stoppedEarly`.
+    public func run(
+        evaluateEachEpoch: Bool = true, checkpoints: CheckpointPolicy? = nil,
+        onEpoch: (EpochRecord) -> Void = { _ in },
+        onCheckpoint: (TrainingCheckpoint) throws(TrainingError) -> Void = { _ in }
+    ) throws(TrainingError) -> TrainingReport {
         var modesUsed: Set<ExecutionMode> = []
         var phases = (compute: 0.0, reduceUpdate: 0.0, wait: 0.0)
         let start = DispatchTime.now().uptimeNanoseconds
+        let stepsAtStart = stepsTaken
         let n = Double(data.rows)
-        // Tiny full-batch runs go as one span (no clock reads or fan-out per epoch); bigger ones one
-        // span per epoch, so every epoch is timed.
-        let epochsPerSpan = isFullBatch && mode == .serial ? config.epochs : 1
-        var epoch = 0
-        while epoch < config.epochs {
-            let spanEpochs = min(epochsPerSpan, config.epochs - epoch)
+        var lastCheckpointNanos = start
+        var lastCheckpointSteps = checkpoints == nil ? -1 : stepsTaken
+        var stopped = false
+        progress.set(stepsDone: stepsTaken)
+
+        func saveCheckpoint() throws(TrainingError) {
+            guard state.parametersAreFinite else {
+                throw .diverged(epoch: epochsDone + 1, step: stepsTaken, lastFiniteLoss: lossesSoFar.last(where: \.isFinite), lr: config.optimizer.lr)
+            }
+            try onCheckpoint(checkpoint())
+            lastCheckpointNanos = DispatchTime.now().uptimeNanoseconds
+            lastCheckpointSteps = stepsTaken
+        }
+
+        while epochsDone < config.epochs {
+            if progress.stopRequested {
+                stopped = true
+                break
+            }
+            // Tiny full-batch runs go as one span (no clock reads or fan-out per epoch); otherwise a
+            // span is the rest of the epoch (full batch: one epoch), cut at checkpoint steps.
+            var spanSteps: Int
+            if isFullBatch {
+                spanSteps = mode == .serial && checkpoints == nil ? config.epochs - epochsDone : 1
+            } else {
+                spanSteps = batchesPerEpoch - batchInEpoch
+            }
+            if let every = checkpoints?.everySteps { spanSteps = min(spanSteps, every - stepsTaken % every) }
             executor.resetPhaseTimes()
+            progress.clearStopDecision()
             let t0 = DispatchTime.now().uptimeNanoseconds
-            modesUsed.insert(executor.run(stepSpan(epoch: epoch, epochs: spanEpochs)))
+            modesUsed.insert(executor.run(stepSpan(steps: spanSteps)))
             let t1 = DispatchTime.now().uptimeNanoseconds
+            permutationEpoch = epochsDone
             let split = executor.phaseTimes
             phases = (phases.compute + split.compute, phases.reduceUpdate + split.reduceUpdate, phases.wait + split.wait)
-            let perEpoch = Double(t1 - t0) / 1e9 / Double(spanEpochs)
-            for e in 0..<spanEpochs {
-                let loss: Double
-                if isFullBatch {
-                    loss = Double(state.stepLoss[e]) * config.loss.lossFactor / n
-                } else if evaluateEachEpoch || epoch + e + 1 == config.epochs {
-                    loss = evaluate()
-                } else {
-                    loss = .nan  // not evaluated
+            let ran = progress.stoppedAfter ?? spanSteps
+            stopped = ran < spanSteps || progress.stoppedAfter != nil
+            let spanSeconds = Double(t1 - t0) / 1e9
+            stepsTaken += ran
+            var epochEnded = false
+            if isFullBatch {
+                for e in 0..<ran {
+                    let loss = Double(state.stepLoss[e]) * config.loss.lossFactor / n
+                    try finishEpoch(loss: loss, seconds: spanSeconds / Double(ran), checkFinite: true, onEpoch: onEpoch)
+                    _ = e
                 }
-                guard loss.isFinite || !evaluateEachEpoch, state.parametersAreFinite else {
-                    throw .diverged(epoch: epoch + e + 1, lastFiniteLoss: losses.last, lr: config.optimizer.lr)
+                epochEnded = ran > 0
+            } else {
+                partialEpochSeconds += spanSeconds
+                batchInEpoch += ran
+                if batchInEpoch == batchesPerEpoch {
+                    let last = epochsDone + 1 == config.epochs
+                    let loss = evaluateEachEpoch || last ? evaluate() : .nan  // .nan: not evaluated
+                    batchInEpoch = 0
+                    try finishEpoch(loss: loss, seconds: partialEpochSeconds, checkFinite: evaluateEachEpoch || last, onEpoch: onEpoch)
+                    epochEnded = true
                 }
-                losses.append(loss)
-                seconds.append(perEpoch)
-                onEpoch(EpochRecord(epoch: epoch + e + 1, loss: loss, seconds: perEpoch))
             }
-            stepsTaken += spanEpochs * batchesPerEpoch
-            epoch += spanEpochs
-            epochsDone = epoch
+            if let policy = checkpoints {
+                let now = DispatchTime.now().uptimeNanoseconds
+                let atStep = policy.everySteps.map { stepsTaken % $0 == 0 } ?? false
+                let atEpoch = epochEnded
+                    && (Double(now - lastCheckpointNanos) / 1e9 >= policy.minSeconds || epochsDone == config.epochs)
+                if (atStep || atEpoch || stopped) && lastCheckpointSteps != stepsTaken { try saveCheckpoint() }
+            }
+            if stopped { break }
         }
+        if stopped, checkpoints != nil, lastCheckpointSteps != stepsTaken { try saveCheckpoint() }
         let total = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let stepsRun = stepsTaken - stepsAtStart
         return TrainingReport(
-            model: model, epochLosses: losses, epochSeconds: seconds, steps: stepsTaken, threads: workers,
-            trainSeconds: total, samplesPerSecond: Double(data.rows) * Double(config.epochs) / total,
-            executor: modesUsed.count == 1 ? modesUsed.first! : .perStep, spanFallbacks: executor.fallbacks,
+            model: model, epochLosses: lossesSoFar, epochSeconds: secondsSoFar, steps: stepsTaken, threads: workers,
+            trainSeconds: total, samplesPerSecond: Double(stepsRun) * Double(batchRows) / max(total, 1e-12),
+            executor: modesUsed.count <= 1 ? (modesUsed.first ?? mode) : .perStep, spanFallbacks: executor.fallbacks,
             kernel: kernel, chunkRows: plan.chunkRows, batchRows: batchRows, rows: data.rows,
             trueWeights: data.trueWeights, trueBias: data.trueBias,
-            phaseSeconds: measurePhases ? PhaseSeconds(compute: phases.compute, reduceUpdate: phases.reduceUpdate, wait: phases.wait) : nil)
+            phaseSeconds: measurePhases ? PhaseSeconds(compute: phases.compute, reduceUpdate: phases.reduceUpdate, wait: phases.wait) : nil,
+            stoppedEarly: stopped && epochsDone < config.epochs, resumedFrom: resumedFrom.map { [$0.epoch, $0.batch] })
+    }
+
+    /// Records a finished epoch (refusing non-finite losses or weights) and tells the caller.
+    private func finishEpoch(loss: Double, seconds: Double, checkFinite: Bool, onEpoch: (EpochRecord) -> Void) throws(TrainingError) {
+        guard loss.isFinite || !checkFinite, state.parametersAreFinite else {
+            throw .diverged(epoch: epochsDone + 1, step: stepsTaken, lastFiniteLoss: lossesSoFar.last(where: \.isFinite), lr: config.optimizer.lr)
+        }
+        lossesSoFar.append(loss)
+        secondsSoFar.append(seconds)
+        partialEpochSeconds = 0
+        epochsDone += 1
+        onEpoch(EpochRecord(epoch: epochsDone, loss: loss, seconds: seconds))
     }
 
     /// The loss over the whole dataset at the current parameters (mean, with the config's loss).
@@ -183,16 +263,18 @@ public final class Trainer {
         return state.evalLoss[0] * config.loss.lossFactor / Double(data.rows)
     }
 
-    func stepSpan(epoch: Int, epochs: Int) -> StepSpan {
+    /// The next `steps` steps from where the run is (`epochsDone`, `batchInEpoch`).
+    func stepSpan(steps: Int) -> StepSpan {
         let shuffled = state.permutation != nil
         return StepSpan(
             source: rowSource, params: SharedPointer(state.params), momentum: SharedPointer(state.momentum), totals: SharedPointer(state.totals),
             stepLoss: SharedPointer(state.stepLoss), partials: SharedPointer(state.partials.base),
             partialStride: state.partials.stride, permutation: state.permutation.map { SharedPointer($0) },
-            order: shuffled ? EpochPermutation(rows: data.rows, seed: config.seed, epoch: epoch) : nil,
+            order: shuffled ? EpochPermutation(rows: data.rows, seed: config.seed, epoch: epochsDone) : nil,
             rows: data.rows, d: data.features, batch: batchRows, chunkRows: plan.chunkRows,
             batchesPerEpoch: batchesPerEpoch, kernel: kernel, loss: config.loss, sgd: config.optimizer,
-            stepsBefore: stepsTaken, stepCount: epochs * batchesPerEpoch, progress: SharedPointer(progress.words))
+            stepsBefore: stepsTaken, stepCount: steps, firstBatch: batchInEpoch,
+            fillPermutation: permutationEpoch != epochsDone, progress: SharedPointer(progress.words))
     }
 
     var rowSource: RowSource {

@@ -1,8 +1,14 @@
-/// Failures of a training run: bad configuration, or a run that diverged.
+/// Failures of a training run: bad configuration, a run that diverged, checkpoints that cannot be
+/// written, read or resumed.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case invalidValue(key: String, value: String, fix: String)
     case featureMismatch(data: Int, config: Int)
-    case diverged(epoch: Int, lastFiniteLoss: Double?, lr: Float)
+    /// `step`: steps done in the run when the non-finite value was found.
+    case diverged(epoch: Int, step: Int, lastFiniteLoss: Double?, lr: Float)
+    case badCheckpoint(path: String, problem: String)
+    case checkpointWriteFailed(String)
+    /// Resuming a checkpoint of another job: what differs, one item per difference.
+    case checkpointMismatch(path: String, differences: [String])
 
     public var description: String {
         switch self {
@@ -10,10 +16,17 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "invalid \(key): \(value); \(fix)"
         case let .featureMismatch(data, config):
             return "the data has \(data) feature(s) but the config expects \(config); make them agree"
-        case let .diverged(epoch, last, lr):
+        case let .diverged(epoch, step, last, lr):
             let lastText = last.map { "\($0)" } ?? "none"
-            return "training diverged in epoch \(epoch): the loss is no longer finite (last finite loss \(lastText)); "
-                + "lower the learning rate (now \(lr))"
+            return "training diverged in epoch \(epoch) (step \(step)): the loss or a weight is no longer finite (last finite "
+                + "epoch loss \(lastText)); lower the learning rate (now \(lr)), e.g. --lr \(lr / 10)"
+        case let .badCheckpoint(path, problem):
+            return "checkpoint \(path) \(problem)"
+        case let .checkpointWriteFailed(reason):
+            return "cannot save the checkpoint: \(reason)"
+        case let .checkpointMismatch(path, differences):
+            return "cannot resume from \(path): it was made by a different job (\(differences.joined(separator: "; "))); "
+                + "run with the same config and data, or use another --checkpoint-dir to start afresh"
         }
     }
 }

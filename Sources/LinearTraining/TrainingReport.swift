@@ -44,6 +44,10 @@ public struct TrainingReport: Sendable {
     public var trueBias: Float?
     /// Where the step spans' time went, when `Trainer.measurePhases` was set.
     public var phaseSeconds: PhaseSeconds? = nil
+    /// The run stopped (by `TrainingProgress.requestStop`) before its last epoch.
+    public var stoppedEarly = false
+    /// [epochs done, batch] of the checkpoint the run resumed from.
+    public var resumedFrom: [Int]? = nil
 
     public var finalLoss: Double { epochLosses.last ?? .nan }
 
@@ -80,6 +84,7 @@ public struct TrainingReport: Sendable {
         if let b = trueBias { pairs.append(("trueBias", .float(b))) }
         if let e = maxWeightError { pairs.append(("maxWeightError", .float(e))) }
         if let e = biasError { pairs.append(("biasError", .float(e))) }
+        if let r = resumedFrom { pairs.append(("resumedFrom", .object([("epochsDone", .int(r[0])), ("batchInEpoch", .int(r[1]))]))) }
         pairs.append(("config", config))
         return .object(pairs)
     }

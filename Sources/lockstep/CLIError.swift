@@ -35,7 +35,9 @@ struct CLIError: Error, CustomStringConvertible {
             switch e {
             case .diverged: return CLIError(message: e.description, status: .diverged)
             case .featureMismatch: return CLIError(message: e.description, status: .badData)
-            case .invalidValue: return CLIError(message: e.description, status: .usage)
+            case .invalidValue, .checkpointMismatch: return CLIError(message: e.description, status: .usage)
+            case .badCheckpoint: return CLIError(message: e.description, status: .badData)
+            case .checkpointWriteFailed: return CLIError(message: e.description, status: .ioError)
             }
         case let e as TopologyError: return CLIError(message: e.description, status: .ioError)
         default: return CLIError(message: "\(error)", status: .ioError)

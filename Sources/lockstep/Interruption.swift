@@ -1,36 +1,36 @@
-import Dispatch
-import Synchronization
+import CLockstepShims
+import LinearTraining
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// SIGINT and SIGTERM turned into a flag that long jobs poll between pieces of work, so they can
-/// stop cleanly (remove temporaries, say what happened) and exit 130 or 143 as a shell expects.
+/// stop cleanly (save a checkpoint or remove temporaries, say what happened) and exit 130 or 143
+/// as a shell expects. The handler is a C one (signals.c) that only records the signal and sets a
+/// trainer's stop word: it runs even while every worker thread is busy inside a training span.
 enum Interruption {
-    private static let received = Atomic<Int32>(0)
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
-
-    /// Starts watching (once per process): the signals no longer kill the process by themselves.
+    /// Starts watching (idempotent): the signals no longer kill the process by themselves.
     static func watch() {
-        guard sources.isEmpty else { return }
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { _ = received.compareExchange(expected: 0, desired: sig, ordering: .relaxed) }
-            source.resume()
-            sources.append(source)
-        }
+        _ = ls_watch_signals()
+    }
+
+    /// Makes a signal also ask `progress`'s run to stop after the step in progress (nil: no longer).
+    static func stopOnSignal(_ progress: TrainingProgress?) {
+        ls_set_stop_word(progress?.stopWord)
+        if isRequested { progress?.requestStop() }  // a signal that came before
     }
 
     /// The signal received since `watch()`, or nil.
     static var receivedSignal: Int32? {
-        let s = received.load(ordering: .relaxed)
+        let s = ls_received_signal()
         return s == 0 ? nil : s
     }
 
-    static var isRequested: Bool { received.load(ordering: .relaxed) != 0 }
+    static var isRequested: Bool { ls_received_signal() != 0 }
 
     /// 128 + the signal: 130 for SIGINT, 143 for SIGTERM.
     static var exitCode: Int32 { 128 + (receivedSignal ?? SIGINT) }
+
+    static var signalName: String { receivedSignal == SIGTERM ? "SIGTERM" : "SIGINT" }
 }

@@ -20,11 +20,19 @@ struct RunDirectory {
     var plots: String { path + "/plots" }
 
     /// What a run directory may hold; `--force` removes these (and nothing else) before a new run.
-    static let entries = ["run.json", "config.json", "metrics.jsonl", "summary.json", "sweep.json", "fit-sample.json", "plots"]
+    static let entries = ["run.json", "config.json", "metrics.jsonl", "summary.json", "sweep.json", "fit-sample.json", "plots", "checkpoints"]
 
-    /// Makes (or, with `force`, takes over) the directory for a new run and writes run.json.
-    static func create(at path: String, kind: Kind, force: Bool) throws(CLIError) -> RunDirectory {
+    /// Makes (or, with `force`, takes over) the directory for a new run and writes run.json; with
+    /// `resume`, an existing run directory of the same kind is continued as it is.
+    static func create(at path: String, kind: Kind, force: Bool, resume: Bool = false) throws(CLIError) -> RunDirectory {
         let fm = FileManager.default
+        if resume && fm.fileExists(atPath: path + "/run.json") {
+            let (run, existing) = try open(path)
+            guard existing == kind else {
+                throw CLIError(message: "run directory \(path) holds a \(existing.rawValue) run, not a \(kind.rawValue) run; it cannot be resumed as one", status: .usage)
+            }
+            return run
+        }
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: path, isDirectory: &isDir) {
             guard isDir.boolValue else {

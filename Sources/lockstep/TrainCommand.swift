@@ -19,6 +19,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var options: TrainingOptions
 
+    @OptionGroup var checkpointing: CheckpointOptions
+
     @Option(name: .long, help: "Workers: a number >= 1, or 'auto' for the physical cores (overrides training.threads).")
     var threads: String?
 
@@ -39,7 +41,7 @@ struct TrainCommand: ParsableCommand {
         help: "Collect this run in DIR: run.json, config.json, metrics.jsonl, summary.json, plots/ (redraw with 'lockstep plot DIR').")
     var runDir: String?
 
-    @Flag(name: .long, help: "With --run-dir: replace the run already in DIR.")
+    @Flag(name: .long, help: "With --run-dir: replace the run already in DIR (its checkpoints too).")
     var force = false
 
     @Flag(name: .long, help: "Print only the result lines, and no progress bar.")
@@ -55,55 +57,82 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            Interruption.watch()
             var config = try options.resolved()
             if let threads { config.threads = threads == "auto" ? nil : Int(threads) }
             let topology = try? Topology.current()
             let data = try config.data.load(threads: topology?.physicalCores ?? 1)
             let trainer = try Trainer(config: config, data: data, topology: topology)
-            let run = try runDir.map { dir throws(CLIError) in try RunDirectory.create(at: dir, kind: .train, force: force) }
+            let run = try runDir.map { dir throws(CLIError) in
+                try RunDirectory.create(at: dir, kind: .train, force: force, resume: checkpointing.resume)
+            }
+            let checkpointDir = try checkpointing.directory(runDir: run)
+            let resumeNote = try checkpointDir.flatMap { try checkpointing.resumeIfAsked(trainer, dir: $0) }
             try run?.writeConfig(config, threads: trainer.workers)
             if !quiet { printHeader(trainer, topology: topology) }
+            if let resumeNote { printError(resumeNote) }
             let every = printEvery ?? max(1, (config.epochs + 19) / 20)
-            var records: [EpochRecord] = []
             // Plain locals: reading @Option properties costs generic-metadata lookups, once per epoch.
-            let wantMetrics = metrics != nil || run != nil, quiet = self.quiet, epochs = config.epochs
+            let quiet = self.quiet, epochs = config.epochs
             let line = ProgressLine(quiet: quiet)
+            Interruption.stopOnSignal(trainer.progress)
+            defer { Interruption.stopOnSignal(nil) }
             let ticker = trainingTicker(trainer, line: line)
             let report: TrainingReport
             do {
-                report = try trainer.run { record in
-                    if wantMetrics { records.append(record) }
-                    if !quiet && (record.epoch % every == 0 || record.epoch == epochs) {
-                        line.printAbove("epoch \(record.epoch), loss \(String(format: "%f", record.loss))")
-                    }
-                }
+                report = try trainer.run(
+                    checkpoints: checkpointDir == nil ? nil : checkpointing.policy,
+                    onEpoch: { record in
+                        if !quiet && (record.epoch % every == 0 || record.epoch == epochs) {
+                            line.printAbove("epoch \(record.epoch), loss \(String(format: "%f", record.loss))")
+                        }
+                    },
+                    onCheckpoint: { checkpoint throws(TrainingError) in try checkpoint.write(toDirectory: checkpointDir!) })
             } catch {
                 ticker.stop()
+                if case TrainingError.diverged = error, let checkpointDir {
+                    printError("note: the last good checkpoint (if any was made) is kept in \(checkpointDir)")
+                }
                 throw error
             }
             ticker.stop()
+            if report.stoppedEarly {
+                let at = "after epoch \(trainer.epochsDone) and \(trainer.batchInEpoch) batch(es) of the next (step \(report.steps) of \(trainer.totalSteps))"
+                if let checkpointDir {
+                    printError("interrupted by \(Interruption.signalName) \(at); checkpoint saved in \(checkpointDir)")
+                    printError("continue with: \(CheckpointOptions.resumeCommand)")
+                } else {
+                    printError("interrupted by \(Interruption.signalName) \(at); nothing saved (add --checkpoint-dir DIR or --run-dir DIR to be able to resume)")
+                }
+                throw ExitCode(Interruption.exitCode)
+            }
             printResult(report)
-            let metricsText = records.map {
-                JSONValue.object([("epoch", .int($0.epoch)), ("loss", .double($0.loss)), ("seconds", .double($0.seconds))]).text() + "\n"
-            }.joined()
-            let summaryText = report.json(config: config.json(threads: trainer.workers)).text(pretty: true) + "\n"
-            if let metrics { try OutputFile.write(metricsText, to: metrics) }
-            if let summary { try OutputFile.write(summaryText, to: summary) }
-            guard plot != nil || run != nil else { return }
-            // The plots are drawn from the same JSON a run directory keeps, so `lockstep plot` redraws them identically.
-            var sampleText: String?
-            if trainer.data.features == 1 {
-                let s = trainer.data.sample(limit: 1000)
-                sampleText = JSONValue.object([("rows", .int(trainer.data.rows)), ("x", .floats(s.x)), ("y", .floats(s.y))]).text() + "\n"
-            }
-            let files = try PlotFiles.train(summary: PlotFiles.object(summaryText), sample: sampleText.map(PlotFiles.object))
-            if let plot { try PlotFiles.write(files, to: plot) }
-            if let run {
-                try run.write("metrics.jsonl", metricsText)
-                try run.write("summary.json", summaryText)
-                if let sampleText { try run.write("fit-sample.json", sampleText) }
-                try PlotFiles.write(files, to: run.plots)
-            }
+            try writeOutputs(report, trainer: trainer, run: run)
+        }
+    }
+
+    /// --metrics, --summary, --plot and the run directory's files.
+    func writeOutputs(_ report: TrainingReport, trainer: Trainer, run: RunDirectory?) throws {
+        let metricsText = zip(report.epochLosses, report.epochSeconds).enumerated().map {
+            JSONValue.object([("epoch", .int($0.offset + 1)), ("loss", .double($0.element.0)), ("seconds", .double($0.element.1))]).text() + "\n"
+        }.joined()
+        let summaryText = report.json(config: trainer.config.json(threads: trainer.workers)).text(pretty: true) + "\n"
+        if let metrics { try OutputFile.write(metricsText, to: metrics) }
+        if let summary { try OutputFile.write(summaryText, to: summary) }
+        guard plot != nil || run != nil else { return }
+        // The plots are drawn from the same JSON a run directory keeps, so `lockstep plot` redraws them identically.
+        var sampleText: String?
+        if trainer.data.features == 1 {
+            let s = trainer.data.sample(limit: 1000)
+            sampleText = JSONValue.object([("rows", .int(trainer.data.rows)), ("x", .floats(s.x)), ("y", .floats(s.y))]).text() + "\n"
+        }
+        let files = try PlotFiles.train(summary: PlotFiles.object(summaryText), sample: sampleText.map(PlotFiles.object))
+        if let plot { try PlotFiles.write(files, to: plot) }
+        if let run {
+            try run.write("metrics.jsonl", metricsText)
+            try run.write("summary.json", summaryText)
+            if let sampleText { try run.write("fit-sample.json", sampleText) }
+            try PlotFiles.write(files, to: run.plots)
         }
     }
 

@@ -1,6 +1,6 @@
-// The few C one-liners Swift cannot express: prefetch, cpu pause, sched_getcpu, futex wait/wake,
-// the atomics on a raw 32-bit word that the futex needs, and a square root LLVM can vectorise.
-// All static inline.
+// The few C pieces Swift cannot express: prefetch, cpu pause, sched_getcpu, futex wait/wake, the
+// atomics on raw words, a square root LLVM can vectorise (all static inline), and signal handlers
+// that only set flags (signals.c).
 #ifndef LOCKSTEP_SHIMS_H
 #define LOCKSTEP_SHIMS_H
 #ifndef _GNU_SOURCE
@@ -77,5 +77,12 @@ static inline void ls_futex_wake_all(uint32_t *addr) {
     syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, 0x7fffffff, (void *)0, (void *)0, 0);
 #endif
 }
+
+/// Installs handlers for SIGINT and SIGTERM that only record the signal (see signals.c); 0 on success.
+int ls_watch_signals(void);
+/// The first SIGINT/SIGTERM received since `ls_watch_signals`, or 0.
+int ls_received_signal(void);
+/// A word the handler also sets to 1 (atomically), e.g. a trainer's stop request; NULL for none.
+void ls_set_stop_word(uint64_t *word);
 
 #endif

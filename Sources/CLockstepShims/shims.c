@@ -1,1 +1,0 @@
-// Intentionally empty: every shim is static inline in the header.

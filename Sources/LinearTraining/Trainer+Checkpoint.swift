@@ -1,0 +1,106 @@
+import SyntheticData
+
+extension TrainingConfig {
+    /// The config values that decide a run's result, flattened to `path → JSON text`. Left out:
+    /// threads, executor and core binding (results are bitwise identical for all of them), epochs
+    /// (a resumed run may go further), and the data block (the data is identified by its fingerprint,
+    /// so moved or re-generated files resume).
+    public var resumeKey: [String: String] {
+        var out: [String: String] = [:]
+        func walk(_ v: JSONValue, _ path: String) {
+            if case let .object(pairs) = v {
+                for (k, child) in pairs { walk(child, path.isEmpty ? k : path + "." + k) }
+            } else {
+                out[path] = v.text()
+            }
+        }
+        walk(json(threads: 0), "")
+        for k in out.keys where k.hasPrefix("data.") { out[k] = nil }
+        for k in ["training.threads", "training.executor", "training.bind", "training.epochs"] { out[k] = nil }
+        return out
+    }
+}
+
+extension TrainingData {
+    /// Identifies the data's values: FNV-1a (64-bit) over the shape and up to 4096 rows spread
+    /// evenly over the data (X and y bits). Cheap for any size; catches a different file, a
+    /// different seed or a different shape.
+    public func fingerprint() -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ w: UInt64) {
+            for i in 0..<8 {
+                h ^= (w >> (8 * UInt64(i))) & 0xFF
+                h = h &* 0x100_0000_01b3
+            }
+        }
+        mix(UInt64(rows))
+        mix(UInt64(features))
+        let step = max(1, rows / 4096)
+        let row = UnsafeMutablePointer<Float>.allocate(capacity: features)
+        defer { row.deallocate() }
+        var y: Float = 0
+        for r in stride(from: 0, to: rows, by: step) {
+            switch self {
+            case let .stored(d):
+                row.update(from: d.x + r * features, count: features)
+                y = d.y[r]
+            case let .generated(g):
+                g.fill(row: r, x: row, y: &y)
+            }
+            for j in 0..<features { mix(UInt64(row[j].bitPattern)) }
+            mix(UInt64(y.bitPattern))
+        }
+        return TrainingCheckpoint.hex([h], digits: 16)
+    }
+}
+
+extension Trainer {
+    /// The run's state now, as a checkpoint.
+    public func checkpoint() -> TrainingCheckpoint {
+        let d = data.features
+        return TrainingCheckpoint(
+            epochsDone: epochsDone, batchInEpoch: batchInEpoch, steps: stepsTaken, seed: config.seed,
+            resumeKey: config.resumeKey, configText: config.json(threads: workers).text(), dataRows: data.rows,
+            dataFeatures: d, dataFingerprint: dataFingerprint, dataSource: data.source,
+            params: Array(UnsafeBufferPointer(start: state.params, count: d + 1)),
+            momentum: Array(UnsafeBufferPointer(start: state.momentum, count: d + 1)),
+            epochLosses: lossesSoFar, epochSeconds: secondsSoFar, partialEpochSeconds: partialEpochSeconds)
+    }
+
+    /// Continues from `checkpoint` instead of the start: refused, naming every difference, when it
+    /// was made for another config or other data, or is further than this run's epochs.
+    public func resume(from checkpoint: TrainingCheckpoint, path: String) throws(TrainingError) {
+        var differences: [String] = []
+        if checkpoint.dataRows != data.rows || checkpoint.dataFeatures != data.features {
+            differences.append(
+                "data: \(checkpoint.dataRows) × \(checkpoint.dataFeatures) in the checkpoint, \(data.rows) × \(data.features) now")
+        } else if checkpoint.dataFingerprint != dataFingerprint {
+            differences.append("data: same shape but different values (checkpoint: \(checkpoint.dataSource); now: \(data.source))")
+        }
+        let now = config.resumeKey
+        for key in Set(now.keys).union(checkpoint.resumeKey.keys).sorted() where now[key] != checkpoint.resumeKey[key] {
+            differences.append("\(key): \(checkpoint.resumeKey[key] ?? "absent") in the checkpoint, \(now[key] ?? "absent") now")
+        }
+        guard differences.isEmpty else { throw .checkpointMismatch(path: path, differences: differences) }
+        guard checkpoint.epochsDone < config.epochs || (checkpoint.epochsDone == config.epochs && checkpoint.batchInEpoch == 0) else {
+            throw .checkpointMismatch(
+                path: path, differences: ["the checkpoint is at epoch \(checkpoint.epochsDone) but this run has only \(config.epochs)"])
+        }
+        guard checkpoint.batchInEpoch < batchesPerEpoch else {
+            throw .badCheckpoint(path: path, problem: "is at batch \(checkpoint.batchInEpoch) of an epoch of \(batchesPerEpoch); delete it to start over")
+        }
+        let d = data.features
+        for j in 0...d {
+            state.params[j] = checkpoint.params[j]
+            state.momentum[j] = checkpoint.momentum[j]
+        }
+        stepsTaken = checkpoint.steps
+        epochsDone = checkpoint.epochsDone
+        batchInEpoch = checkpoint.batchInEpoch
+        lossesSoFar = checkpoint.epochLosses
+        secondsSoFar = checkpoint.epochSeconds
+        partialEpochSeconds = checkpoint.partialEpochSeconds
+        progress.set(stepsDone: stepsTaken)
+        resumedFrom = (checkpoint.epochsDone, checkpoint.batchInEpoch)
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import SyntheticData
+
+/// Everything needed to continue a run exactly where it was: the parameters and the momentum
+/// buffer (as bit patterns), the position (epochs done, next batch of the epoch, steps), the losses
+/// so far, and what the run was (the config values that shape the result, a fingerprint of the
+/// data), so resuming a different job is refused with the difference named.
+///
+/// Stored as one JSON file (`checkpoint.json`), written atomically. Floats are stored as hex bit
+/// patterns next to readable copies, so a round trip is exact.
+public struct TrainingCheckpoint: Sendable, Equatable {
+    public static let format = "lockstep-checkpoint"
+    public static let version = 1
+    public static let fileName = "checkpoint.json"
+
+    /// Whole epochs done.
+    public var epochsDone: Int
+    /// The next batch of the current epoch (0 at an epoch boundary).
+    public var batchInEpoch: Int
+    /// Steps done in the whole run.
+    public var steps: Int
+    public var seed: UInt64
+    /// The config values that decide the result (`TrainingConfig.resumeKey`): path → value text.
+    public var resumeKey: [String: String]
+    /// The resolved config, for people reading the file.
+    public var configText: String
+    public var dataRows: Int
+    public var dataFeatures: Int
+    public var dataFingerprint: String
+    public var dataSource: String
+    /// w[0..<d], then b.
+    public var params: [Float]
+    /// The SGD momentum buffer, same layout.
+    public var momentum: [Float]
+    public var epochLosses: [Double]
+    public var epochSeconds: [Double]
+    /// Seconds already spent in the current (unfinished) epoch.
+    public var partialEpochSeconds: Double
+
+    /// FNV-1a (64-bit) of the resume key, as 16 hex digits.
+    public var configHash: String { Self.hash(resumeKey.keys.sorted().map { "\($0)=\(resumeKey[$0]!)\n" }.joined()) }
+
+    public var json: JSONValue {
+        .object([
+            ("format", .string(Self.format)), ("version", .int(Self.version)),
+            ("epochsDone", .int(epochsDone)), ("batchInEpoch", .int(batchInEpoch)), ("steps", .int(steps)),
+            ("seed", .number("\(seed)")),
+            ("configHash", .string(configHash)),
+            ("resumeKey", .object(resumeKey.keys.sorted().map { ($0, .string(resumeKey[$0]!)) })),
+            ("config", .string(configText)),
+            ("data", .object([
+                ("rows", .int(dataRows)), ("features", .int(dataFeatures)), ("fingerprint", .string(dataFingerprint)),
+                ("source", .string(dataSource)),
+            ])),
+            ("weights", .floats(Array(params.dropLast()))), ("bias", .float(params.last ?? 0)),
+            ("epochLosses", .doubles(epochLosses)),
+            ("bits", .object([
+                ("params", .string(Self.hex(params.map { UInt64($0.bitPattern) }, digits: 8))),
+                ("momentum", .string(Self.hex(momentum.map { UInt64($0.bitPattern) }, digits: 8))),
+                ("epochLosses", .string(Self.hex(epochLosses.map(\.bitPattern), digits: 16))),
+                ("epochSeconds", .string(Self.hex(epochSeconds.map(\.bitPattern), digits: 16))),
+                ("partialEpochSeconds", .string(Self.hex([partialEpochSeconds.bitPattern], digits: 16))),
+            ])),
+        ])
+    }
+
+    /// Reads a checkpoint file's text; `path` names it in errors.
+    public init(text: String, path: String) throws(TrainingError) {
+        func bad(_ what: String) -> TrainingError {
+            .badCheckpoint(path: path, problem: what + "; it may be damaged or from another program; delete it to start over")
+        }
+        guard let doc = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+            throw bad("is not a JSON object")
+        }
+        guard doc["format"] as? String == Self.format else { throw bad("is not a lockstep checkpoint (no \"format\": \"\(Self.format)\")") }
+        guard (doc["version"] as? NSNumber)?.intValue == Self.version else {
+            throw bad("has version \(doc["version"] ?? "none"), this lockstep reads version \(Self.version)")
+        }
+        func int(_ key: String, in d: [String: Any] = doc) throws(TrainingError) -> Int {
+            guard let n = d[key] as? NSNumber, n.doubleValue >= 0, n.doubleValue == n.doubleValue.rounded() else { throw bad("lacks a whole number \"\(key)\"") }
+            return n.intValue
+        }
+        func string(_ key: String, in d: [String: Any] = doc) throws(TrainingError) -> String {
+            guard let s = d[key] as? String else { throw bad("lacks the string \"\(key)\"") }
+            return s
+        }
+        guard let data = doc["data"] as? [String: Any], let bits = doc["bits"] as? [String: Any],
+            let key = doc["resumeKey"] as? [String: String]
+        else { throw bad("lacks \"data\", \"bits\" or \"resumeKey\"") }
+        epochsDone = try int("epochsDone")
+        batchInEpoch = try int("batchInEpoch")
+        steps = try int("steps")
+        guard let seedText = (doc["seed"] as? NSNumber)?.stringValue, let s = UInt64(seedText) else { throw bad("lacks \"seed\"") }
+        seed = s
+        resumeKey = key
+        configText = try string("config")
+        dataRows = try int("rows", in: data)
+        dataFeatures = try int("features", in: data)
+        dataFingerprint = try string("fingerprint", in: data)
+        dataSource = try string("source", in: data)
+        func words(_ name: String, digits: Int) throws(TrainingError) -> [UInt64] {
+            guard let s = bits[name] as? String, let w = Self.unhex(s, digits: digits) else { throw bad("has no valid bits.\(name)") }
+            return w
+        }
+        params = try words("params", digits: 8).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
+        momentum = try words("momentum", digits: 8).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
+        epochLosses = try words("epochLosses", digits: 16).map(Double.init(bitPattern:))
+        epochSeconds = try words("epochSeconds", digits: 16).map(Double.init(bitPattern:))
+        guard let partial = try words("partialEpochSeconds", digits: 16).first else { throw bad("has no partialEpochSeconds") }
+        partialEpochSeconds = Double(bitPattern: partial)
+        guard params.count == dataFeatures + 1, momentum.count == params.count, epochLosses.count == epochsDone,
+            epochSeconds.count == epochsDone
+        else { throw bad("has sizes that do not agree (\(params.count) parameters for \(dataFeatures) features, \(epochLosses.count) losses for \(epochsDone) epochs)") }
+        if let stored = doc["configHash"] as? String, stored != configHash { throw bad("has a configHash that does not match its resumeKey") }
+    }
+
+    init(
+        epochsDone: Int, batchInEpoch: Int, steps: Int, seed: UInt64, resumeKey: [String: String], configText: String,
+        dataRows: Int, dataFeatures: Int, dataFingerprint: String, dataSource: String, params: [Float], momentum: [Float],
+        epochLosses: [Double], epochSeconds: [Double], partialEpochSeconds: Double
+    ) {
+        self.epochsDone = epochsDone
+        self.batchInEpoch = batchInEpoch
+        self.steps = steps
+        self.seed = seed
+        self.resumeKey = resumeKey
+        self.configText = configText
+        self.dataRows = dataRows
+        self.dataFeatures = dataFeatures
+        self.dataFingerprint = dataFingerprint
+        self.dataSource = dataSource
+        self.params = params
+        self.momentum = momentum
+        self.epochLosses = epochLosses
+        self.epochSeconds = epochSeconds
+        self.partialEpochSeconds = partialEpochSeconds
+    }
+
+    /// Writes `DIR/checkpoint.json` atomically (temporary file, fsync, rename, fsync of DIR): a
+    /// crash at any moment leaves the previous checkpoint or this one, never a mix.
+    public func write(toDirectory dir: String) throws(TrainingError) {
+        do {
+            try AtomicFile.write(json.text(pretty: true) + "\n", to: dir + "/" + Self.fileName)
+        } catch {
+            throw .checkpointWriteFailed(error.description)
+        }
+    }
+
+    /// The checkpoint in `dir`, or nil when there is none yet.
+    public static func load(fromDirectory dir: String) throws(TrainingError) -> TrainingCheckpoint? {
+        let path = dir + "/" + fileName
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try TrainingCheckpoint(text: String(decoding: data, as: UTF8.self), path: path)
+    }
+
+    static func hex(_ words: [UInt64], digits: Int) -> String {
+        words.map { w in
+            let s = String(w, radix: 16)
+            return String(repeating: "0", count: max(0, digits - s.count)) + s
+        }.joined()
+    }
+
+    static func unhex(_ s: String, digits: Int) -> [UInt64]? {
+        let chars = Array(s.utf8)
+        guard chars.count % digits == 0 else { return nil }
+        var out: [UInt64] = []
+        out.reserveCapacity(chars.count / digits)
+        var i = 0
+        while i < chars.count {
+            guard let w = UInt64(String(decoding: chars[i..<(i + digits)], as: UTF8.self), radix: 16) else { return nil }
+            out.append(w)
+            i += digits
+        }
+        return out
+    }
+
+    static func hash(_ text: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x100_0000_01b3
+        }
+        return hex([h], digits: 16)
+    }
+}
