@@ -7,7 +7,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case missingColumn(path: String, column: String, available: [String])
     case nonFinite(path: String, row: Int, column: String)
     case invalidSpec(field: String, value: String, fix: String)
-    case outOfMemory(bytes: Int)
+    /// `available`: what the machine had free (nil: unknown, the allocation itself failed).
+    case outOfMemory(bytes: Int, available: Int?)
     /// A .npy file (or its directory) that cannot be used; `problem` completes "PATH …".
     case npy(path: String, problem: String)
     /// Writing a dataset failed.
@@ -34,8 +35,11 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return "\(path): row \(row), column '\(column)' is NaN or infinite; clean the data first"
         case let .invalidSpec(field, value, fix):
             return "invalid \(field) \(value): \(fix)"
-        case let .outOfMemory(bytes):
-            return "cannot allocate \(bytes) bytes for the dataset; use fewer rows or features"
+        case let .outOfMemory(bytes, available):
+            let need = bytes == Int.max ? "more bytes than can be addressed" : MemoryCheck.text(bytes)
+            let have = available.map { ", and this machine has \(MemoryCheck.text($0)) available" } ?? ""
+            return "the dataset needs \(need) in memory\(have); use fewer rows or features, or keep it out of memory: "
+                + "materialize: false (rows made on the fly) or lockstep generate + --data DIR (memory-mapped files)"
         case let .npy(path, problem):
             return "\(path) \(problem)"
         case let .writeFailed(path, reason):

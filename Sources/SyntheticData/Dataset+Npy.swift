@@ -140,6 +140,7 @@ struct NpyArray {
         let data = UnsafeMutableRawPointer(mutating: file.base + header.dataOffset)
         if header.descr == "<f4" { return (data.assumingMemoryBound(to: Float.self), file) }
         let n = header.count
+        try MemoryCheck.requireRoom(rows: n, floatsPerRow: 1)
         let memory = try MappedMemory(byteCount: n * 4)
         let out = SendablePointer(memory.base.assumingMemoryBound(to: Float.self))
         let source = SendablePointer(data.assumingMemoryBound(to: Double.self))

@@ -23,6 +23,7 @@ public final class Dataset: @unchecked Sendable {
         throws(DataError)
     {
         precondition(rows >= 1 && features >= 1, "rows \(rows), features \(features)")
+        try MemoryCheck.requireRoom(rows: rows, floatsPerRow: features + 1)
         let xm = try MappedMemory(byteCount: rows * features * 4)
         let ym = try MappedMemory(byteCount: rows * 4)
         storage = [xm, ym]

@@ -17,7 +17,7 @@ final class MappedMemory: @unchecked Sendable {
         let rounded = (size + Self.hugePage - 1) / Self.hugePage * Self.hugePage
         let total = rounded + Self.hugePage
         let p = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-        guard let p, p != MAP_FAILED else { throw .outOfMemory(bytes: byteCount) }
+        guard let p, p != MAP_FAILED else { throw .outOfMemory(bytes: byteCount, available: nil) }
         mapping = p
         mappingSize = total
         let addr = (Int(bitPattern: p) + Self.hugePage - 1) / Self.hugePage * Self.hugePage
