@@ -113,49 +113,6 @@ import Testing
         #expect((obj["physicalCores"] as? Int ?? 0) >= 1)
     }
 
-    struct BadInput: CustomStringConvertible, Sendable {
-        var name: String
-        var config: String
-        var args: [String] = []
-        var status: Int32
-        var message: String
-        var description: String { name }
-    }
-
-    static let badInputs: [BadInput] = [
-        BadInput(name: "unknown root key", config: "trainig: {epochs: 3}\n", status: 64, message: "unknown key 'trainig' (did you mean 'training'?)"),
-        BadInput(name: "unknown nested key", config: "optimizer: {lr: 0.1, momentun: 0.9}\n", status: 64, message: "unknown key 'optimizer.momentun'"),
-        BadInput(name: "wrong type", config: "training: {epochs: many}\n", status: 64, message: "'training.epochs' must be a whole number"),
-        BadInput(name: "negative lr", config: "optimizer: {lr: -1}\n", status: 64, message: "optimizer.lr"),
-        BadInput(name: "zero batch", config: "training: {batchSize: 0}\n", status: 64, message: "'training.batchSize'"),
-        BadInput(name: "bad loss", config: "loss: hinge\n", status: 64, message: "use one of: squared, mse"),
-        BadInput(name: "weights count", config: "data: {synthetic: {features: 3, weights: [1, 2]}}\n", status: 64, message: "give exactly 3 weights"),
-        BadInput(name: "yaml syntax", config: "training: {epochs: 3\n", status: 64, message: "not valid YAML or JSON"),
-        BadInput(name: "missing csv", config: "data: {csv: {path: /nonexistent/data.csv}}\n", status: 66, message: "/nonexistent/data.csv does not exist"),
-        BadInput(name: "bad --threads", config: "loss: mse\n", args: ["--threads", "0"], status: 64, message: "--threads must be"),
-        BadInput(name: "bad --lr", config: "loss: mse\n", args: ["--lr=-0.5"], status: 64, message: "--lr must be"),
-        BadInput(name: "kernel for another d", config: "training: {kernel: d64}\n", status: 64, message: "d64 needs 64 features"),
-    ]
-
-    @Test(arguments: badInputs)
-    func badInputGetsAClearErrorAndNoPartialFile(_ c: BadInput) throws {
-        let dir = try Self.tempDir()
-        let config = dir.appendingPathComponent("c.yaml")
-        try c.config.write(to: config, atomically: true, encoding: .utf8)
-        let summary = dir.appendingPathComponent("summary.json")
-        let r = try Self.run(["train", "--config", config.path, "--summary", summary.path] + c.args)
-        #expect(r.status == c.status, "\(c): exit \(r.status), stderr \(r.stderr)")
-        #expect(r.stderr.contains(c.message), "\(c): \(r.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: summary.path))
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0 != "c.yaml" }
-        #expect(leftovers.isEmpty, "\(c): left \(leftovers)")
-    }
-
-    @Test func missingConfigFileExits66() throws {
-        let r = try Self.run(["train", "--config", "/nonexistent.yaml"])
-        #expect(r.status == 66 && r.stderr.contains("config file /nonexistent.yaml does not exist"))
-    }
-
     @Test func badCSVExits65WithTheLine() throws {
         let dir = try Self.tempDir()
         let csv = dir.appendingPathComponent("d.csv")
