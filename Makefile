@@ -9,7 +9,7 @@ APT_PACKAGES := libhwloc-dev zlib1g-dev pkg-config python3-numpy librsvg2-bin
 # rsvg-convert (librsvg) for the tests that render the SVG plots.
 HAVE_DEPS := pkg-config --exists hwloc zlib 2>/dev/null && python3 -c 'import numpy' 2>/dev/null && command -v rsvg-convert >/dev/null
 
-.PHONY: all deps build demo test test-release sweep compare compare-generate bench images format lint clean help
+.PHONY: all deps build demo test test-release sweep compare compare-generate bench images fuzz tsan asan format lint clean help
 
 all: build
 
@@ -22,6 +22,8 @@ help:
 	@echo "make compare-generate  lockstep generate vs the C yardstick's generator, side by side"
 	@echo "make bench    the ordo-one/benchmark suites in Benchmarks/ (step, allreduce, generate)"
 	@echo "make images   redraw the README's pictures (docs/images) with lockstep itself"
+	@echo "make fuzz     libFuzzer over the .npy header parser and the config decoder (FUZZ_SECONDS=60 each)"
+	@echo "make tsan     the sweep tests under Thread Sanitizer;  make asan: under Address Sanitizer"
 
 # System packages: hwloc and zlib (through pkg-config), numpy (the tests check .npy files with it),
 # librsvg2-bin (the tests render the plots with rsvg-convert).
@@ -76,3 +78,26 @@ images: build
 # BENCH_ARGS passes options through, e.g. make bench BENCH_ARGS="--filter 'step/w3.*'".
 bench: deps
 	cd Benchmarks && LOCKSTEP_TARGET_CPU=native $(SWIFT) package benchmark $(BENCH_ARGS)
+
+# libFuzzer (-sanitize=fuzzer,address) over the .npy header parser and the config decoder, each for
+# FUZZ_SECONDS (default 60). Seeds in Fuzz/corpus; the growing corpus and any crash-* file stay in
+# .build/fuzz. A finding exits non-zero with the input that triggers it.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := LOCKSTEP_FUZZ=1 $(SWIFT) build -c release --build-path .build/fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+fuzz: deps
+	$(FUZZ_BUILD) --product lockstep-fuzz-npy
+	$(FUZZ_BUILD) --product lockstep-fuzz-config
+	@for t in npy config; do \
+		mkdir -p .build/fuzz/corpus-$$t && cp Fuzz/corpus/$$t/* .build/fuzz/corpus-$$t/ && \
+		echo "fuzzing $$t for $(FUZZ_SECONDS) s (log: .build/fuzz/fuzz-$$t.log)"; \
+		( cd .build/fuzz && ./release/lockstep-fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+			corpus-$$t > fuzz-$$t.log 2>&1 ); status=$$?; \
+		grep -E "stat::number_of_executed_units|stat::new_units_added|Done " .build/fuzz/fuzz-$$t.log; \
+		if [ $$status != 0 ]; then tail -40 .build/fuzz/fuzz-$$t.log; echo "fuzz $$t: FINDING (exit $$status)"; exit 1; fi; \
+	done
+
+# Thread Sanitizer and Address Sanitizer over the sweep tests (every executor and thread count).
+tsan: deps
+	$(SWIFT) test --build-path .build/tsan --sanitize=thread --filter SweepTests
+asan: deps
+	$(SWIFT) test --build-path .build/asan --sanitize=address --filter SweepTests

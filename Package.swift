@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "DataParallel", targets: ["DataParallel"]),
         .library(name: "HardwareTopology", targets: ["HardwareTopology"]),
         .library(name: "Plotting", targets: ["Plotting"]),
+        .library(name: "ConfigLoading", targets: ["ConfigLoading"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -51,10 +52,13 @@ let package = Package(
         .target(
             name: "LinearTraining", dependencies: ["DataParallel", "SyntheticData", "CLockstepShims"], swiftSettings: targetCPU),
         .target(name: "Plotting"),
+        .target(
+            name: "ConfigLoading",
+            dependencies: ["LinearTraining", "SyntheticData", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "lockstep",
             dependencies: [
-                "LinearTraining", "SyntheticData", "DataParallel", "HardwareTopology", "Plotting", "CLockstepShims",
+                "LinearTraining", "SyntheticData", "DataParallel", "HardwareTopology", "Plotting", "CLockstepShims", "ConfigLoading",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -70,3 +74,12 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// LOCKSTEP_FUZZ=1 (set by `make fuzz`) adds the libFuzzer targets in Fuzz/; they have no main (libFuzzer
+// provides it), so they only build with -sanitize=fuzzer and are left out of ordinary builds.
+if ProcessInfo.processInfo.environment["LOCKSTEP_FUZZ"] != nil {
+    package.targets += [
+        .executableTarget(name: "lockstep-fuzz-npy", dependencies: ["SyntheticData"], path: "Fuzz/NpyHeader"),
+        .executableTarget(name: "lockstep-fuzz-config", dependencies: ["ConfigLoading"], path: "Fuzz/Config"),
+    ]
+}

@@ -1,3 +1,4 @@
+import ConfigLoading
 import LinearTraining
 import SyntheticData
 import HardwareTopology
@@ -22,7 +23,12 @@ struct CLIError: Error, CustomStringConvertible {
     static func from(_ error: Error) -> CLIError {
         switch error {
         case let e as CLIError: return e
-        case let e as ConfigError: return CLIError(message: e.description, status: e.status)
+        case let e as ConfigError:
+            switch e.kind {
+            case .missingFile: return CLIError(message: e.description, status: .missingInput)
+            case .unreadable: return CLIError(message: e.description, status: .ioError)
+            default: return CLIError(message: e.description, status: .usage)
+            }
         case let e as DataError:
             switch e {
             case .fileNotFound: return CLIError(message: e.description, status: .missingInput)

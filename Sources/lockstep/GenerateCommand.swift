@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfigLoading
 import Foundation
 import HardwareTopology
 import SyntheticData

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfigLoading
 import LinearTraining
 
 /// The options `train` and `sweep` share: the config file and the flags that override it.

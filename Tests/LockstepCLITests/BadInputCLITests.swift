@@ -83,6 +83,7 @@ import Testing
         config("weights count", "data: {synthetic: {features: 3, weights: [1, 2]}}\n", 64, "give exactly 3 weights"),
         config("kernel for another d", "training: {kernel: d64}\n", 64, "d64 needs 64 features"),
         config("yaml syntax", "training: {epochs: 3\n", 64, "not valid YAML or JSON"),
+        config("a list as a key (crashed Yams)", "data: {[1]: 2}\n", 64, "keys must be plain names"),
         config("not a mapping", "- 1\n- 2\n", 64, "the config must be a mapping of keys to values, got a list"),
         config("two data sources", "data: {csv: {path: a.csv}, synthetic: {rows: 10}}\n", 64, "'data' has 'synthetic' and 'csv'; keep one"),
         // Flags.

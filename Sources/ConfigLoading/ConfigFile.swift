@@ -17,8 +17,8 @@ import Yams
 ///     optimizer: {lr: 0.03, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0}
 ///     training: {epochs: 3, batchSize: 10, shuffle: true, seed: 0, threads: auto,
 ///                executor: auto, chunkRows: auto, kernel: auto, bind: true}
-enum ConfigFile {
-    static func load(path: String) throws(ConfigError) -> TrainingConfig {
+public enum ConfigFile {
+    public static func load(path: String) throws(ConfigError) -> TrainingConfig {
         try parse(try read(path: path), file: path)
     }
 
@@ -37,13 +37,15 @@ enum ConfigFile {
         return ConfigError(kind: .syntax, message: "\(file): not valid YAML or JSON: \(detail)")
     }
 
-    static func parse(_ text: String, file: String) throws(ConfigError) -> TrainingConfig {
-        let parsed: Any?
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> TrainingConfig {
+        let tree: Node?
         do {
-            parsed = try Yams.load(yaml: text)
+            tree = try Yams.compose(yaml: text)
         } catch {
             throw syntaxError(error, file: file)
         }
+        if let tree { try requireNameKeys(tree, file: file) }
+        let parsed = tree?.any
         let root = try ConfigNode(file: file, path: "", value: parsed)
         try root.allow(["data", "model", "loss", "optimizer", "training"])
         var config = TrainingConfig()
@@ -53,6 +55,28 @@ enum ConfigFile {
         if let opt = try root.child("optimizer") { config.optimizer = try optimizer(opt) }
         if let training = try root.child("training") { try applyTraining(training, to: &config) }
         return config
+    }
+
+    /// Every mapping key must be a scalar (a name). Checked before Yams turns the tree into values:
+    /// its constructor force-unwraps a key that is a mapping or a list (`{[a]: 1}`), which would
+    /// crash the program (found by `make fuzz`).
+    static func requireNameKeys(_ node: Node, file: String) throws(ConfigError) {
+        switch node {
+        case let .mapping(m):
+            for (key, value) in m {
+                guard case .scalar = key else {
+                    throw ConfigError(
+                        kind: .syntax,
+                        message: "\(file): a key is a \(key.mapping != nil ? "mapping" : key.sequence != nil ? "list" : "reference"), "
+                            + "not a name (line \(key.mark?.line ?? 0)); keys must be plain names like 'training'")
+                }
+                try requireNameKeys(value, file: file)
+            }
+        case let .sequence(items):
+            for item in items { try requireNameKeys(item, file: file) }
+        case .scalar, .alias:
+            break
+        }
     }
 
     static func dataSource(_ node: ConfigNode, configFile: String) throws(ConfigError) -> DataSource {
@@ -86,7 +110,7 @@ enum ConfigFile {
     }
 
     /// The `data.synthetic` block of the config file at `path` (for `lockstep generate --config`).
-    static func syntheticBlock(path: String) throws(ConfigError) -> ConfigNode {
+    public static func syntheticBlock(path: String) throws(ConfigError) -> ConfigNode {
         let text = try read(path: path)
         let parsed: Any?
         do { parsed = try Yams.load(yaml: text) } catch { throw syntaxError(error, file: path) }
@@ -98,7 +122,7 @@ enum ConfigFile {
     }
 
     /// The keys of a `data.synthetic` block (also the flags of `lockstep generate`).
-    static func syntheticSpec(_ s: ConfigNode) throws(ConfigError) -> DatasetSpec {
+    public static func syntheticSpec(_ s: ConfigNode) throws(ConfigError) -> DatasetSpec {
         try s.allow(["rows", "features", "weights", "bias", "noise", "seed", "materialize"])
         var spec = DatasetSpec()
         if let v = try s.int("rows") { spec.rows = v }

@@ -1,11 +1,11 @@
 /// One mapping of a parsed YAML/JSON config, read strictly: unknown keys and wrong types are errors
 /// whose message gives the file, the full key path and what would be accepted.
-struct ConfigNode {
-    let file: String
-    let path: String
-    let values: [String: Any]
+public struct ConfigNode {
+    public let file: String
+    public let path: String
+    public let values: [String: Any]
 
-    init(file: String, path: String, value: Any?) throws(ConfigError) {
+    public init(file: String, path: String, value: Any?) throws(ConfigError) {
         self.file = file
         self.path = path
         if value == nil {

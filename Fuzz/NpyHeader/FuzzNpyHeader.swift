@@ -1,0 +1,29 @@
+// libFuzzer target: the .npy header parser must turn any bytes into a header or an NpyProblem,
+// never a trap, a crash or an out-of-bounds read (built with -sanitize=fuzzer,address by `make fuzz`).
+import SyntheticData
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzNpyHeader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+    // The file size is fuzzed too: the bytes may be a prefix of a larger file, or all of it.
+    let fileSize = size > 0 ? size + Int(data[0] & 3) * 4096 : 0
+    if let header = try? NpyHeader.parse(bytes, fileSize: fileSize) {
+        // A parsed header must describe data inside the file.
+        precondition(header.dataOffset <= fileSize, "data offset \(header.dataOffset) beyond the file (\(fileSize))")
+    }
+    return 0
+}
+
+/// SwiftPM links an executable's entry point as `<module>_main`; this one hands control to libFuzzer.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+@_cdecl("lockstep_fuzz_npy_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments, fuzzNpyHeader)
+}
