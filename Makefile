@@ -96,8 +96,11 @@ fuzz: deps
 		if [ $$status != 0 ]; then tail -40 .build/fuzz/fuzz-$$t.log; echo "fuzz $$t: FINDING (exit $$status)"; exit 1; fi; \
 	done
 
-# Thread Sanitizer and Address Sanitizer over the sweep tests (every executor and thread count).
+# Thread Sanitizer and Address Sanitizer (with LeakSanitizer) over the sweep tests (every executor and
+# thread count, stop and resume) and the executor tests. Any report fails the run.
+SANITIZED_TESTS := SweepTests|DataParallelTests
 tsan: deps
-	$(SWIFT) test --build-path .build/tsan --sanitize=thread --filter SweepTests
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --build-path .build/tsan --sanitize=thread --filter '$(SANITIZED_TESTS)'
 asan: deps
-	$(SWIFT) test --build-path .build/asan --sanitize=address --filter SweepTests
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt ASAN_OPTIONS=halt_on_error=1 \
+		$(SWIFT) test --build-path .build/asan --sanitize=address --filter '$(SANITIZED_TESTS)'

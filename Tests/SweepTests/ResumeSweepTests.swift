@@ -1,0 +1,94 @@
+import DataParallel
+import Dispatch
+import Foundation
+import LinearTraining
+import SyntheticData
+import Testing
+
+/// Stopping and resuming at any step, with any thread count and executor on either side of the
+/// stop, gives the uninterrupted run's bits. (Also what `make tsan` and `make asan` run: a stop
+/// request crosses threads while a span runs.)
+@Suite("Resume sweep", .serialized) struct ResumeSweepTests {
+    typealias Sweep = ThreadSweepTests
+
+    static func outcome(_ r: TrainingReport) -> Sweep.Outcome {
+        Sweep.Outcome(weights: r.model.weights.map(\.bitPattern), bias: r.model.bias.bitPattern, losses: r.epochLosses.map(\.bitPattern))
+    }
+
+    static func trainer(_ w: Sweep.Workload, threads: Int, executor: ExecutorChoice, data: TrainingData) throws -> Trainer {
+        var c = w.config
+        c.threads = threads
+        c.executor = executor
+        return try Trainer(config: c, data: data)
+    }
+
+    /// Runs until the first checkpoint after `stopAt` steps, then resumes in a fresh trainer.
+    static func stopAndResume(
+        _ w: Sweep.Workload, data: TrainingData, stopAt: Int, first: (Int, ExecutorChoice), second: (Int, ExecutorChoice)
+    ) throws -> (Sweep.Outcome, TrainingCheckpoint) {
+        let a = try trainer(w, threads: first.0, executor: first.1, data: data)
+        var saved: TrainingCheckpoint?
+        let partial = try a.run(checkpoints: CheckpointPolicy(everySteps: stopAt, minSeconds: 1e9)) { _ in
+        } onCheckpoint: { checkpoint in
+            if saved == nil {
+                saved = checkpoint
+                a.progress.requestStop()
+            }
+        }
+        let checkpoint = try #require(saved)
+        #expect(partial.stoppedEarly == (checkpoint.epochsDone < w.config.epochs))
+        let b = try trainer(w, threads: second.0, executor: second.1, data: data)
+        try b.resume(from: checkpoint, path: "test")
+        return (outcome(try b.run()), checkpoint)
+    }
+
+    @Test(arguments: Sweep.workloads)
+    func stoppingAtAnyStepAndResumingOnAnyThreadCountGivesTheSameBits(_ w: Sweep.Workload) throws {
+        let data = try w.config.data.load(threads: 2)
+        let reference = Self.outcome(try Self.trainer(w, threads: 1, executor: .serial, data: data).run())
+        let total = try Self.trainer(w, threads: 1, executor: .serial, data: data).totalSteps
+        let plans: [((Int, ExecutorChoice), (Int, ExecutorChoice))] = [
+            ((1, .serial), (3, .span)), ((2, .span), (1, .serial)), ((3, .perStep), (Sweep.cores, .span)),
+            ((Sweep.cores + 1, .span), (2, .perStep)), ((8, .perStep), (8, .span)),
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for (first, second) in plans {
+            let stopAt = Int.random(in: 1...max(1, total - 1), using: &generator)
+            let (got, checkpoint) = try Self.stopAndResume(w, data: data, stopAt: stopAt, first: first, second: second)
+            #expect(checkpoint.steps == stopAt, "\(w): stopped at \(checkpoint.steps), asked \(stopAt)")
+            #expect(got == reference, "\(w): stop at step \(stopAt) on \(first), resume on \(second)")
+        }
+    }
+
+    @Test func aStopFromAnotherThreadLandsOnAStepAndResumesExactly() throws {
+        var w = Sweep.workloads[0]
+        w.config.epochs = 40  // long enough for the stop to land inside the run
+        let data = try w.config.data.load(threads: 2)
+        let reference = Self.outcome(try Self.trainer(w, threads: 2, executor: .span, data: data).run())
+        for delay in [2, 7, 20] {
+            let a = try Self.trainer(w, threads: 2, executor: .span, data: data)
+            let progress = a.progress
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) { progress.requestStop() }
+            var saved: TrainingCheckpoint?
+            _ = try a.run(checkpoints: CheckpointPolicy(minSeconds: 1e9)) { _ in } onCheckpoint: { saved = $0 }
+            let checkpoint = try #require(saved)
+            let b = try Self.trainer(w, threads: 3, executor: .span, data: data)
+            try b.resume(from: checkpoint, path: "test")
+            #expect(Self.outcome(try b.run()) == reference, "stopped at step \(checkpoint.steps)")
+        }
+    }
+
+    @Test func aCheckpointSurvivesItsJSONExactly() throws {
+        let w = Sweep.workloads[1]
+        let data = try w.config.data.load(threads: 1)
+        let a = try Self.trainer(w, threads: 2, executor: .span, data: data)
+        var saved: TrainingCheckpoint?
+        _ = try a.run(checkpoints: CheckpointPolicy(everySteps: 5)) { _ in } onCheckpoint: { c in
+            if c.steps == 20 { saved = c }
+        }
+        let checkpoint = try #require(saved)
+        let back = try TrainingCheckpoint(text: checkpoint.json.text(pretty: true), path: "test")
+        #expect(back == checkpoint)
+        #expect(checkpoint.momentum.contains { $0 != 0 })
+    }
+}
