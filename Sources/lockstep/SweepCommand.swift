@@ -75,7 +75,7 @@ struct SweepCommand: ParsableCommand {
             log("sweep: making the data (\(config.data.summary))")
             let data = try config.data.load(threads: cores)
             let run = try runDir.map { dir throws(CLIError) in try RunDirectory.create(at: dir, kind: .sweep, force: force) }
-            try run?.writeConfig(config, threads: 0)
+            try run?.writeConfig(config, threads: cores)  // a valid config: train reruns it on every core
             var runs: [Int: Run] = [:]
             let runCount = Set(list + [1]).count
             func train(_ t: Int) throws -> Run {
