@@ -77,6 +77,9 @@ import Testing
         let redraw = try CLI.run(["plot", run, "--out", dir + "/redraw"])
         #expect(redraw.status == 0)
         #expect(try Self.text(dir + "/redraw/sweep.svg") == svg)
+        // Its config.json is a valid training config.
+        let rerun = try CLI.run(["train", "--config", run + "/config.json", "--quiet"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
         // --plot alone writes the same chart (the timings differ, so only its presence is compared).
         let plotOnly = try CLI.run(["sweep", "--config", "configs/line50.yaml", "--threads", "1,2", "--epochs", "50", "--plot", dir + "/p"])
         #expect(plotOnly.status == 0 && FileManager.default.fileExists(atPath: dir + "/p/sweep.svg"), "\(plotOnly.stderr)")
