@@ -36,8 +36,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .invalidSpec(field, value, fix):
             return "invalid \(field) \(value): \(fix)"
         case let .outOfMemory(bytes, available):
-            let need = bytes == Int.max ? "more bytes than can be addressed" : MemoryCheck.text(bytes)
-            let have = available.map { ", and this machine has \(MemoryCheck.text($0)) available" } ?? ""
+            let need = bytes == Int.max ? "more bytes than can be addressed" : byteCountText(bytes)
+            let have = available.map { ", and this machine has \(byteCountText($0)) available" } ?? ""
             return "the dataset needs \(need) in memory\(have); use fewer rows or features, or keep it out of memory: "
                 + "materialize: false (rows made on the fly) or lockstep generate + --data DIR (memory-mapped files)"
         case let .npy(path, problem):

@@ -28,15 +28,15 @@ public enum MemoryCheck {
             throw .outOfMemory(bytes: bytes, available: available)
         }
     }
+}
 
-    /// "4.0 GiB".
-    static func text(_ n: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
-        var v = Double(n), i = 0
-        while v >= 1024 && i < units.count - 1 {
-            v /= 1024
-            i += 1
-        }
-        return i == 0 ? "\(n) B" : String(format: "%.1f ", v) + units[i]
+/// A byte count for people: "512 B", "1.5 KiB", "23.2 GiB", "150 GiB".
+public func byteCountText(_ n: Int) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    var v = Double(n), i = 0
+    while v >= 1024 && i < units.count - 1 {
+        v /= 1024
+        i += 1
     }
+    return i == 0 ? "\(n) B" : String(format: v >= 100 ? "%.0f " : "%.1f ", v) + units[i]
 }

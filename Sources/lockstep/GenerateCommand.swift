@@ -133,10 +133,10 @@ struct GenerateCommand: ParsableCommand {
     func printSummary(_ meta: DatasetMeta, spec: DatasetSpec, threads: Int, seconds s: Double) {
         let bytes = meta.x.bytes + meta.y.bytes
         print(
-            "wrote \(out): \(spec.summary), bias \(spec.bias), noise \(spec.noise); \(Topology.bytesText(bytes)) in "
+            "wrote \(out): \(spec.summary), bias \(spec.bias), noise \(spec.noise); \(byteCountText(bytes)) in "
                 + "\(seconds(s)) on \(threads) thread(s) (\(String(format: "%.2f", Double(bytes) / s / 1e9)) GB/s)")
-        print("  X.npy  (\(meta.rows), \(meta.features)) float32  \(Topology.bytesText(meta.x.bytes))  crc32 \(meta.x.crc32)")
-        print("  y.npy  (\(meta.rows),) float32  \(Topology.bytesText(meta.y.bytes))  crc32 \(meta.y.crc32)")
-        print("  meta.json" + (peakResidentBytes().map { "  (peak memory \(Topology.bytesText($0)))" } ?? ""))
+        print("  X.npy  (\(meta.rows), \(meta.features)) float32  \(byteCountText(meta.x.bytes))  crc32 \(meta.x.crc32)")
+        print("  y.npy  (\(meta.rows),) float32  \(byteCountText(meta.y.bytes))  crc32 \(meta.y.crc32)")
+        print("  meta.json" + (peakResidentBytes().map { "  (peak memory \(byteCountText($0)))" } ?? ""))
     }
 }

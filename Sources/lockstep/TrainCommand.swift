@@ -139,7 +139,7 @@ struct TrainCommand: ParsableCommand {
     func printHeader(_ trainer: Trainer, topology: Topology?) {
         let d = trainer.data
         if let topology {
-            let l3 = topology.cacheSize(level: 3).map { ", L3 \(Topology.bytesText($0))" } ?? ""
+            let l3 = topology.cacheSize(level: 3).map { ", L3 \(byteCountText($0))" } ?? ""
             print("topology: \(topology.packages) package(s), \(topology.physicalCores) physical core(s), \(topology.processingUnits) PU(s)\(l3)")
         }
         var how = "\(trainer.workers) worker(s), executor \(trainer.mode.rawValue)"
@@ -150,7 +150,7 @@ struct TrainCommand: ParsableCommand {
         print("workers: \(how)")
         let batch = trainer.isFullBatch ? "full batch" : "batch \(trainer.batchRows)"
         print(
-            "data: \(d.source), \(Topology.bytesText(d.byteCount)); \(batch), \(trainer.batchesPerEpoch) step(s)/epoch, "
+            "data: \(d.source), \(byteCountText(d.byteCount)); \(batch), \(trainer.batchesPerEpoch) step(s)/epoch, "
                 + "chunks of \(trainer.plan.chunkRows) rows, kernel \(trainer.kernel.rawValue)")
     }
 
@@ -183,13 +183,4 @@ func seconds(_ s: Double) -> String {
     if s < 1e-3 { return String(format: "%.1f µs", s * 1e6) }
     if s < 1 { return String(format: "%.1f ms", s * 1e3) }
     return String(format: "%.2f s", s)
-}
-
-extension Topology {
-    static func bytesText(_ n: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var v = Double(n), i = 0
-        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
-        return i == 0 ? "\(n) B" : String(format: v >= 100 ? "%.0f " : "%.1f ", v) + units[i]
-    }
 }
