@@ -26,15 +26,9 @@ extension TrainingData {
     /// evenly over the data (X and y bits). Cheap for any size; catches a different file, a
     /// different seed or a different shape.
     public func fingerprint() -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ w: UInt64) {
-            for i in 0..<8 {
-                h ^= (w >> (8 * UInt64(i))) & 0xFF
-                h = h &* 0x100_0000_01b3
-            }
-        }
-        mix(UInt64(rows))
-        mix(UInt64(features))
+        var h = FNV1a()
+        h.add(word: UInt64(rows))
+        h.add(word: UInt64(features))
         let step = max(1, rows / 4096)
         let row = UnsafeMutablePointer<Float>.allocate(capacity: features)
         defer { row.deallocate() }
@@ -47,10 +41,10 @@ extension TrainingData {
             case let .generated(g):
                 g.fill(row: r, x: row, y: &y)
             }
-            for j in 0..<features { mix(UInt64(row[j].bitPattern)) }
-            mix(UInt64(y.bitPattern))
+            for j in 0..<features { h.add(word: UInt64(row[j].bitPattern)) }
+            h.add(word: UInt64(y.bitPattern))
         }
-        return TrainingCheckpoint.hex([h], digits: 16)
+        return h.hex
     }
 }
 

@@ -175,11 +175,25 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     }
 
     static func hash(_ text: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in text.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return hex([h], digits: 16)
+        var h = FNV1a()
+        for b in text.utf8 { h.add(b) }
+        return h.hex
     }
+}
+
+/// FNV-1a, 64-bit: the checkpoint's config hash and the data fingerprint.
+struct FNV1a {
+    private(set) var state: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(_ byte: UInt8) {
+        state ^= UInt64(byte)
+        state = state &* 0x100_0000_01b3
+    }
+
+    /// The 8 bytes of `word`, least significant first.
+    mutating func add(word: UInt64) {
+        for i in 0..<8 { add(UInt8(truncatingIfNeeded: word >> (8 * UInt64(i)))) }
+    }
+
+    var hex: String { TrainingCheckpoint.hex([state], digits: 16) }
 }
