@@ -162,16 +162,14 @@ public final class Trainer {
         var modesUsed: Set<ExecutionMode> = []
         var phases = (compute: 0.0, reduceUpdate: 0.0, wait: 0.0)
         let start = DispatchTime.now().uptimeNanoseconds
-        let stepsAtStart = stepsTaken
+        let samplesAtStart = samplesDone
         var lastCheckpointNanos = start
         var lastCheckpointSteps = checkpoints == nil ? -1 : stepsTaken
         var stopped = false
         progress.set(stepsDone: stepsTaken)
 
         func saveCheckpoint() throws(TrainingError) {
-            guard state.parametersAreFinite else {
-                throw .diverged(epoch: epochsDone + 1, step: stepsTaken, lastFiniteLoss: lossesSoFar.last(where: \.isFinite), lr: config.optimizer.lr)
-            }
+            guard state.parametersAreFinite else { throw divergence(epoch: epochsDone + 1, step: stepsTaken, losses: lossesSoFar) }
             try onCheckpoint(checkpoint())
             lastCheckpointNanos = DispatchTime.now().uptimeNanoseconds
             lastCheckpointSteps = stepsTaken
@@ -199,8 +197,9 @@ public final class Trainer {
             permutationEpoch = epochsDone
             let split = executor.phaseTimes
             phases = (phases.compute + split.compute, phases.reduceUpdate + split.reduceUpdate, phases.wait + split.wait)
-            let ran = progress.stoppedAfter ?? spanSteps
-            stopped = ran < spanSteps || progress.stoppedAfter != nil
+            let stoppedAfter = progress.stoppedAfter
+            let ran = stoppedAfter ?? spanSteps
+            stopped = stoppedAfter != nil
             let spanSeconds = Double(t1 - t0) / 1e9
             stepsTaken += ran
             var epochEnded = false
@@ -229,10 +228,9 @@ public final class Trainer {
         }
         if stopped, checkpoints != nil, lastCheckpointSteps != stepsTaken { try saveCheckpoint() }
         let total = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let stepsRun = stepsTaken - stepsAtStart
         return TrainingReport(
             model: model, epochLosses: lossesSoFar, epochSeconds: secondsSoFar, steps: stepsTaken, threads: workers,
-            trainSeconds: total, samplesPerSecond: Double(stepsRun) * Double(batchRows) / max(total, 1e-12),
+            trainSeconds: total, samplesPerSecond: Double(samplesDone - samplesAtStart) / max(total, 1e-12),
             executor: modesUsed.count <= 1 ? (modesUsed.first ?? mode) : .perStep, spanFallbacks: executor.fallbacks,
             kernel: kernel, chunkRows: plan.chunkRows, batchRows: batchRows, rows: data.rows,
             trueWeights: data.trueWeights, trueBias: data.trueBias,
@@ -254,9 +252,7 @@ public final class Trainer {
         for e in 0..<count {
             let loss = Double(state.stepLoss[e]) * factor
             guard loss.isFinite, e < count - 1 || state.parametersAreFinite else {
-                failure = .diverged(
-                    epoch: done + 1, step: stepsTaken - count + e + 1, lastFiniteLoss: losses.last(where: \.isFinite),
-                    lr: config.optimizer.lr)
+                failure = divergence(epoch: done + 1, step: stepsTaken - count + e + 1, losses: losses)
                 break
             }
             losses.append(loss)
@@ -271,10 +267,19 @@ public final class Trainer {
         if let failure { throw failure }
     }
 
+    /// Rows visited since the start (a resumed run counts the checkpoint's): every batch before the
+    /// current one in an epoch is whole.
+    var samplesDone: Int { epochsDone * data.rows + batchInEpoch * batchRows }
+
+    /// The error for a run that stopped being finite at `epoch` / `step`, with the last finite loss.
+    private func divergence(epoch: Int, step: Int, losses: [Double]) -> TrainingError {
+        .diverged(epoch: epoch, step: step, lastFiniteLoss: losses.last(where: \.isFinite), lr: config.optimizer.lr)
+    }
+
     /// Records a finished epoch (refusing non-finite losses or weights) and tells the caller.
     private func finishEpoch(loss: Double, seconds: Double, checkFinite: Bool, onEpoch: (EpochRecord) -> Void) throws(TrainingError) {
         guard loss.isFinite || !checkFinite, state.parametersAreFinite else {
-            throw .diverged(epoch: epochsDone + 1, step: stepsTaken, lastFiniteLoss: lossesSoFar.last(where: \.isFinite), lr: config.optimizer.lr)
+            throw divergence(epoch: epochsDone + 1, step: stepsTaken, losses: lossesSoFar)
         }
         lossesSoFar.append(loss)
         secondsSoFar.append(seconds)
