@@ -79,7 +79,8 @@ let package = Package(
 // provides it), so they only build with -sanitize=fuzzer and are left out of ordinary builds.
 if ProcessInfo.processInfo.environment["LOCKSTEP_FUZZ"] != nil {
     package.targets += [
-        .executableTarget(name: "lockstep-fuzz-npy", dependencies: ["SyntheticData"], path: "Fuzz/NpyHeader"),
-        .executableTarget(name: "lockstep-fuzz-config", dependencies: ["ConfigLoading"], path: "Fuzz/Config"),
+        .target(name: "LockstepFuzzDriver", path: "Fuzz/Driver"),
+        .executableTarget(name: "lockstep-fuzz-npy", dependencies: ["SyntheticData", "LockstepFuzzDriver"], path: "Fuzz/NpyHeader"),
+        .executableTarget(name: "lockstep-fuzz-config", dependencies: ["ConfigLoading", "LockstepFuzzDriver"], path: "Fuzz/Config"),
     ]
 }

@@ -1,6 +1,7 @@
 // libFuzzer target: the config decoder (YAML/JSON through Yams, then the strict reader) must turn
 // any text into a TrainingConfig or a ConfigError, never a trap or a crash.
 import ConfigLoading
+import LockstepFuzzDriver
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzConfig(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -12,16 +13,8 @@ public func fuzzConfig(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// SwiftPM links an executable's entry point as `<module>_main`; this one hands control to libFuzzer.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
+/// The entry point SwiftPM links (`<module>_main`): libFuzzer's driver over the function above.
 @_cdecl("lockstep_fuzz_config_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments, fuzzConfig)
+    runLibFuzzer(argc, argv, fuzzConfig)
 }

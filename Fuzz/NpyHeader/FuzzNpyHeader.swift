@@ -1,5 +1,6 @@
 // libFuzzer target: the .npy header parser must turn any bytes into a header or an NpyProblem,
 // never a trap, a crash or an out-of-bounds read (built with -sanitize=fuzzer,address by `make fuzz`).
+import LockstepFuzzDriver
 import SyntheticData
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -14,16 +15,8 @@ public func fuzzNpyHeader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// SwiftPM links an executable's entry point as `<module>_main`; this one hands control to libFuzzer.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
+/// The entry point SwiftPM links (`<module>_main`): libFuzzer's driver over the function above.
 @_cdecl("lockstep_fuzz_npy_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments, fuzzNpyHeader)
+    runLibFuzzer(argc, argv, fuzzNpyHeader)
 }
