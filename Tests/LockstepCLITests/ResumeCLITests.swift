@@ -63,7 +63,11 @@ import Testing
             let args = ["train", "--config", config, "--checkpoint-dir", ck, "--checkpoint-every", trial.every, "--quiet",
                         "--summary", dir + "/s\(i).json"]
             let p = try Self.start(args)
-            usleep(UInt32(Double.random(in: 0.15...0.8, using: &generator) * duration * 1e6))
+            // Kill at a random moment after the first checkpoint: timing alone missed the run when
+            // other work slowed the machine (the data takes part of the run to make).
+            let deadline = Date().addingTimeInterval(4 * duration + 5)
+            while p.isRunning && !FileManager.default.fileExists(atPath: ck + "/checkpoint.json") && Date() < deadline { usleep(2000) }
+            usleep(UInt32(Double.random(in: 0...0.4, using: &generator) * duration * 1e6))
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             // Resume (on another thread count) until it finishes; a kill before the first
