@@ -29,23 +29,13 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: "Write the sweep's JSON here.")
     var json: String?
 
-    @Option(name: .long, help: "Draw sweep.svg (speedup, efficiency, GB/s against the read bandwidth) into this directory.")
-    var plot: String?
-
-    @Option(
-        name: .customLong("run-dir"),
-        help: "Collect this sweep in DIR: run.json, config.json, sweep.json, plots/sweep.svg (redraw with 'lockstep plot DIR').")
-    var runDir: String?
-
-    @Flag(name: .long, help: "With --run-dir: replace the run already in DIR.")
-    var force = false
+    @OptionGroup var output: RunOutputOptions
 
     @Flag(name: .long, help: "No progress on stderr (bar on a terminal, one line per run otherwise).")
     var quiet = false
 
     func validate() throws {
         if let t = threads { _ = try Self.parseThreads(t) }
-        if force && runDir == nil { throw ValidationError("--force only applies with --run-dir DIR") }
     }
 
     static func parseThreads(_ text: String) throws -> [Int] {
@@ -74,7 +64,7 @@ struct SweepCommand: ParsableCommand {
             let log = { (text: String) in if !quiet && !line.enabled { printError(text) } }
             log("sweep: making the data (\(config.data.summary))")
             let data = try config.data.load(threads: cores)
-            let run = try runDir.map { dir throws(CLIError) in try RunDirectory.create(at: dir, kind: .sweep, force: force) }
+            let run = try output.runDirectory(kind: .sweep)
             try run?.writeConfig(config, threads: cores)  // a valid config: train reruns it on every core
             var runs: [Int: Run] = [:]
             let runCount = Set(list + [1]).count
@@ -156,13 +146,9 @@ struct SweepCommand: ParsableCommand {
                 ("results", .array(results)),
             ]).text(pretty: true) + "\n"
             if let json { try OutputFile.write(doc, to: json) }
-            guard plot != nil || run != nil else { return }
-            let chart = try PlotFiles.sweep(PlotFiles.object(doc))
-            if let plot { try PlotFiles.write([chart], to: plot) }
-            if let run {
-                try run.write("sweep.json", doc)
-                try PlotFiles.write([chart], to: run.plots)
-            }
+            try run?.write("sweep.json", doc)
+            guard output.wantsPlots(run) else { return }
+            try output.write([try PlotFiles.sweep(PlotFiles.object(doc))], run: run)
         }
     }
 }

@@ -33,16 +33,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("print-every"), help: "Print every k-th epoch (default: about 20 lines in all).")
     var printEvery: Int?
 
-    @Option(name: .long, help: "Draw fit.svg and loss.svg into this directory (made if missing).")
-    var plot: String?
-
-    @Option(
-        name: .customLong("run-dir"),
-        help: "Collect this run in DIR: run.json, config.json, metrics.jsonl, summary.json, plots/ (redraw with 'lockstep plot DIR').")
-    var runDir: String?
-
-    @Flag(name: .long, help: "With --run-dir: replace the run already in DIR (its checkpoints too).")
-    var force = false
+    @OptionGroup var output: RunOutputOptions
 
     @Flag(name: .long, help: "Print only the result lines, and no progress bar.")
     var quiet = false
@@ -52,7 +43,6 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--threads must be a whole number >= 1 or 'auto', got '\(t)'")
         }
         if let k = printEvery, k < 1 { throw ValidationError("--print-every must be at least 1, got \(k)") }
-        if force && runDir == nil { throw ValidationError("--force only applies with --run-dir DIR") }
     }
 
     func run() throws {
@@ -63,9 +53,7 @@ struct TrainCommand: ParsableCommand {
             let topology = try? Topology.current()
             let data = try config.data.load(threads: topology?.physicalCores ?? 1)
             let trainer = try Trainer(config: config, data: data, topology: topology)
-            let run = try runDir.map { dir throws(CLIError) in
-                try RunDirectory.create(at: dir, kind: .train, force: force, resume: checkpointing.resume)
-            }
+            let run = try output.runDirectory(kind: .train, resume: checkpointing.resume)
             let checkpointDir = try checkpointing.directory(runDir: run)
             let resumeNote = try checkpointDir.flatMap { try checkpointing.resumeIfAsked(trainer, dir: $0) }
             try run?.writeConfig(config, threads: trainer.workers)
@@ -119,7 +107,7 @@ struct TrainCommand: ParsableCommand {
         let summaryText = report.json(config: trainer.config.json(threads: trainer.workers)).text(pretty: true) + "\n"
         if let metrics { try OutputFile.write(metricsText, to: metrics) }
         if let summary { try OutputFile.write(summaryText, to: summary) }
-        guard plot != nil || run != nil else { return }
+        guard output.wantsPlots(run) else { return }
         // The plots are drawn from the same JSON a run directory keeps, so `lockstep plot` redraws them identically.
         var sampleText: String?
         if trainer.data.features == 1 {
@@ -127,13 +115,12 @@ struct TrainCommand: ParsableCommand {
             sampleText = JSONValue.object([("rows", .int(trainer.data.rows)), ("x", .floats(s.x)), ("y", .floats(s.y))]).text() + "\n"
         }
         let files = try PlotFiles.train(summary: PlotFiles.object(summaryText), sample: sampleText.map(PlotFiles.object))
-        if let plot { try PlotFiles.write(files, to: plot) }
         if let run {
             try run.write("metrics.jsonl", metricsText)
             try run.write("summary.json", summaryText)
             if let sampleText { try run.write("fit-sample.json", sampleText) }
-            try PlotFiles.write(files, to: run.plots)
         }
+        try output.write(files, run: run)
     }
 
     func printHeader(_ trainer: Trainer, topology: Topology?) {
