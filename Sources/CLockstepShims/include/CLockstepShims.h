@@ -1,5 +1,5 @@
 // The few C pieces Swift cannot express: prefetch, cpu pause, sched_getcpu, futex wait/wake, the
-// atomics on raw words, a square root LLVM can vectorise (all static inline), and signal handlers
+// atomics on raw words, a square root LLVM can vectorise, a 16-lane tree sum (all static inline), and signal handlers
 // that only set flags (signals.c).
 #ifndef LOCKSTEP_SHIMS_H
 #define LOCKSTEP_SHIMS_H
@@ -22,6 +22,23 @@ static inline void ls_prefetch(const void *p) { __builtin_prefetch(p, 0, 1); }
 /// IEEE square root as the `llvm.sqrt` intrinsic. Swift's `Float.squareRoot()` on Linux calls libm's
 /// `sqrtf` (which may set errno), so a loop containing it never vectorises; this one does.
 static inline float ls_sqrtf(float x) { return __builtin_elementwise_sqrt(x); }
+
+/// 16 floats as one vector value; Swift imports it as `SIMD16<Float>`.
+typedef float ls_float16 __attribute__((ext_vector_type(16)));
+typedef float ls_float8 __attribute__((ext_vector_type(8)));
+typedef float ls_float4 __attribute__((ext_vector_type(4)));
+typedef float ls_float2 __attribute__((ext_vector_type(2)));
+
+/// The pairwise tree sum of 16 lanes: halves added (8), then (4), (2), then lane 0 + lane 1. Swift
+/// can write the same tree with `lowHalf`/`highHalf`, but LLVM then scalarises the whole kernel around
+/// it (lanes extracted one by one, SLP rebuilding xmm pieces); this form stays three vector adds and a
+/// scalar one. The order is fixed, so the result is the same bits on every CPU.
+static inline __attribute__((always_inline)) float ls_tree_sum16(ls_float16 v) {
+    ls_float8 h = v.lo + v.hi;
+    ls_float4 q = h.lo + h.hi;
+    ls_float2 p = q.lo + q.hi;
+    return p.x + p.y;
+}
 
 /// O_DIRECT, which Glibc's Swift overlay does not export (it needs _GNU_SOURCE); 0 where absent.
 static inline int ls_o_direct(void) {

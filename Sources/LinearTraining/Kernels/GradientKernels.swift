@@ -1,3 +1,5 @@
+import CLockstepShims
+
 /// The fused one-pass gradient kernels: for the rows of one chunk,
 ///
 ///     r = x·w + b − y;   out[0..<d] = Σ r·x,   out[d] = Σ r,   out[d+1] = Σ r²
@@ -77,14 +79,10 @@ public enum GradientKernels {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
     }
 
-    /// Pairwise tree sum of the 16 lanes (the stdlib `sum()` is one sequential chain).
+    /// Pairwise tree sum of the 16 lanes (the stdlib `sum()` is one sequential chain): through the C
+    /// shim, because the same tree in Swift makes LLVM scalarise the kernel (docs/performance.md).
     @inline(__always)
-    static func treeSum(_ v: SIMD16<Float>) -> Float {
-        let h = v.lowHalf + v.highHalf
-        let q = h.lowHalf + h.highHalf
-        let p = q.lowHalf + q.highHalf
-        return p[0] + p[1]
-    }
+    static func treeSum(_ v: SIMD16<Float>) -> Float { ls_tree_sum16(v) }
 
     /// d == 64.
     @inline(never)
