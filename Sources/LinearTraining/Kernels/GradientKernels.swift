@@ -97,8 +97,8 @@ public enum GradientKernels {
         var sumR: Float = 0, sumL: Float = 0
         var k = 0
         while k &+ 1 < count {
-            order.prefetch(k, x: x, rowBytes: 256)
-            order.prefetch(k &+ 1, x: x, rowBytes: 256)
+            order.prefetch(k, x: x, y: y, rowBytes: 256)
+            order.prefetch(k &+ 1, x: x, y: y, rowBytes: 256)
             let ia = order.row(k), ib = order.row(k &+ 1)
             let xa = x + ia &* 64, xb = x + ib &* 64
             let a0 = load(xa), a1 = load(xa + 16), a2 = load(xa + 32), a3 = load(xa + 48)
@@ -177,10 +177,10 @@ public enum GradientKernels {
         var sumR: Float = 0, sumL: Float = 0
         var k = 0
         while k &+ 3 < count {
-            order.prefetch(k, x: x, rowBytes: rowBytes)
-            order.prefetch(k &+ 1, x: x, rowBytes: rowBytes)
-            order.prefetch(k &+ 2, x: x, rowBytes: rowBytes)
-            order.prefetch(k &+ 3, x: x, rowBytes: rowBytes)
+            order.prefetch(k, x: x, y: y, rowBytes: rowBytes)
+            order.prefetch(k &+ 1, x: x, y: y, rowBytes: rowBytes)
+            order.prefetch(k &+ 2, x: x, y: y, rowBytes: rowBytes)
+            order.prefetch(k &+ 3, x: x, y: y, rowBytes: rowBytes)
             let i0 = order.row(k), i1 = order.row(k &+ 1), i2 = order.row(k &+ 2), i3 = order.row(k &+ 3)
             let x0 = x + i0 &* d, x1 = x + i1 &* d, x2 = x + i2 &* d, x3 = x + i3 &* d
             let r0 = (dotWide(x0, w, blocks: blocks, d: d) + b) - y[i0]

@@ -5,28 +5,31 @@ import CLockstepShims
 protocol RowOrder {
     /// Row number of the k-th row of the chunk.
     func row(_ k: Int) -> Int
-    /// Prefetch the rows `distance` ahead of k (gathered order only; hardware prefetch handles runs).
-    func prefetch(_ k: Int, x: UnsafePointer<Float>, rowBytes: Int)
+    /// Prefetch the row `distance` ahead of k and its label (gathered order only; hardware prefetch
+    /// handles runs).
+    func prefetch(_ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int)
 }
 
 /// Rows `first, first + 1, …`.
 struct SequentialRows: RowOrder {
     let first: Int
     @inline(__always) func row(_ k: Int) -> Int { first &+ k }
-    @inline(__always) func prefetch(_ k: Int, x: UnsafePointer<Float>, rowBytes: Int) {}
+    @inline(__always) func prefetch(_ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int) {}
 }
 
-/// Rows `indices[0], indices[1], …`; prefetches whole rows `distance` ahead while
+/// Rows `indices[0], indices[1], …`; prefetches whole rows and their labels `distance` ahead while
 /// `k + distance < available` (the indices may run on past the chunk into the next ones).
 struct GatheredRows: RowOrder {
     let indices: UnsafePointer<UInt32>
     let distance: Int
     let available: Int
     @inline(__always) func row(_ k: Int) -> Int { Int(indices[k]) }
-    @inline(__always) func prefetch(_ k: Int, x: UnsafePointer<Float>, rowBytes: Int) {
+    @inline(__always) func prefetch(_ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int) {
         let ahead = k &+ distance
         if ahead < available {
-            let p = UnsafeRawPointer(x) + Int(indices[ahead]) &* rowBytes
+            let row = Int(indices[ahead])
+            ls_prefetch(y + row)
+            let p = UnsafeRawPointer(x) + row &* rowBytes
             var off = 0
             while off < rowBytes {
                 ls_prefetch(p + off)
