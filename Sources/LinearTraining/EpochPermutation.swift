@@ -32,26 +32,41 @@ public struct EpochPermutation: Sendable {
     @inline(__always)
     func round(_ v: UInt64, _ key: UInt64, _ mul: UInt64) -> UInt64 {
         var x = (v &+ key) & mask
-        x ^= x >> shift
+        x ^= x &>> shift
         x = (x &* mul) & mask
-        x ^= x >> shift
+        x ^= x &>> shift
         return x
+    }
+
+    /// The three rounds, once (the bijection of the k-bit integers, before cycle walking).
+    @inline(__always)
+    func rounds(_ v: UInt64) -> UInt64 {
+        round(round(round(v, keys.0, multipliers.0), keys.1, multipliers.1), keys.2, multipliers.2)
     }
 
     /// The row visited at position `i` of the epoch.
     @inline(__always)
     public func permute(_ i: Int) -> UInt32 {
         var x = UInt64(i)
-        repeat {
-            x = round(x, keys.0, multipliers.0)
-            x = round(x, keys.1, multipliers.1)
-            x = round(x, keys.2, multipliers.2)
-        } while x >= UInt64(rows)
+        repeat { x = rounds(x) } while x >= UInt64(rows)
         return UInt32(truncatingIfNeeded: x)
     }
 
     /// Writes positions `range` of the permutation into `out[range]`.
+    ///
+    /// In blocks of 4096: first every position's three rounds with no branch, which LLVM vectorises
+    /// (8 lanes of 64-bit multiplies with AVX-512), then the few values that land at or past `rows`
+    /// are walked on one at a time. 12 % of a 1-thread w3 epoch went to the scalar loop before.
     public func fill(_ out: UnsafeMutablePointer<UInt32>, range: Range<Int>) {
-        for i in range { out[i] = permute(i) }
+        let limit = UInt64(rows)
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = min(start &+ 4096, range.upperBound)
+            for i in start..<end { out[i] = UInt32(truncatingIfNeeded: rounds(UInt64(truncatingIfNeeded: i))) }
+            if mask &+ 1 != limit {
+                for i in start..<end where UInt64(out[i]) >= limit { out[i] = permute(i) }
+            }
+            start = end
+        }
     }
 }
