@@ -136,18 +136,36 @@ public enum GradientKernels {
     }
 
     /// x·w for one row, d >= 16: blocks of 16 go to 4 accumulators in turn, then a tree, then the
-    /// scalar tail left to right.
+    /// scalar tail left to right. While it streams the row it prefetches the row at `ahead` (if any),
+    /// one cache line per block read, so the prefetches are spread over the work instead of issued
+    /// in a burst of d/16 at once.
     @inline(__always)
-    static func dotWide(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, blocks: Int, d: Int) -> Float {
+    static func dotWide(
+        _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, blocks: Int, d: Int, ahead: UnsafeRawPointer?
+    ) -> Float {
         var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
         var i = 0
         while i &+ 4 <= blocks {
+            if let ahead {
+                let p = ahead + i &* 64
+                ls_prefetch(p)
+                ls_prefetch(p + 64)
+                ls_prefetch(p + 128)
+                ls_prefetch(p + 192)
+            }
             let o = i &* 16
             a0 = a0 + load(x + o) * load(w + o)
             a1 = a1 + load(x + (o &+ 16)) * load(w + (o &+ 16))
             a2 = a2 + load(x + (o &+ 32)) * load(w + (o &+ 32))
             a3 = a3 + load(x + (o &+ 48)) * load(w + (o &+ 48))
             i &+= 4
+        }
+        if let ahead {
+            var off = i &* 64
+            while off < d &* 4 {
+                ls_prefetch(ahead + off)
+                off &+= 64
+            }
         }
         if i < blocks { a0 = a0 + load(x + i &* 16) * load(w + i &* 16); i &+= 1 }
         if i < blocks { a1 = a1 + load(x + i &* 16) * load(w + i &* 16); i &+= 1 }
@@ -177,16 +195,12 @@ public enum GradientKernels {
         var sumR: Float = 0, sumL: Float = 0
         var k = 0
         while k &+ 3 < count {
-            order.prefetch(k, x: x, y: y, rowBytes: rowBytes)
-            order.prefetch(k &+ 1, x: x, y: y, rowBytes: rowBytes)
-            order.prefetch(k &+ 2, x: x, y: y, rowBytes: rowBytes)
-            order.prefetch(k &+ 3, x: x, y: y, rowBytes: rowBytes)
             let i0 = order.row(k), i1 = order.row(k &+ 1), i2 = order.row(k &+ 2), i3 = order.row(k &+ 3)
             let x0 = x + i0 &* d, x1 = x + i1 &* d, x2 = x + i2 &* d, x3 = x + i3 &* d
-            let r0 = (dotWide(x0, w, blocks: blocks, d: d) + b) - y[i0]
-            let r1 = (dotWide(x1, w, blocks: blocks, d: d) + b) - y[i1]
-            let r2 = (dotWide(x2, w, blocks: blocks, d: d) + b) - y[i2]
-            let r3 = (dotWide(x3, w, blocks: blocks, d: d) + b) - y[i3]
+            let r0 = (dotWide(x0, w, blocks: blocks, d: d, ahead: order.rowAhead(k, x: x, y: y, rowBytes: rowBytes)) + b) - y[i0]
+            let r1 = (dotWide(x1, w, blocks: blocks, d: d, ahead: order.rowAhead(k &+ 1, x: x, y: y, rowBytes: rowBytes)) + b) - y[i1]
+            let r2 = (dotWide(x2, w, blocks: blocks, d: d, ahead: order.rowAhead(k &+ 2, x: x, y: y, rowBytes: rowBytes)) + b) - y[i2]
+            let r3 = (dotWide(x3, w, blocks: blocks, d: d, ahead: order.rowAhead(k &+ 3, x: x, y: y, rowBytes: rowBytes)) + b) - y[i3]
             let v0 = SIMD16<Float>(repeating: r0), v1 = SIMD16<Float>(repeating: r1)
             let v2 = SIMD16<Float>(repeating: r2), v3 = SIMD16<Float>(repeating: r3)
             var o = 0
@@ -210,7 +224,7 @@ public enum GradientKernels {
         while k < count {
             let i0 = order.row(k)
             let x0 = x + i0 &* d
-            let r0 = (dotWide(x0, w, blocks: blocks, d: d) + b) - y[i0]
+            let r0 = (dotWide(x0, w, blocks: blocks, d: d, ahead: order.rowAhead(k, x: x, y: y, rowBytes: rowBytes)) + b) - y[i0]
             let v0 = SIMD16<Float>(repeating: r0)
             var o = 0
             for _ in 0..<blocks {

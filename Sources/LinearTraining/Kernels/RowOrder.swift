@@ -8,6 +8,9 @@ protocol RowOrder {
     /// Prefetch the row `distance` ahead of k and its label (gathered order only; hardware prefetch
     /// handles runs).
     func prefetch(_ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int)
+    /// For long rows: prefetches the label of the row `distance` ahead of k and returns the row's
+    /// address, for the kernel to prefetch line by line as it works (nil: nothing to prefetch).
+    func rowAhead(_ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int) -> UnsafeRawPointer?
 }
 
 /// Rows `first, first + 1, …`.
@@ -15,6 +18,9 @@ struct SequentialRows: RowOrder {
     let first: Int
     @inline(__always) func row(_ k: Int) -> Int { first &+ k }
     @inline(__always) func prefetch(_ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int) {}
+    @inline(__always) func rowAhead(
+        _ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int
+    ) -> UnsafeRawPointer? { nil }
 }
 
 /// Rows `indices[0], indices[1], …`; prefetches whole rows and their labels `distance` ahead while
@@ -24,6 +30,15 @@ struct GatheredRows: RowOrder {
     let distance: Int
     let available: Int
     @inline(__always) func row(_ k: Int) -> Int { Int(indices[k]) }
+    @inline(__always) func rowAhead(
+        _ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int
+    ) -> UnsafeRawPointer? {
+        let ahead = k &+ distance
+        guard ahead < available else { return nil }
+        let row = Int(indices[ahead])
+        ls_prefetch(y + row)
+        return UnsafeRawPointer(x) + row &* rowBytes
+    }
     @inline(__always) func prefetch(_ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int) {
         let ahead = k &+ distance
         if ahead < available {
@@ -38,3 +53,4 @@ struct GatheredRows: RowOrder {
         }
     }
 }
+
