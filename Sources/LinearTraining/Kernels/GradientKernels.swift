@@ -94,7 +94,9 @@ public enum GradientKernels {
     ) {
         let w0 = load(w), w1 = load(w + 16), w2 = load(w + 32), w3 = load(w + 48)
         var g0 = SIMD16<Float>(), g1 = SIMD16<Float>(), g2 = SIMD16<Float>(), g3 = SIMD16<Float>()
-        var sumR: Float = 0, sumL: Float = 0
+        // (Σ r, Σ r²) as one pair: as two scalars, LLVM's SLP pass pairs r² with lanes of x and
+        // scatters ~25 scalar instructions through the loop. Lane by lane it is the same arithmetic.
+        var sums = SIMD2<Float>()
         var k = 0
         while k &+ 1 < count {
             order.prefetch(k, x: x, y: y, rowBytes: 256)
@@ -110,8 +112,7 @@ public enum GradientKernels {
             g1 = (g1 + va * a1) + vb * b1
             g2 = (g2 + va * a2) + vb * b2
             g3 = (g3 + va * a3) + vb * b3
-            sumR = (sumR + ra) + rb
-            sumL = (sumL + ra * ra) + rb * rb
+            sums = (sums + SIMD2(ra, ra * ra)) + SIMD2(rb, rb * rb)
             k &+= 2
         }
         if k < count {
@@ -124,15 +125,14 @@ public enum GradientKernels {
             g1 = g1 + va * a1
             g2 = g2 + va * a2
             g3 = g3 + va * a3
-            sumR = sumR + ra
-            sumL = sumL + ra * ra
+            sums = sums + SIMD2(ra, ra * ra)
         }
         store(g0, out)
         store(g1, out + 16)
         store(g2, out + 32)
         store(g3, out + 48)
-        out[64] = sumR
-        out[65] = sumL
+        out[64] = sums[0]
+        out[65] = sums[1]
     }
 
     /// x·w for one row, d >= 16: blocks of 16 go to 4 accumulators in turn, then a tree, then the
