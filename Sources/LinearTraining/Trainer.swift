@@ -159,7 +159,9 @@ public final class Trainer {
         onEpoch: (EpochRecord) -> Void = { _ in },
         onCheckpoint: (TrainingCheckpoint) throws(TrainingError) -> Void = { _ in }
     ) throws(TrainingError) -> TrainingReport {
-        var modesUsed: Set<ExecutionMode> = []
+        // The modes the spans ran in (one, or per-step when they differed). Not a Set: the first
+        // hash of a String-backed enum initialises Unicode tables, 160 µs inside the first epoch.
+        var modeUsed: ExecutionMode?, modesDiffer = false
         var phases = (compute: 0.0, reduceUpdate: 0.0, wait: 0.0)
         let start = DispatchTime.now().uptimeNanoseconds
         let samplesAtStart = samplesDone
@@ -192,7 +194,9 @@ public final class Trainer {
             executor.resetPhaseTimes()
             progress.clearStopDecision()
             let t0 = DispatchTime.now().uptimeNanoseconds
-            modesUsed.insert(executor.run(stepSpan(steps: spanSteps)))
+            let ranIn = executor.run(stepSpan(steps: spanSteps))
+            if let modeUsed, modeUsed != ranIn { modesDiffer = true }
+            modeUsed = ranIn
             let t1 = DispatchTime.now().uptimeNanoseconds
             permutationEpoch = epochsDone
             let split = executor.phaseTimes
@@ -231,7 +235,7 @@ public final class Trainer {
         return TrainingReport(
             model: model, epochLosses: lossesSoFar, epochSeconds: secondsSoFar, steps: stepsTaken, threads: workers,
             trainSeconds: total, samplesPerSecond: Double(samplesDone - samplesAtStart) / max(total, 1e-12),
-            executor: modesUsed.count <= 1 ? (modesUsed.first ?? mode) : .perStep, spanFallbacks: executor.fallbacks,
+            executor: modesDiffer ? .perStep : (modeUsed ?? mode), spanFallbacks: executor.fallbacks,
             kernel: kernel, chunkRows: plan.chunkRows, batchRows: batchRows, rows: data.rows,
             trueWeights: data.trueWeights, trueBias: data.trueBias,
             phaseSeconds: measurePhases ? PhaseSeconds(compute: phases.compute, reduceUpdate: phases.reduceUpdate, wait: phases.wait) : nil,
