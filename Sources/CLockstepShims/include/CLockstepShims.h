@@ -1,5 +1,6 @@
 // The few C pieces Swift cannot express: prefetch, cpu pause, sched_getcpu, futex wait/wake, the
-// atomics on raw words, a square root LLVM can vectorise, a 16-lane tree sum (all static inline), and signal handlers
+// atomics on raw words, a square root LLVM can vectorise, lane tree sums and
+// deinterleaving shuffles (all static inline), and signal handlers
 // that only set flags (signals.c).
 #ifndef LOCKSTEP_SHIMS_H
 #define LOCKSTEP_SHIMS_H
@@ -39,6 +40,18 @@ static inline __attribute__((always_inline)) float ls_tree_sum16(ls_float16 v) {
     ls_float2 p = q.lo + q.hi;
     return p.x + p.y;
 }
+
+/// The same tree over 8 lanes: (4), (2), then lane 0 + lane 1.
+static inline __attribute__((always_inline)) float ls_tree_sum8(ls_float8 v) {
+    ls_float4 q = v.lo + v.hi;
+    ls_float2 p = q.lo + q.hi;
+    return p.x + p.y;
+}
+
+/// Lanes 0, 2, 4, … and 1, 3, 5, … of 16 floats: x0 and x1 of 8 rows of a d = 2 matrix.
+/// (Swift's `evenHalf`/`oddHalf` are element loops; these are one shuffle each.)
+static inline __attribute__((always_inline)) ls_float8 ls_even_lanes16(ls_float16 v) { return v.even; }
+static inline __attribute__((always_inline)) ls_float8 ls_odd_lanes16(ls_float16 v) { return v.odd; }
 
 /// O_DIRECT, which Glibc's Swift overlay does not export (it needs _GNU_SOURCE); 0 where absent.
 static inline int ls_o_direct(void) {

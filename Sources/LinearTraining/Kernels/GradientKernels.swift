@@ -9,9 +9,9 @@ import CLockstepShims
 ///
 /// The arithmetic is plain multiply then add (never `addingProduct`): a build without a CPU target
 /// would turn fused multiply-adds on SIMD16 into per-lane `fmaf` calls (20–30× slower), and
-/// unfused arithmetic gives the same bits with and without AVX-512. Within a chunk rows are added
-/// in order, so the tuned kernels are deterministic and agree with `reference` to float rounding of
-/// the dot product only (the reference dots left to right, the tuned kernels in a tree).
+/// unfused arithmetic gives the same bits with and without AVX-512. Within a chunk every kernel adds
+/// in a fixed order (rows in order; for d ≤ 2 in 8 lanes of rows, then a tree), so the tuned
+/// kernels are deterministic and agree with `reference` to float rounding.
 public enum GradientKernels {
     /// Which kernel runs a training job, chosen once from d.
     public enum Kind: String, Sendable, CaseIterable, Codable {
@@ -19,7 +19,7 @@ public enum GradientKernels {
         case d64
         /// d >= 16: SIMD16 dot with 4 accumulators; the gradient swept once per 4 rows.
         case wide
-        /// d < 16: scalar.
+        /// d < 16: d = 1 and d = 2 in 8 lanes of rows; 3 ≤ d < 16 the reference loop.
         case small
         /// The naive reference: scalar, left-to-right, one row at a time.
         case reference
@@ -243,8 +243,10 @@ public enum GradientKernels {
         out[d &+ 1] = sumL
     }
 
-    /// d == 1 (the line lesson): the reference's arithmetic, in the same order, with the gradient
-    /// in a register instead of memory.
+    /// d == 1 (the line lesson): rows in 8 lanes, each lane its own running sums, so the adds of
+    /// consecutive rows do not wait for each other (the one-row-at-a-time loop is bound by the
+    /// latency of a chain of 50 adds); then a tree over the lanes and the last `count % 8` rows in
+    /// order. Fixed order for a given chunk, so still bitwise identical for any thread count.
     @inline(never)
     @_specialize(where R == SequentialRows)
     @_specialize(where R == GatheredRows)
@@ -253,21 +255,33 @@ public enum GradientKernels {
         b: Float, out: UnsafeMutablePointer<Float>
     ) {
         let w0 = w[0]
-        var g0: Float = 0, sumR: Float = 0, sumL: Float = 0
-        for k in 0..<count {
+        let wv = SIMD8<Float>(repeating: w0), bv = SIMD8<Float>(repeating: b)
+        var g = SIMD8<Float>(), sr = SIMD8<Float>(), sl = SIMD8<Float>()
+        var k = 0
+        while k &+ 8 <= count {
+            let xv = order.lanes(x, k)
+            let r = (xv * wv + bv) - order.lanes(y, k)
+            g = g + r * xv
+            sr = sr + r
+            sl = sl + r * r
+            k &+= 8
+        }
+        var g0 = ls_tree_sum8(g), sumR = ls_tree_sum8(sr), sumL = ls_tree_sum8(sl)
+        while k < count {
             let i = order.row(k)
             let x0 = x[i]
-            let r = ((0 + x0 * w0) + b) - y[i]
+            let r = (x0 * w0 + b) - y[i]
             g0 = g0 + r * x0
             sumR = sumR + r
             sumL = sumL + r * r
+            k &+= 1
         }
         out[0] = g0
         out[1] = sumR
         out[2] = sumL
     }
 
-    /// d == 2 (the d2l lesson): as `small1`.
+    /// d == 2 (the d2l lesson): as `small1`, with x0 and x1 of 8 rows split into two vectors.
     @inline(never)
     @_specialize(where R == SequentialRows)
     @_specialize(where R == GatheredRows)
@@ -276,15 +290,28 @@ public enum GradientKernels {
         b: Float, out: UnsafeMutablePointer<Float>
     ) {
         let w0 = w[0], w1 = w[1]
-        var g0: Float = 0, g1: Float = 0, sumR: Float = 0, sumL: Float = 0
-        for k in 0..<count {
+        let w0v = SIMD8<Float>(repeating: w0), w1v = SIMD8<Float>(repeating: w1), bv = SIMD8<Float>(repeating: b)
+        var g0v = SIMD8<Float>(), g1v = SIMD8<Float>(), sr = SIMD8<Float>(), sl = SIMD8<Float>()
+        var k = 0
+        while k &+ 8 <= count {
+            let (x0, x1) = order.pairLanes(x, k)
+            let r = ((x0 * w0v + x1 * w1v) + bv) - order.lanes(y, k)
+            g0v = g0v + r * x0
+            g1v = g1v + r * x1
+            sr = sr + r
+            sl = sl + r * r
+            k &+= 8
+        }
+        var g0 = ls_tree_sum8(g0v), g1 = ls_tree_sum8(g1v), sumR = ls_tree_sum8(sr), sumL = ls_tree_sum8(sl)
+        while k < count {
             let i = order.row(k)
             let x0 = x[i &* 2], x1 = x[i &* 2 &+ 1]
-            let r = (((0 + x0 * w0) + x1 * w1) + b) - y[i]
+            let r = ((x0 * w0 + x1 * w1) + b) - y[i]
             g0 = g0 + r * x0
             g1 = g1 + r * x1
             sumR = sumR + r
             sumL = sumL + r * r
+            k &+= 1
         }
         out[0] = g0
         out[1] = g1

@@ -11,6 +11,10 @@ protocol RowOrder {
     /// For long rows: prefetches the label of the row `distance` ahead of k and returns the row's
     /// address, for the kernel to prefetch line by line as it works (nil: nothing to prefetch).
     func rowAhead(_ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int) -> UnsafeRawPointer?
+    /// `v[row(k + l)]` for lanes l = 0..<8: y, or x when d = 1.
+    func lanes(_ v: UnsafePointer<Float>, _ k: Int) -> SIMD8<Float>
+    /// (x0, x1) of rows `row(k + l)`, l = 0..<8, for d = 2.
+    func pairLanes(_ x: UnsafePointer<Float>, _ k: Int) -> (SIMD8<Float>, SIMD8<Float>)
 }
 
 /// Rows `first, first + 1, …`.
@@ -21,6 +25,13 @@ struct SequentialRows: RowOrder {
     @inline(__always) func rowAhead(
         _ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int
     ) -> UnsafeRawPointer? { nil }
+    @inline(__always) func lanes(_ v: UnsafePointer<Float>, _ k: Int) -> SIMD8<Float> {
+        UnsafeRawPointer(v + (first &+ k)).loadUnaligned(as: SIMD8<Float>.self)
+    }
+    @inline(__always) func pairLanes(_ x: UnsafePointer<Float>, _ k: Int) -> (SIMD8<Float>, SIMD8<Float>) {
+        let both = UnsafeRawPointer(x + (first &+ k) &* 2).loadUnaligned(as: SIMD16<Float>.self)
+        return (ls_even_lanes16(both), ls_odd_lanes16(both))
+    }
 }
 
 /// Rows `indices[0], indices[1], …`; prefetches whole rows and their labels `distance` ahead while
@@ -38,6 +49,20 @@ struct GatheredRows: RowOrder {
         let row = Int(indices[ahead])
         ls_prefetch(y + row)
         return UnsafeRawPointer(x) + row &* rowBytes
+    }
+    @inline(__always) func lanes(_ v: UnsafePointer<Float>, _ k: Int) -> SIMD8<Float> {
+        var out = SIMD8<Float>()
+        for l in 0..<8 { out[l] = v[Int(indices[k &+ l])] }
+        return out
+    }
+    @inline(__always) func pairLanes(_ x: UnsafePointer<Float>, _ k: Int) -> (SIMD8<Float>, SIMD8<Float>) {
+        var x0 = SIMD8<Float>(), x1 = SIMD8<Float>()
+        for l in 0..<8 {
+            let p = x + Int(indices[k &+ l]) &* 2
+            x0[l] = p[0]
+            x1[l] = p[1]
+        }
+        return (x0, x1)
     }
     @inline(__always) func prefetch(_ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int) {
         let ahead = k &+ distance
