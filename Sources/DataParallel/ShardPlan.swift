@@ -43,6 +43,7 @@ public struct ShardPlan: Sendable, Equatable {
     /// possibly empty when there are more workers than items.
     @inlinable
     public static func slice(_ count: Int, worker: Int, of workers: Int) -> Range<Int> {
+        if workers == 1 { return 0..<count }  // serial runs: no division per step
         let lo = count &* worker / workers
         let hi = count &* (worker &+ 1) / workers
         return lo..<hi

@@ -24,6 +24,10 @@ struct StepSpan: StepProgram {
     let batch: Int
     let chunkRows: Int
     let batchesPerEpoch: Int
+    /// Chunks in a whole batch, and the gradient scale of a whole batch: worked out once per span,
+    /// so a step does no integer division unless its batch is the epoch's short last one.
+    let chunksPerBatch: Int
+    let batchScale: Float
     let kernel: GradientKernels.Kind
     let loss: Loss
     let sgd: SGD
@@ -44,13 +48,19 @@ struct StepSpan: StepProgram {
 
     @inline(__always)
     func batchRows(_ step: Int) -> (start: Int, count: Int) {
-        let start = ((firstBatch &+ step) % batchesPerEpoch) &* batch
+        let b = firstBatch &+ step
+        let start = (b < batchesPerEpoch ? b : b % batchesPerEpoch) &* batch
         return (start, min(batch, rows &- start))
+    }
+
+    @inline(__always)
+    func chunks(rows count: Int) -> Int {
+        count == batch ? chunksPerBatch : (count &+ chunkRows &- 1) / chunkRows
     }
 
     func compute(step: Int, worker: Int, of workers: Int) {
         let (start, count) = batchRows(step)
-        let chunks = (count &+ chunkRows &- 1) / chunkRows
+        let chunks = chunks(rows: count)
         let w = UnsafePointer(params.base)
         let b = params.base[d]
         for k in ShardPlan.slice(chunks, worker: worker, of: workers) {
@@ -64,11 +74,11 @@ struct StepSpan: StepProgram {
 
     func reduceAndUpdate(step: Int, worker: Int, of workers: Int) {
         let (_, count) = batchRows(step)
-        let chunks = (count &+ chunkRows &- 1) / chunkRows
+        let chunks = chunks(rows: count)
         let coords = FixedOrderAllReduce.coordinateSlice(width: d &+ 2, worker: worker, of: workers)
         FixedOrderAllReduce.sum(partials.base, stride: partialStride, chunks: chunks, coordinates: coords, into: totals.base)
         let update = coords.lowerBound..<min(coords.upperBound, d &+ 1)
-        let scale = loss.gradientScale(rows: count)
+        let scale = count == batch ? batchScale : loss.gradientScale(rows: count)
         for j in update { totals.base[j] = totals.base[j] * scale }
         sgd.apply(
             params: params.base, grads: totals.base, momentumBuffer: momentum.base, range: update,

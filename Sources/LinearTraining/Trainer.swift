@@ -307,7 +307,8 @@ public final class Trainer {
             partialStride: state.partials.stride, permutation: state.permutation.map { SharedPointer($0) },
             order: shuffled ? EpochPermutation(rows: data.rows, seed: config.seed, epoch: epochsDone) : nil,
             rows: data.rows, d: data.features, batch: batchRows, chunkRows: plan.chunkRows,
-            batchesPerEpoch: batchesPerEpoch, kernel: kernel, loss: config.loss, sgd: config.optimizer,
+            batchesPerEpoch: batchesPerEpoch, chunksPerBatch: plan.chunkCount(rows: batchRows),
+            batchScale: config.loss.gradientScale(rows: batchRows), kernel: kernel, loss: config.loss, sgd: config.optimizer,
             stepsBefore: stepsTaken, stepCount: steps, firstBatch: batchInEpoch,
             fillPermutation: permutationEpoch != epochsDone, progress: SharedPointer(progress.words))
     }

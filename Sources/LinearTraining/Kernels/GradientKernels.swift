@@ -46,8 +46,9 @@ public enum GradientKernels {
         }
     }
 
-    /// Rows prefetched ahead when gathering: ~8 KiB ahead, between 2 and 16 rows.
-    static func prefetchDistance(d: Int) -> Int { min(16, max(2, 8192 / (d &* 4))) }
+    /// Rows prefetched ahead when gathering: ~8 KiB ahead, between 2 and 16 rows (16 up to d = 128,
+    /// without a division: this runs once per chunk).
+    static func prefetchDistance(d: Int) -> Int { d <= 128 ? 16 : max(2, 2048 / d) }
 
     @inline(__always)
     static func run<R: RowOrder>(
