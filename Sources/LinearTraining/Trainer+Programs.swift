@@ -58,11 +58,23 @@ struct StepSpan: StepProgram {
         count == batch ? chunksPerBatch : (count &+ chunkRows &- 1) / chunkRows
     }
 
+    /// One worker and one chunk: the chunk's sums are the totals (a sum of one chunk is that chunk,
+    /// bit for bit), so the kernel writes them there and the reduce is skipped. Tiny steps (10 rows)
+    /// are a chain of stores and reloads; this is one link less.
+    @inline(__always)
+    func kernelWritesTotals(chunks: Int, workers: Int) -> Bool { workers == 1 && chunks == 1 }
+
     func compute(step: Int, worker: Int, of workers: Int) {
         let (start, count) = batchRows(step)
         let chunks = chunks(rows: count)
         let w = UnsafePointer(params.base)
         let b = params.base[d]
+        if kernelWritesTotals(chunks: chunks, workers: workers) {
+            source.accumulate(
+                kernel, worker: 0, d: d, first: start, count: count, permutation: permutation, rows: rows, w: w, b: b,
+                out: totals.base)
+            return
+        }
         for k in ShardPlan.slice(chunks, worker: worker, of: workers) {
             let first = start &+ k &* chunkRows
             let n = min(chunkRows, count &- k &* chunkRows)
@@ -76,7 +88,9 @@ struct StepSpan: StepProgram {
         let (_, count) = batchRows(step)
         let chunks = chunks(rows: count)
         let coords = FixedOrderAllReduce.coordinateSlice(width: d &+ 2, worker: worker, of: workers)
-        FixedOrderAllReduce.sum(partials.base, stride: partialStride, chunks: chunks, coordinates: coords, into: totals.base)
+        if !kernelWritesTotals(chunks: chunks, workers: workers) {
+            FixedOrderAllReduce.sum(partials.base, stride: partialStride, chunks: chunks, coordinates: coords, into: totals.base)
+        }
         let update = coords.lowerBound..<min(coords.upperBound, d &+ 1)
         let scale = count == batch ? batchScale : loss.gradientScale(rows: count)
         for j in update { totals.base[j] = totals.base[j] * scale }
