@@ -66,23 +66,24 @@ struct TrainCommand: ParsableCommand {
             Interruption.stopOnSignal(trainer.progress)
             defer { Interruption.stopOnSignal(nil) }
             let ticker = trainingTicker(trainer, line: line)
+            let epochLines = EpochLines(line: line)
             let report: TrainingReport
             do {
                 report = try trainer.run(
                     checkpoints: checkpointDir == nil ? nil : checkpointing.policy,
                     onEpoch: { record in
-                        if !quiet && (record.epoch % every == 0 || record.epoch == epochs) {
-                            line.printAbove("epoch \(record.epoch), loss \(String(format: "%f", record.loss))")
-                        }
+                        if !quiet && (record.epoch % every == 0 || record.epoch == epochs) { epochLines.add(record) }
                     },
                     onCheckpoint: { checkpoint throws(TrainingError) in try checkpoint.write(toDirectory: checkpointDir!) })
             } catch {
+                epochLines.flush()
                 ticker.stop()
                 if case TrainingError.diverged = error, let checkpointDir {
                     printError("note: the last good checkpoint (if any was made) is kept in \(checkpointDir)")
                 }
                 throw error
             }
+            epochLines.flush()
             ticker.stop()
             if report.stoppedEarly {
                 let at = "after epoch \(trainer.epochsDone) and \(trainer.batchInEpoch) batch(es) of the next (step \(report.steps) of \(trainer.totalSteps))"
