@@ -22,6 +22,19 @@ import Testing
         #expect(fixedPoints < 10, "a shuffled order keeps few rows in place (\(fixedPoints))")
     }
 
+    /// `fill` computes the rounds in 32-bit lanes and finds the out-of-range ones 16 at a time; it
+    /// must give exactly `permute`, the 64-bit definition, position by position.
+    @Test(arguments: [1, 7, 1000, 1024, 4097, 65_539, 1 << 20, 3_000_017])
+    func fillEqualsPermuteAtEveryPosition(rows: Int) {
+        let p = EpochPermutation(rows: rows, seed: UInt64(rows), epoch: 3)
+        let out = UnsafeMutablePointer<UInt32>.allocate(capacity: rows)
+        defer { out.deallocate() }
+        p.fill(out, range: 0..<rows)
+        var mismatches = 0
+        for i in 0..<rows where out[i] != p.permute(i) { mismatches += 1 }
+        #expect(mismatches == 0, "rows \(rows)")
+    }
+
     @Test func fillingInSlicesEqualsFillingAtOnce() {
         let p = EpochPermutation(rows: 5000, seed: 9, epoch: 2)
         let whole = UnsafeMutablePointer<UInt32>.allocate(capacity: 5000)
