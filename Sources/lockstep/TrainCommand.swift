@@ -105,7 +105,12 @@ struct TrainCommand: ParsableCommand {
         let metricsText = zip(report.epochLosses, report.epochSeconds).enumerated().map {
             JSONValue.object([("epoch", .int($0.offset + 1)), ("loss", .double($0.element.0)), ("seconds", .double($0.element.1))]).text() + "\n"
         }.joined()
-        let summaryText = report.json(config: trainer.config.json(threads: trainer.workers)).text(pretty: true) + "\n"
+        var summaryJSON = report.json(config: trainer.config.json(threads: trainer.workers))
+        if case .object(var fields) = summaryJSON, let peak = peakResidentBytes() {
+            fields.append(("peakResidentBytes", .int(peak)))
+            summaryJSON = .object(fields)
+        }
+        let summaryText = summaryJSON.text(pretty: true) + "\n"
         if let metrics { try OutputFile.write(metricsText, to: metrics) }
         if let summary { try OutputFile.write(summaryText, to: summary) }
         guard output.wantsPlots(run) else { return }
@@ -161,6 +166,7 @@ struct TrainCommand: ParsableCommand {
         print(
             "trained \(r.epochLosses.count) epoch(s), \(r.steps) step(s) on \(r.threads) worker(s) (\(r.executor.rawValue)) in "
                 + "\(seconds(r.trainSeconds)): \(String(format: "%.3g", r.samplesPerSecond / 1e6)) M samples/s")
+        if let peak = peakResidentBytes() { print("peak memory \(byteCountText(peak))") }
     }
 }
 

@@ -66,6 +66,31 @@ import Testing
         }
     }
 
+    /// Issue 4's memory bound: beyond what the runtime itself takes (a 1000-row run), a shuffled run
+    /// holds the data, its labels and its 4-byte-a-row order, within 10 % of the data's bytes.
+    @Test func peakMemoryIsTheDataPlusAtMostTenPercent() throws {
+        let dir = try Self.tempDir()
+        func peak(rows: Int) throws -> Double {
+            let config = dir.appendingPathComponent("m\(rows).yaml")
+            try """
+                data:
+                  synthetic: {rows: \(rows), features: 32, weights: alternating, bias: 1, noise: 0.01, seed: 3}
+                loss: mse
+                optimizer: {lr: 0.05}
+                training: {epochs: 1, batchSize: 4096, shuffle: true, seed: 0, threads: 2}
+                """.write(to: config, atomically: true, encoding: .utf8)
+            let summary = dir.appendingPathComponent("m\(rows).json")
+            let r = try Self.run(["train", "--config", config.path, "--quiet", "--summary", summary.path])
+            #expect(r.status == 0, "\(r.stderr)")
+            return try #require(Self.json(summary)["peakResidentBytes"] as? Double)
+        }
+        let rows = 500_000
+        let dataBytes = Double(rows * 32 * 4 + rows * 4)
+        let extra = try peak(rows: rows) - peak(rows: 1000)
+        #expect(extra >= 0.9 * dataBytes, "the data must be resident: \(extra) bytes over the baseline")
+        #expect(extra <= 1.1 * dataBytes, "\(extra) bytes over the baseline for \(dataBytes) bytes of data")
+    }
+
     @Test func flagsOverrideTheConfig() throws {
         let dir = try Self.tempDir()
         let path = dir.appendingPathComponent("s.json").path
