@@ -15,7 +15,7 @@ public struct FixedOrderAllReduce: AllReduce {
     public init() {}
 
     /// The coordinates worker `worker` of `workers` reduces: whole 16-blocks of `0..<width`.
-    @inlinable
+    @inlinable @inline(__always)
     public static func coordinateSlice(width: Int, worker: Int, of workers: Int) -> Range<Int> {
         let blocks = (width + 15) / 16
         let b = ShardPlan.slice(blocks, worker: worker, of: workers)
