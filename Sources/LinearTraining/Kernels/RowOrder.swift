@@ -65,16 +65,11 @@ struct GatheredRows: RowOrder {
         return (x0, x1)
     }
     @inline(__always) func prefetch(_ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int) {
-        let ahead = k &+ distance
-        if ahead < available {
-            let row = Int(indices[ahead])
-            ls_prefetch(y + row)
-            let p = UnsafeRawPointer(x) + row &* rowBytes
-            var off = 0
-            while off < rowBytes {
-                ls_prefetch(p + off)
-                off &+= 64
-            }
+        guard let p = rowAhead(k, x: x, y: y, rowBytes: rowBytes) else { return }
+        var off = 0
+        while off < rowBytes {
+            ls_prefetch(p + off)
+            off &+= 64
         }
     }
 }
