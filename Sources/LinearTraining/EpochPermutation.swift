@@ -42,23 +42,10 @@ public struct EpochPermutation: Sendable {
         )
     }
 
+    /// One round on k-bit values (k = bits of `mask`): add-key, xorshift, odd multiply, xorshift. One
+    /// body for the 64-bit definition and the 32-bit fill.
     @inline(__always)
-    func round32(_ v: UInt32, _ key: UInt32, _ mul: UInt32) -> UInt32 {
-        var x = (v &+ key) & mask32
-        x ^= x &>> shift32
-        x = (x &* mul) & mask32
-        x ^= x &>> shift32
-        return x
-    }
-
-    /// `rounds` in 32-bit arithmetic (same values).
-    @inline(__always)
-    func rounds32(_ v: UInt32) -> UInt32 {
-        round32(round32(round32(v, keys32.0, multipliers32.0), keys32.1, multipliers32.1), keys32.2, multipliers32.2)
-    }
-
-    @inline(__always)
-    func round(_ v: UInt64, _ key: UInt64, _ mul: UInt64) -> UInt64 {
+    static func round<T: FixedWidthInteger & UnsignedInteger>(_ v: T, key: T, mul: T, mask: T, shift: T) -> T {
         var x = (v &+ key) & mask
         x ^= x &>> shift
         x = (x &* mul) & mask
@@ -69,7 +56,18 @@ public struct EpochPermutation: Sendable {
     /// The three rounds, once (the bijection of the k-bit integers, before cycle walking).
     @inline(__always)
     func rounds(_ v: UInt64) -> UInt64 {
-        round(round(round(v, keys.0, multipliers.0), keys.1, multipliers.1), keys.2, multipliers.2)
+        let a = Self.round(v, key: keys.0, mul: multipliers.0, mask: mask, shift: shift)
+        let b = Self.round(a, key: keys.1, mul: multipliers.1, mask: mask, shift: shift)
+        return Self.round(b, key: keys.2, mul: multipliers.2, mask: mask, shift: shift)
+    }
+
+    /// `rounds` in 32-bit arithmetic (same values).
+    @inline(__always)
+    func rounds32(_ v: UInt32) -> UInt32 {
+        let m = mask32, s = shift32
+        let a = Self.round(v, key: keys32.0, mul: multipliers32.0, mask: m, shift: s)
+        let b = Self.round(a, key: keys32.1, mul: multipliers32.1, mask: m, shift: s)
+        return Self.round(b, key: keys32.2, mul: multipliers32.2, mask: m, shift: s)
     }
 
     /// The row visited at position `i` of the epoch.
