@@ -69,18 +69,13 @@ struct StepSpan: StepProgram {
         let chunks = chunks(rows: count)
         let w = UnsafePointer(params.base)
         let b = params.base[d]
-        if kernelWritesTotals(chunks: chunks, workers: workers) {
-            source.accumulate(
-                kernel, worker: 0, d: d, first: start, count: count, permutation: permutation, rows: rows, w: w, b: b,
-                out: totals.base)
-            return
-        }
+        let direct = kernelWritesTotals(chunks: chunks, workers: workers)
         for k in ShardPlan.slice(chunks, worker: worker, of: workers) {
             let first = start &+ k &* chunkRows
             let n = min(chunkRows, count &- k &* chunkRows)
             source.accumulate(
                 kernel, worker: worker, d: d, first: first, count: n, permutation: permutation, rows: rows, w: w, b: b,
-                out: partials.base + k &* partialStride)
+                out: direct ? totals.base : partials.base + k &* partialStride)
         }
     }
 
