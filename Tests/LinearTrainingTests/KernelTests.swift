@@ -40,22 +40,27 @@ import Testing
         return (data, w)
     }
 
+    /// Every tuned kernel that can run d features (d = 64: `d64` and `wide`), `automatic`'s among them.
+    static func tunedKinds(d: Int) -> [GradientKernels.Kind] { d == 64 ? [.d64, .wide] : d >= 16 ? [.wide] : [.small] }
+
     @Test(arguments: cases)
     func tunedKernelAgreesWithReference(_ c: Case) throws {
         let (data, w) = try Self.data(c)
-        let kind = GradientKernels.Kind.automatic(features: c.d)
-        let tuned = Self.run(kind, data, w: w, b: 0.5, indices: nil)
         let ref = Self.run(.reference, data, w: w, b: 0.5, indices: nil)
         let scale = ref.map { abs($0) }.max()! + 1
-        for j in 0..<(c.d + 2) {
-            #expect(abs(tuned[j] - ref[j]) <= 2e-5 * scale * Float(c.rows), "\(c) \(kind) coordinate \(j): \(tuned[j]) vs \(ref[j])")
+        #expect(Self.tunedKinds(d: c.d).contains(.automatic(features: c.d)))
+        for kind in Self.tunedKinds(d: c.d) {
+            let tuned = Self.run(kind, data, w: w, b: 0.5, indices: nil)
+            for j in 0..<(c.d + 2) {
+                #expect(abs(tuned[j] - ref[j]) <= 2e-5 * scale * Float(c.rows), "\(c) \(kind) coordinate \(j): \(tuned[j]) vs \(ref[j])")
+            }
         }
     }
 
     @Test(arguments: cases)
     func gatheringTheIdentityGivesTheSameBits(_ c: Case) throws {
         let (data, w) = try Self.data(c)
-        for kind in [GradientKernels.Kind.automatic(features: c.d), .reference] {
+        for kind in Self.tunedKinds(d: c.d) + [.reference] {
             let seq = Self.run(kind, data, w: w, b: 0.5, indices: nil)
             let gathered = Self.run(kind, data, w: w, b: 0.5, indices: (0..<c.rows).map { UInt32($0) })
             #expect(seq.map(\.bitPattern) == gathered.map(\.bitPattern), "\(c) \(kind)")
@@ -69,11 +74,16 @@ import Testing
         for j in 0..<66 { #expect(abs(reversed[j] - forward[j]) <= 1e-3 * (abs(forward[j]) + 1), "coordinate \(j)") }
     }
 
+    /// `d64` keeps g in registers, `wide` in memory, in the same order of additions: the same bits,
+    /// sequential and gathered (101 rows: a tail for both, and past 16 rows the gathered prefetch runs).
     @Test func theD64AndWideKernelsAgreeBitForBit() throws {
         let (data, w) = try Self.data(Case(d: 64, rows: 101))
-        let a = Self.run(.d64, data, w: w, b: 0.25, indices: nil)
-        let b = Self.run(.wide, data, w: w, b: 0.25, indices: nil)
-        #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+        let shuffled = (0..<101).map { UInt32($0 * 37 % 101) }
+        for indices in [nil, shuffled] as [[UInt32]?] {
+            let a = Self.run(.d64, data, w: w, b: 0.25, indices: indices)
+            let b = Self.run(.wide, data, w: w, b: 0.25, indices: indices)
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "gathered: \(indices != nil)")
+        }
     }
 
     @Test func exactOnIntegerData() throws {
