@@ -20,6 +20,13 @@
 /// Prefetch the cache line holding `p` into L2/L3 (a read, moderate locality).
 static inline void ls_prefetch(const void *p) { __builtin_prefetch(p, 0, 1); }
 
+/// `x`, unseen by the optimiser: lanes filled from such values are never fused into a hardware gather
+/// (`vgatherqps`), whose latency sits on the critical path of a 10-row step.
+static inline __attribute__((always_inline)) float ls_opaque_float(float x) {
+    __asm__("" : "+x"(x));
+    return x;
+}
+
 /// IEEE square root as the `llvm.sqrt` intrinsic. Swift's `Float.squareRoot()` on Linux calls libm's
 /// `sqrtf` (which may set errno), so a loop containing it never vectorises; this one does.
 static inline float ls_sqrtf(float x) { return __builtin_elementwise_sqrt(x); }

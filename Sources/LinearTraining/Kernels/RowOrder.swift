@@ -52,17 +52,15 @@ struct GatheredRows: RowOrder {
     }
     @inline(__always) func lanes(_ v: UnsafePointer<Float>, _ k: Int) -> SIMD8<Float> {
         var out = SIMD8<Float>()
-        for l in 0..<8 { out[l] = v[Int(indices[k &+ l])] }
+        for l in 0..<8 { out[l] = ls_opaque_float(v[Int(indices[k &+ l])]) }
         return out
     }
     @inline(__always) func pairLanes(_ x: UnsafePointer<Float>, _ k: Int) -> (SIMD8<Float>, SIMD8<Float>) {
-        var x0 = SIMD8<Float>(), x1 = SIMD8<Float>()
-        for l in 0..<8 {
-            let p = x + Int(indices[k &+ l]) &* 2
-            x0[l] = p[0]
-            x1[l] = p[1]
-        }
-        return (x0, x1)
+        let raw = UnsafeRawPointer(x)
+        var both = SIMD8<UInt64>()
+        for l in 0..<8 { both[l] = raw.loadUnaligned(fromByteOffset: Int(indices[k &+ l]) &* 8, as: UInt64.self) }
+        let v = unsafeBitCast(both, to: SIMD16<Float>.self)
+        return (ls_even_lanes16(v), ls_odd_lanes16(v))
     }
     @inline(__always) func prefetch(_ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int) {
         guard let p = rowAhead(k, x: x, y: y, rowBytes: rowBytes) else { return }
