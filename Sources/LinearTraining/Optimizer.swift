@@ -43,21 +43,23 @@ public struct SGD: Sendable, Equatable {
         }
     }
 
-    /// Applies one step to `params[range]` with `grads[range]` (already scaled to the mean loss).
-    /// `first` is true on the very first step of a run (the momentum buffer starts as the gradient).
-    /// Called by each worker for its own slice; touches nothing outside `range`.
+    /// Applies one step to `params[range]` with the gradient `grads[range] · gradientScale` (the
+    /// scale turns sums into the mean loss's gradient; multiplying here, not in a pass of its own,
+    /// saves a store and a reload per parameter on a step's critical path). `first` is true on the
+    /// very first step of a run (the momentum buffer starts as the gradient). Called by each worker
+    /// for its own slice; touches nothing outside `range`.
     @inlinable
     public func apply(
-        params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, momentumBuffer: UnsafeMutablePointer<Float>,
-        range: Range<Int>, first: Bool
+        params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, gradientScale: Float = 1,
+        momentumBuffer: UnsafeMutablePointer<Float>, range: Range<Int>, first: Bool
     ) {
         let lr = self.lr, wd = weightDecay, mu = momentum, damp = 1 - dampening
         if mu == 0 && wd == 0 {
-            for j in range { params[j] = params[j] - lr * grads[j] }
+            for j in range { params[j] = params[j] - lr * (grads[j] * gradientScale) }
             return
         }
         for j in range {
-            var g = grads[j]
+            var g = grads[j] * gradientScale
             if wd != 0 { g = g + wd * params[j] }
             if mu != 0 {
                 let buf = first ? g : mu * momentumBuffer[j] + damp * g

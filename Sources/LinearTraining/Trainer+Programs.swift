@@ -87,11 +87,10 @@ struct StepSpan: StepProgram {
             FixedOrderAllReduce.sum(partials.base, stride: partialStride, chunks: chunks, coordinates: coords, into: totals.base)
         }
         let update = coords.lowerBound..<min(coords.upperBound, d &+ 1)
-        let scale = count == batch ? batchScale : loss.gradientScale(rows: count)
-        for j in update { totals.base[j] = totals.base[j] * scale }
         sgd.apply(
-            params: params.base, grads: totals.base, momentumBuffer: momentum.base, range: update,
-            first: stepsBefore &+ step == 0)
+            params: params.base, grads: totals.base,
+            gradientScale: count == batch ? batchScale : loss.gradientScale(rows: count),
+            momentumBuffer: momentum.base, range: update, first: stepsBefore &+ step == 0)
         if coords.contains(d &+ 1) {
             stepLoss.base[step] = totals.base[d &+ 1]
             TrainingProgress.publish(progress.base, stepsDone: stepsBefore &+ step &+ 1, lossSum: totals.base[d &+ 1], rows: count)

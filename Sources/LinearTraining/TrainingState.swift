@@ -6,8 +6,8 @@ import DataParallel
 /// into a 100+ ns copy every step. Layouts (all 64-byte aligned, zero-initialised):
 /// - `params`: w[0..<d], then b at index d.
 /// - `momentum`: the SGD momentum buffer, same layout.
-/// - `totals`: the reduced sums of the current step: Σ r·x (d), Σ r, Σ r² (scaled in place to
-///   the gradient for indices 0...d by the update).
+/// - `totals`: the reduced sums of the current step: Σ r·x (d), Σ r, Σ r² (unscaled; the update
+///   scales indices 0...d to the gradient as it reads them).
 /// - `stepLoss`: Σ r² of each step of the current span (full-batch spans report it per epoch).
 /// - `permutation`: the current epoch's row order (shuffled minibatch runs only).
 final class TrainingState: @unchecked Sendable {
