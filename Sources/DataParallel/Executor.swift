@@ -34,13 +34,15 @@ public final class Executor: @unchecked Sendable {
     @usableFromInline let checkIn: UnsafeMutablePointer<UInt32>
     /// How many spans fell back to per-step because not every worker checked in.
     public var fallbacks: Int { fallbackCount }
-    @usableFromInline var fallbackCount = 0
+    @exclusivity(unchecked) @usableFromInline var fallbackCount = 0
     /// Time each phase while running spans (`phaseTimes`); 4 clock reads per step and worker.
-    public var measurePhases = false
+    /// (`@exclusivity(unchecked)` here and on the counters: set between runs, read by the thread
+    /// that calls `run`; the dynamic checks were runtime calls inside every span.)
+    @exclusivity(unchecked) public var measurePhases = false
     /// Per worker, 8 words apart (a cache line each): nanoseconds of compute (and prepare) and of
     /// reduce + update, summed since `resetPhaseTimes()`.
     @usableFromInline let phaseNanos: UnsafeMutablePointer<UInt64>
-    @usableFromInline var wallNanos: UInt64 = 0
+    @exclusivity(unchecked) @usableFromInline var wallNanos: UInt64 = 0
 
     public init(
         mode: ExecutionMode, workers: Int, topology: Topology? = nil, bindToCores: Bool = true,

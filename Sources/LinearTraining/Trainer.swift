@@ -51,20 +51,23 @@ public final class Trainer {
     let scratch: UnsafeMutableRawPointer?
     let scratchRows: Int
     let scratchStride: Int
-    public internal(set) var stepsTaken = 0
     /// Steps done and the last batch loss, readable from other threads while `run` trains.
     public let progress: TrainingProgress
-    public internal(set) var epochsDone = 0
+    // The run's bookkeeping, touched a dozen times per span by the one thread in `run`. Without
+    // `@exclusivity(unchecked)` every access is a `swift_beginAccess` runtime call (a thread-local
+    // lookup and an access-set insert), which costs more than a d2l step.
+    @exclusivity(unchecked) public internal(set) var stepsTaken = 0
+    @exclusivity(unchecked) public internal(set) var epochsDone = 0
     /// The next batch of the current epoch (0 at an epoch boundary).
-    public internal(set) var batchInEpoch = 0
+    @exclusivity(unchecked) public internal(set) var batchInEpoch = 0
     /// Losses and seconds of the epochs done (including those before a resume).
-    var lossesSoFar: [Double] = []
-    var secondsSoFar: [Double] = []
-    var partialEpochSeconds = 0.0
+    @exclusivity(unchecked) var lossesSoFar: [Double] = []
+    @exclusivity(unchecked) var secondsSoFar: [Double] = []
+    @exclusivity(unchecked) var partialEpochSeconds = 0.0
     /// (epochs done, batch) of the checkpoint this run resumed from.
     public internal(set) var resumedFrom: (epoch: Int, batch: Int)?
     /// The epoch whose order the permutation buffer holds.
-    var permutationEpoch: Int?
+    @exclusivity(unchecked) var permutationEpoch: Int?
     lazy var dataFingerprint: String = data.fingerprint()
 
     /// Steps with fewer floats of X than this run serially under `executor: auto`: a 2-way parallel
@@ -111,6 +114,10 @@ public final class Trainer {
             stepLossCapacity: fullBatch ? config.epochs : (n + batchRows - 1) / batchRows,
             permutationRows: config.shuffle && !fullBatch ? n : nil)
         state.load(LinearModel(features: d, initialisation: config.model, seed: config.seed))
+        // No allocation while the run is timed: growing these from empty is 3 reallocations in a
+        // 3-epoch run.
+        lossesSoFar.reserveCapacity(min(config.epochs, 1 << 16))
+        secondsSoFar.reserveCapacity(min(config.epochs, 1 << 16))
         if case let .generated(maker) = data {
             let capacity = max(plan.chunkRows, evalChunkRows)
             scratchRows = capacity
@@ -163,6 +170,7 @@ public final class Trainer {
         // hash of a String-backed enum initialises Unicode tables, 160 µs inside the first epoch.
         var modeUsed: ExecutionMode?, modesDiffer = false
         var phases = (compute: 0.0, reduceUpdate: 0.0, wait: 0.0)
+        let timing = measurePhases
         let start = DispatchTime.now().uptimeNanoseconds
         let samplesAtStart = samplesDone
         var lastCheckpointNanos = start
@@ -191,7 +199,7 @@ public final class Trainer {
                 spanSteps = batchesPerEpoch - batchInEpoch
             }
             if let every = checkpoints?.everySteps { spanSteps = min(spanSteps, every - stepsTaken % every) }
-            executor.resetPhaseTimes()
+            if timing { executor.resetPhaseTimes() }
             progress.clearStopDecision()
             let t0 = DispatchTime.now().uptimeNanoseconds
             let ranIn = executor.run(stepSpan(steps: spanSteps))
@@ -199,8 +207,10 @@ public final class Trainer {
             modeUsed = ranIn
             let t1 = DispatchTime.now().uptimeNanoseconds
             permutationEpoch = epochsDone
-            let split = executor.phaseTimes
-            phases = (phases.compute + split.compute, phases.reduceUpdate + split.reduceUpdate, phases.wait + split.wait)
+            if timing {
+                let split = executor.phaseTimes
+                phases = (phases.compute + split.compute, phases.reduceUpdate + split.reduceUpdate, phases.wait + split.wait)
+            }
             let stoppedAfter = progress.stoppedAfter
             let ran = stoppedAfter ?? spanSteps
             stopped = stoppedAfter != nil
@@ -238,7 +248,7 @@ public final class Trainer {
             executor: modesDiffer ? .perStep : (modeUsed ?? mode), spanFallbacks: executor.fallbacks,
             kernel: kernel, chunkRows: plan.chunkRows, batchRows: batchRows, rows: data.rows,
             trueWeights: data.trueWeights, trueBias: data.trueBias,
-            phaseSeconds: measurePhases ? PhaseSeconds(compute: phases.compute, reduceUpdate: phases.reduceUpdate, wait: phases.wait) : nil,
+            phaseSeconds: timing ? PhaseSeconds(compute: phases.compute, reduceUpdate: phases.reduceUpdate, wait: phases.wait) : nil,
             stoppedEarly: stopped && epochsDone < config.epochs, resumedFrom: resumedFrom.map { [$0.epoch, $0.batch] })
     }
 
