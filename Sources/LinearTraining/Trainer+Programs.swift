@@ -145,7 +145,8 @@ struct EvaluationSpan: StepProgram {
 struct RowSource {
     let x: SharedPointer<Float>
     let y: SharedPointer<Float>
-    let maker: SyntheticRows?
+    /// Owned by the trainer (a pointer keeps this type, and the spans holding it, trivially copyable).
+    let maker: SharedPointer<SyntheticRows>?
     /// Per worker: `scratchStride` floats, X rows then their y.
     let scratch: SharedPointer<Float>?
     let scratchStride: Int
@@ -174,11 +175,11 @@ struct RowSource {
         first: Int, count: Int, permutation: SharedPointer<UInt32>?, d: Int, x: UnsafeMutablePointer<Float>,
         y: UnsafeMutablePointer<Float>
     ) {
-        guard let maker else { return }
+        guard let maker = maker?.base else { return }
         if let permutation {
-            for i in 0..<count { maker.fill(row: Int(permutation.base[first &+ i]), x: x + i &* d, y: y + i) }
+            for i in 0..<count { maker.pointee.fill(row: Int(permutation.base[first &+ i]), x: x + i &* d, y: y + i) }
         } else {
-            maker.fill(rows: first..<(first &+ count), x: x, y: y)
+            maker.pointee.fill(rows: first..<(first &+ count), x: x, y: y)
         }
     }
 }

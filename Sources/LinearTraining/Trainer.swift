@@ -1,5 +1,5 @@
+import CLockstepShims
 import DataParallel
-import Dispatch
 import HardwareTopology
 import SyntheticData
 
@@ -46,11 +46,12 @@ public final class Trainer {
     let evalChunkRows: Int
     let executor: Executor
     let state: TrainingState
-    /// On-the-fly data: the row maker and each worker's scratch rows (X then y).
-    let maker: SyntheticRows?
+    /// On-the-fly data: the row maker and each worker's scratch rows (X then y), owned here.
+    let maker: UnsafeMutablePointer<SyntheticRows>?
     let scratch: UnsafeMutableRawPointer?
-    let scratchRows: Int
-    let scratchStride: Int
+    /// Where the spans read rows. Built once: it holds only pointers, so the spans that carry it
+    /// are plain values (no retain, release or value-witness call when a span is made or dropped).
+    let rowSource: RowSource
     /// Steps done and the last batch loss, readable from other threads while `run` trains.
     public let progress: TrainingProgress
     // The run's bookkeeping, touched a dozen times per span by the one thread in `run`. Without
@@ -118,21 +119,32 @@ public final class Trainer {
         // 3-epoch run.
         lossesSoFar.reserveCapacity(min(config.epochs, 1 << 16))
         secondsSoFar.reserveCapacity(min(config.epochs, 1 << 16))
-        if case let .generated(maker) = data {
+        switch data {
+        case let .generated(rows):
             let capacity = max(plan.chunkRows, evalChunkRows)
-            scratchRows = capacity
-            scratchStride = (capacity * (d + 1) + 15) / 16 * 16
-            scratch = .allocate(byteCount: workers * scratchStride * 4, alignment: 64)
-            self.maker = maker
-        } else {
-            scratchRows = 0
-            scratchStride = 0
+            let stride = (capacity * (d + 1) + 15) / 16 * 16
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: workers * stride * 4, alignment: 64)
+            let floats = raw.bindMemory(to: Float.self, capacity: workers * stride)
+            let made = UnsafeMutablePointer<SyntheticRows>.allocate(capacity: 1)
+            made.initialize(to: rows)
+            scratch = raw
+            maker = made
+            rowSource = RowSource(
+                x: SharedPointer(floats), y: SharedPointer(floats), maker: SharedPointer(made), scratch: SharedPointer(floats),
+                scratchStride: stride, scratchRows: capacity)
+        case let .stored(dataset):
             scratch = nil
             maker = nil
+            rowSource = RowSource(
+                x: SharedPointer(dataset.x), y: SharedPointer(dataset.y), maker: nil, scratch: nil, scratchStride: 0, scratchRows: 0)
         }
     }
 
-    deinit { scratch?.deallocate() }
+    deinit {
+        scratch?.deallocate()
+        maker?.deinitialize(count: 1)
+        maker?.deallocate()
+    }
 
     /// Time the phases of each step (compute, reduce + update, waiting) into the report's
     /// `phaseSeconds`; costs 4 clock reads per step and worker.
@@ -171,7 +183,7 @@ public final class Trainer {
         var modeUsed: ExecutionMode?, modesDiffer = false
         var phases = (compute: 0.0, reduceUpdate: 0.0, wait: 0.0)
         let timing = measurePhases
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = ls_monotonic_nanos()
         let samplesAtStart = samplesDone
         var lastCheckpointNanos = start
         var lastCheckpointSteps = checkpoints == nil ? -1 : stepsTaken
@@ -181,7 +193,7 @@ public final class Trainer {
         func saveCheckpoint() throws(TrainingError) {
             guard state.parametersAreFinite else { throw divergence(epoch: epochsDone + 1, step: stepsTaken, losses: lossesSoFar) }
             try onCheckpoint(checkpoint())
-            lastCheckpointNanos = DispatchTime.now().uptimeNanoseconds
+            lastCheckpointNanos = ls_monotonic_nanos()
             lastCheckpointSteps = stepsTaken
         }
 
@@ -201,11 +213,11 @@ public final class Trainer {
             if let every = checkpoints?.everySteps { spanSteps = min(spanSteps, every - stepsTaken % every) }
             if timing { executor.resetPhaseTimes() }
             progress.clearStopDecision()
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let t0 = ls_monotonic_nanos()
             let ranIn = executor.run(stepSpan(steps: spanSteps))
             if let modeUsed, modeUsed != ranIn { modesDiffer = true }
             modeUsed = ranIn
-            let t1 = DispatchTime.now().uptimeNanoseconds
+            let t1 = ls_monotonic_nanos()
             permutationEpoch = epochsDone
             if timing {
                 let split = executor.phaseTimes
@@ -232,7 +244,7 @@ public final class Trainer {
                 }
             }
             if let policy = checkpoints {
-                let now = DispatchTime.now().uptimeNanoseconds
+                let now = ls_monotonic_nanos()
                 let atStep = policy.everySteps.map { stepsTaken % $0 == 0 } ?? false
                 let atEpoch = epochEnded
                     && (Double(now - lastCheckpointNanos) / 1e9 >= policy.minSeconds || epochsDone == config.epochs)
@@ -241,7 +253,7 @@ public final class Trainer {
             if stopped { break }
         }
         if stopped, checkpoints != nil, lastCheckpointSteps != stepsTaken { try saveCheckpoint() }
-        let total = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let total = Double(ls_monotonic_nanos() - start) / 1e9
         return TrainingReport(
             model: model, epochLosses: lossesSoFar, epochSeconds: secondsSoFar, steps: stepsTaken, threads: workers,
             trainSeconds: total, samplesPerSecond: Double(samplesDone - samplesAtStart) / max(total, 1e-12),
@@ -321,15 +333,6 @@ public final class Trainer {
             batchScale: config.loss.gradientScale(rows: batchRows), kernel: kernel, loss: config.loss, sgd: config.optimizer,
             stepsBefore: stepsTaken, stepCount: steps, firstBatch: batchInEpoch,
             fillPermutation: permutationEpoch != epochsDone, progress: SharedPointer(progress.words))
-    }
-
-    var rowSource: RowSource {
-        let scratchFloats = scratch.map { SharedPointer($0.assumingMemoryBound(to: Float.self)) }
-        let stored = data.dataset
-        let x = stored?.x ?? scratchFloats!.base, y = stored?.y ?? scratchFloats!.base
-        return RowSource(
-            x: SharedPointer(x), y: SharedPointer(y), maker: maker, scratch: scratchFloats, scratchStride: scratchStride,
-            scratchRows: scratchRows)
     }
 
     func evaluationSpan() -> EvaluationSpan {

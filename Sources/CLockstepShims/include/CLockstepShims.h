@@ -1,5 +1,5 @@
 // The few C pieces Swift cannot express: prefetch, cpu pause, sched_getcpu, futex wait/wake, the
-// atomics on raw words, a square root LLVM can vectorise, lane tree sums and
+// atomics on raw words, an inline monotonic clock, a square root LLVM can vectorise, lane tree sums and
 // deinterleaving shuffles (all static inline), and signal handlers
 // that only set flags (signals.c).
 #ifndef LOCKSTEP_SHIMS_H
@@ -9,6 +9,7 @@
 #endif
 #include <fcntl.h>
 #include <stdint.h>
+#include <time.h>
 
 #ifdef __linux__
 #include <linux/futex.h>
@@ -19,6 +20,14 @@
 
 /// Prefetch the cache line holding `p` into L2/L3 (a read, moderate locality).
 static inline void ls_prefetch(const void *p) { __builtin_prefetch(p, 0, 1); }
+
+/// CLOCK_MONOTONIC in nanoseconds: one vDSO call. `DispatchTime.now().uptimeNanoseconds` is two
+/// calls into libswiftDispatch and libdispatch first, cold code inside the first timed epoch.
+static inline uint64_t ls_monotonic_nanos(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
 
 /// `x`, unseen by the optimiser: lanes filled from such values are never fused into a hardware gather
 /// (`vgatherqps`), whose latency sits on the critical path of a 10-row step.
