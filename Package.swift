@@ -1,12 +1,17 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 //
 // Lockstep: synchronous data-parallel SGD for linear models on every core of a machine.
 //
 // Build flags worth knowing:
-// - The Makefile builds release with `-Xswiftc -target-cpu -Xswiftc native`, so the SIMD16 kernels
-//   become AVX-512 code. A plain `swift build -c release` works too: the kernels use explicit
-//   multiply + add (never `addingProduct`), so no build falls into per-lane `fmaf` calls, and both
-//   builds produce the same bits.
+// - The gradient kernels are compiled twice from the same files: FusedKernels for any x86-64 and
+//   FusedKernelsAVX512 (symlinks) for skylake-avx512; each trainer runs the AVX-512 copy when CPUID
+//   says the machine has it. So a plain `swift build -c release` has AVX-512 kernels too, and its
+//   binary still runs on a CPU without them. The kernels use explicit multiply + add (never
+//   `addingProduct`), so no build falls into per-lane `fmaf` calls, and every copy gives the same bits.
+// - The Makefile builds release with `-Xswiftc -target-cpu -Xswiftc native`, which tunes the rest
+//   (the shuffle, the reduce and update) for this CPU.
+// - Tools version 6.2: from 6.2 a package whose targets have unsafe flags (the AVX-512 copy's
+//   `-target-cpu`) can still be a versioned dependency.
 // - `-D LOCKSTEP_INVARIANTS` turns on debug-only invariant checks (shard plans, chunk coverage)
 //   in release builds; debug builds always check them.
 import Foundation
@@ -17,6 +22,13 @@ import PackageDescription
 let targetCPU: [SwiftSetting] = ProcessInfo.processInfo.environment["LOCKSTEP_TARGET_CPU"].map {
     [.unsafeFlags(["-target-cpu", $0])]
 } ?? []
+
+// The AVX-512 copy of the kernels: only on x86-64 hosts (elsewhere both copies are the portable code).
+#if arch(x86_64)
+let avx512: [SwiftSetting] = targetCPU.isEmpty ? [.unsafeFlags(["-target-cpu", "skylake-avx512"])] : targetCPU
+#else
+let avx512: [SwiftSetting] = targetCPU
+#endif
 
 let package = Package(
     name: "Lockstep",
@@ -47,10 +59,13 @@ let package = Package(
         ),
         .target(name: "CLockstepShims"),
         .target(name: "HardwareTopology", dependencies: ["CHwloc"], swiftSettings: targetCPU),
+        .target(name: "FusedKernels", dependencies: ["CLockstepShims"], swiftSettings: targetCPU),
+        .target(name: "FusedKernelsAVX512", dependencies: ["CLockstepShims"], swiftSettings: avx512),
         .target(name: "DataParallel", dependencies: ["HardwareTopology", "CLockstepShims"], swiftSettings: targetCPU),
         .target(name: "SyntheticData", dependencies: ["CLockstepShims", "CZlib"], swiftSettings: targetCPU),
         .target(
-            name: "LinearTraining", dependencies: ["DataParallel", "SyntheticData", "CLockstepShims"], swiftSettings: targetCPU),
+            name: "LinearTraining", dependencies: ["DataParallel", "SyntheticData", "CLockstepShims", "FusedKernels", "FusedKernelsAVX512"],
+            swiftSettings: targetCPU),
         .target(name: "Plotting"),
         .target(
             name: "ConfigLoading",

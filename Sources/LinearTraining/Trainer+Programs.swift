@@ -143,6 +143,8 @@ struct EvaluationSpan: StepProgram {
 /// worker's own scratch space just before the kernel runs over them in order. The kernels' arithmetic
 /// does not depend on how rows are addressed, so both give the same bits.
 struct RowSource {
+    /// The copy of the kernels that runs (see `Trainer.kernelTarget`).
+    let target: GradientKernels.Target
     let x: SharedPointer<Float>
     let y: SharedPointer<Float>
     /// Owned by the trainer (a pointer keeps this type, and the spans holding it, trivially copyable).
@@ -162,10 +164,10 @@ struct RowSource {
             let sx = scratch.base + worker &* scratchStride, sy = sx + scratchRows &* d
             make(first: first, count: count, permutation: permutation, d: d, x: sx, y: sy)
             GradientKernels.accumulate(
-                kind, x: sx, y: sy, d: d, first: 0, count: count, indices: nil, available: 0, w: w, b: b, out: out)
+                kind, target: target, x: sx, y: sy, d: d, first: 0, count: count, indices: nil, available: 0, w: w, b: b, out: out)
         } else {
             GradientKernels.accumulate(
-                kind, x: x.base, y: y.base, d: d, first: first, count: count,
+                kind, target: target, x: x.base, y: y.base, d: d, first: first, count: count,
                 indices: permutation.map { UnsafePointer($0.base + first) }, available: rows &- first, w: w, b: b, out: out)
         }
     }

@@ -40,6 +40,8 @@ public final class Trainer {
     public let plan: ShardPlan
     public let workers: Int
     public let kernel: GradientKernels.Kind
+    /// The copy of the kernels that runs: AVX-512 where the CPU has it, whatever the build's flags.
+    public let kernelTarget: GradientKernels.Target
     /// The executor mode chosen (before any per-span fallback).
     public let mode: ExecutionMode
     public let batchRows: Int
@@ -76,11 +78,18 @@ public final class Trainer {
     public static let parallelThresholdFloats = 32_768
 
     /// A trainer over a dataset in memory.
-    public convenience init(config: TrainingConfig, dataset: Dataset, topology: Topology? = nil) throws(TrainingError) {
-        try self.init(config: config, data: .stored(dataset), topology: topology)
+    public convenience init(
+        config: TrainingConfig, dataset: Dataset, topology: Topology? = nil, kernelTarget: GradientKernels.Target? = nil
+    ) throws(TrainingError) {
+        try self.init(config: config, data: .stored(dataset), topology: topology, kernelTarget: kernelTarget)
     }
 
-    public init(config: TrainingConfig, data: TrainingData, topology: Topology? = nil) throws(TrainingError) {
+    /// `kernelTarget` picks the copy of the kernels (default: `GradientKernels.Target.requested()`,
+    /// i.e. `LOCKSTEP_KERNELS` or the best this CPU runs); tests pass each runnable one to check
+    /// they agree bit for bit.
+    public init(
+        config: TrainingConfig, data: TrainingData, topology: Topology? = nil, kernelTarget: GradientKernels.Target? = nil
+    ) throws(TrainingError) {
         try config.validate()
         self.config = config
         progress = TrainingProgress(lossFactor: config.loss.lossFactor)
@@ -90,6 +99,11 @@ public final class Trainer {
         plan = ShardPlan(batchRows: batchRows, features: d, chunkRows: config.chunkRows)
         evalChunkRows = ShardPlan.automaticChunkRows(batchRows: n, features: d)
         kernel = config.kernel ?? .automatic(features: d)
+        if let kernelTarget { self.kernelTarget = kernelTarget } else { self.kernelTarget = try GradientKernels.Target.requested() }
+        guard GradientKernels.Target.runnable.contains(self.kernelTarget) else {
+            throw .invalidValue(
+                key: "kernelTarget", value: self.kernelTarget.rawValue, fix: "this CPU cannot run it; use portable")
+        }
         if kernel == .d64 && d != 64 || kernel == .wide && d < 16 {
             throw .invalidValue(
                 key: "training.kernel", value: kernel.rawValue,
@@ -130,13 +144,13 @@ public final class Trainer {
             scratch = raw
             maker = made
             rowSource = RowSource(
-                x: SharedPointer(floats), y: SharedPointer(floats), maker: SharedPointer(made), scratch: SharedPointer(floats),
+                target: self.kernelTarget, x: SharedPointer(floats), y: SharedPointer(floats), maker: SharedPointer(made), scratch: SharedPointer(floats),
                 scratchStride: stride, scratchRows: capacity)
         case let .stored(dataset):
             scratch = nil
             maker = nil
             rowSource = RowSource(
-                x: SharedPointer(dataset.x), y: SharedPointer(dataset.y), maker: nil, scratch: nil, scratchStride: 0, scratchRows: 0)
+                target: self.kernelTarget, x: SharedPointer(dataset.x), y: SharedPointer(dataset.y), maker: nil, scratch: nil, scratchStride: 0, scratchRows: 0)
         }
     }
 
@@ -258,7 +272,7 @@ public final class Trainer {
             model: model, epochLosses: lossesSoFar, epochSeconds: secondsSoFar, steps: stepsTaken, threads: workers,
             trainSeconds: total, samplesPerSecond: Double(samplesDone - samplesAtStart) / max(total, 1e-12),
             executor: modesDiffer ? .perStep : (modeUsed ?? mode), spanFallbacks: executor.fallbacks,
-            kernel: kernel, chunkRows: plan.chunkRows, batchRows: batchRows, rows: data.rows,
+            kernel: kernel, kernelTarget: kernelTarget, chunkRows: plan.chunkRows, batchRows: batchRows, rows: data.rows,
             trueWeights: data.trueWeights, trueBias: data.trueBias,
             phaseSeconds: timing ? PhaseSeconds(compute: phases.compute, reduceUpdate: phases.reduceUpdate, wait: phases.wait) : nil,
             stoppedEarly: stopped && epochsDone < config.epochs, resumedFrom: resumedFrom.map { [$0.epoch, $0.batch] })

@@ -36,6 +36,8 @@ public struct TrainingReport: Sendable {
     public var executor: ExecutionMode
     public var spanFallbacks: Int
     public var kernel: GradientKernels.Kind
+    /// The copy of the kernels that ran (AVX-512 or portable).
+    public var kernelTarget: GradientKernels.Target
     public var chunkRows: Int
     public var batchRows: Int
     /// Rows of the data (each epoch visits all of them).
@@ -73,6 +75,7 @@ public struct TrainingReport: Sendable {
             ("executor", .string(executor.rawValue)),
             ("spanFallbacks", .int(spanFallbacks)),
             ("kernel", .string(kernel.rawValue)),
+            ("kernelTarget", .string(kernelTarget.rawValue)),
             ("chunkRows", .int(chunkRows)),
             ("batchRows", .int(batchRows)),
             ("rows", .int(rows)),

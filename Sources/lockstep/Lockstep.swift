@@ -9,6 +9,9 @@ struct Lockstep: ParsableCommand {
         discussion: """
             Exit codes: 0 ok, 3 training diverged, 64 bad usage or config, 65 bad data, 66 missing input file, \
             74 I/O error, 130/143 interrupted by SIGINT/SIGTERM.
+
+            Environment: LOCKSTEP_KERNELS=portable|avx512|auto picks the copy of the gradient kernels \
+            (auto, the default: AVX-512 where the CPU has it, in any build); NO_COLOR=1 turns colour off.
             """,
         subcommands: [TrainCommand.self, SweepCommand.self, GenerateCommand.self, PlotCommand.self, TopologyCommand.self],
         defaultSubcommand: nil

@@ -150,7 +150,8 @@ struct TrainCommand: ParsableCommand {
         let batch = trainer.isFullBatch ? "full batch" : "batch \(trainer.batchRows)"
         print(
             "data: \(d.source), \(byteCountText(d.byteCount)); \(batch), \(trainer.batchesPerEpoch) step(s)/epoch, "
-                + "chunks of \(trainer.plan.chunkRows) rows, kernel \(trainer.kernel.rawValue)")
+                + "chunks of \(trainer.plan.chunkRows) rows, kernel \(trainer.kernel.rawValue) "
+                + "(\(trainer.kernelTarget.rawValue))")
     }
 
     func printResult(_ r: TrainingReport) {

@@ -14,19 +14,22 @@ import Testing
                         Case(d: 21, rows: 33), Case(d: 1024, rows: 13), Case(d: 100, rows: 64), Case(d: 3, rows: 50),
                         Case(d: 1, rows: 5), Case(d: 1, rows: 50), Case(d: 2, rows: 1000)]
 
-    static func run(_ kind: GradientKernels.Kind, _ data: Dataset, w: [Float], b: Float, indices: [UInt32]?) -> [Float] {
+    static func run(
+        _ kind: GradientKernels.Kind, _ data: Dataset, w: [Float], b: Float, indices: [UInt32]?,
+        target: GradientKernels.Target = .best
+    ) -> [Float] {
         var out = [Float](repeating: .nan, count: data.features + 2)
         out.withUnsafeMutableBufferPointer { o in
             w.withUnsafeBufferPointer { wb in
                 if let indices {
                     indices.withUnsafeBufferPointer { ib in
                         GradientKernels.accumulate(
-                            kind, x: data.x, y: data.y, d: data.features, first: 0, count: ib.count,
+                            kind, target: target, x: data.x, y: data.y, d: data.features, first: 0, count: ib.count,
                             indices: ib.baseAddress, available: ib.count, w: wb.baseAddress!, b: b, out: o.baseAddress!)
                     }
                 } else {
                     GradientKernels.accumulate(
-                        kind, x: data.x, y: data.y, d: data.features, first: 0, count: data.rows, indices: nil,
+                        kind, target: target, x: data.x, y: data.y, d: data.features, first: 0, count: data.rows, indices: nil,
                         available: 0, w: wb.baseAddress!, b: b, out: o.baseAddress!)
                 }
             }

@@ -34,6 +34,31 @@ import Testing
         #expect(epochLines.count <= 21 && epochLines.last == "epoch 50000, loss 0.003544")
     }
 
+    /// LOCKSTEP_KERNELS=portable runs the portable copy of the kernels (the summary says which ran)
+    /// to the same bits as the default; an unknown value is refused before anything runs.
+    @Test func theKernelCopyCanBeChosenAndABadChoiceIsRefused() throws {
+        let dir = try Self.tempDir()
+        var runs: [[String: Any]] = []
+        for value in ["auto", "portable"] {
+            let path = dir.appendingPathComponent("\(value).json")
+            let r = try runProcess(
+                Self.binary, ["train", "--config", "configs/d2l-scratch.yaml", "--summary", path.path], in: Self.root,
+                environment: ["LOCKSTEP_KERNELS": value])
+            #expect(r.status == 0, "\(r.stderr)")
+            runs.append(try Self.json(path))
+        }
+        #expect(runs[1]["kernelTarget"] as? String == "portable")
+        #expect(["avx512", "portable"].contains(runs[0]["kernelTarget"] as? String ?? ""))
+        for key in ["weights", "bias", "epochLosses"] {
+            #expect((runs[0][key] as? NSObject) == (runs[1][key] as? NSObject), "\(key)")
+        }
+        let bad = try runProcess(
+            Self.binary, ["train", "--config", "configs/d2l-scratch.yaml", "--summary", dir.appendingPathComponent("bad.json").path],
+            in: Self.root, environment: ["LOCKSTEP_KERNELS": "avx2"])
+        #expect(bad.status == 64 && bad.stderr.contains("invalid LOCKSTEP_KERNELS: avx2; use portable, avx512 or auto"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("bad.json").path))
+    }
+
     @Test func d2lPrintsLessonStyleEpochsAndErrors() throws {
         let r = try Self.run(["train", "--config", "configs/d2l-scratch.yaml"])
         #expect(r.status == 0, "\(r.stderr)")

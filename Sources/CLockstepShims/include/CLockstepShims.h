@@ -1,7 +1,7 @@
 // The few C pieces Swift cannot express: prefetch, cpu pause, sched_getcpu, futex wait/wake, the
 // atomics on raw words, an inline monotonic clock, a square root LLVM can vectorise, lane tree sums and
-// deinterleaving shuffles (all static inline), and signal handlers
-// that only set flags (signals.c).
+// deinterleaving shuffles (all static inline), signal handlers that only set flags (signals.c), and
+// the CPU check that picks the AVX-512 kernels (cpu.c).
 #ifndef LOCKSTEP_SHIMS_H
 #define LOCKSTEP_SHIMS_H
 #ifndef _GNU_SOURCE
@@ -130,5 +130,9 @@ int ls_watch_signals(void);
 int ls_received_signal(void);
 /// A word the handler also sets to 1 (atomically), e.g. a trainer's stop request; NULL for none.
 void ls_set_stop_word(uint64_t *word);
+
+/// 1 when this CPU and OS run code built with `-target-cpu skylake-avx512` (AVX-512 F/DQ/CD/BW/VL,
+/// AVX2, FMA, BMI1/2, LZCNT, MOVBE, POPCNT, F16C, zmm state saved by the OS); 0 otherwise and off x86-64.
+int ls_cpu_runs_avx512(void);
 
 #endif

@@ -12,62 +12,27 @@ import CLockstepShims
 /// unfused arithmetic gives the same bits with and without AVX-512. Within a chunk every kernel adds
 /// in a fixed order (rows in order; for d ≤ 2 in 8 lanes of rows, then a tree), so the tuned
 /// kernels are deterministic and agree with `reference` to float rounding.
-public enum GradientKernels {
-    /// Which kernel runs a training job, chosen once from d.
-    public enum Kind: String, Sendable, CaseIterable, Codable {
-        /// d == 64: w and the gradient live in registers (4 × SIMD16 each), two rows per iteration.
-        case d64
-        /// d >= 16: SIMD16 dot with 4 accumulators; the gradient swept once per 4 rows.
-        case wide
-        /// d < 16: d = 1 and d = 2 in 8 lanes of rows; 3 ≤ d < 16 the reference loop.
-        case small
-        /// The naive reference: scalar, left-to-right, one row at a time.
-        case reference
+///
+/// This module is compiled twice from the same files: `FusedKernels` with no CPU target (runs on any
+/// x86-64) and `FusedKernelsAVX512` (symlinks to these files) for `skylake-avx512`, so a plain
+/// `swift build -c release` still has AVX-512 loops. `GradientKernels` in LinearTraining picks one
+/// copy per trainer from CPUID; both give the same bits.
+public enum Fused {
+    /// The kernels by number (LinearTraining's `GradientKernels.Kind` maps onto these).
+    /// `d64`: d == 64, w and the gradient in registers (4 × SIMD16 each), two rows per iteration.
+    /// `wide`: d >= 16, SIMD16 dot with 4 accumulators, the gradient swept once per 4 rows.
+    /// `small`: d = 1 and d = 2 in 8 lanes of rows; 3 <= d < 16 the reference loop.
+    /// `reference`: the naive loop, scalar, left to right, one row at a time.
+    @inlinable public static var d64: Int { 0 }
+    @inlinable public static var wide: Int { 1 }
+    @inlinable public static var small: Int { 2 }
+    @inlinable public static var reference: Int { 3 }
 
-        public static func automatic(features d: Int) -> Kind {
-            if d == 64 { return .d64 }
-            if d >= 16 { return .wide }
-            return .small
-        }
-    }
-
-    /// Runs kernel `kind` on `count` rows starting at `first` (contiguous), or gathered through
-    /// `indices[0..<count]` when `indices` is non-nil (`available` indices may be read ahead).
-    public static func accumulate(
-        _ kind: Kind, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, first: Int, count: Int,
-        indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
-        out: UnsafeMutablePointer<Float>
-    ) {
-        if let indices {
-            let order = GatheredRows(indices: indices, distance: prefetchDistance(d: d), available: available)
-            run(kind, order, x: x, y: y, d: d, count: count, w: w, b: b, out: out)
-        } else {
-            run(kind, SequentialRows(first: first), x: x, y: y, d: d, count: count, w: w, b: b, out: out)
-        }
-    }
-
-    /// Rows prefetched ahead when gathering: ~8 KiB ahead, between 2 and 16 rows (16 up to d = 128,
-    /// without a division: this runs once per chunk).
-    static func prefetchDistance(d: Int) -> Int { d <= 128 ? 16 : max(2, 2048 / d) }
-
+    /// Gathered rows with the prefetch distance for d: ~8 KiB ahead, between 2 and 16 rows (16 up
+    /// to d = 128, without a division: this runs once per chunk).
     @inline(__always)
-    static func run<R: RowOrder>(
-        _ kind: Kind, _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, count: Int,
-        w: UnsafePointer<Float>, b: Float, out: UnsafeMutablePointer<Float>
-    ) {
-        switch kind {
-        case .d64: d64(order, x: x, y: y, count: count, w: w, b: b, out: out)
-        case .wide: wide(order, x: x, y: y, d: d, count: count, w: w, b: b, out: out)
-        case .small:
-            if d == 1 {
-                small1(order, x: x, y: y, count: count, w: w, b: b, out: out)
-            } else if d == 2 {
-                small2(order, x: x, y: y, count: count, w: w, b: b, out: out)
-            } else {
-                reference(order, x: x, y: y, d: d, count: count, w: w, b: b, out: out)
-            }
-        case .reference: reference(order, x: x, y: y, d: d, count: count, w: w, b: b, out: out)
-        }
+    static func gathered(_ indices: UnsafePointer<UInt32>, _ available: Int, d: Int) -> GatheredRows {
+        GatheredRows(indices: indices, distance: d <= 128 ? 16 : max(2, 2048 / d), available: available)
     }
 
     @inline(__always)
@@ -86,9 +51,7 @@ public enum GradientKernels {
     static func treeSum(_ v: SIMD16<Float>) -> Float { ls_tree_sum16(v) }
 
     /// d == 64.
-    @inline(never)
-    @_specialize(where R == SequentialRows)
-    @_specialize(where R == GatheredRows)
+    @inline(__always)
     static func d64<R: RowOrder>(
         _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
@@ -183,9 +146,7 @@ public enum GradientKernels {
     /// d >= 16 (any d; SIMD body and scalar tail). The gradient lives in `out` and is swept once
     /// per group of 4 rows, so it is loaded and stored 4× less often; each coordinate still adds
     /// the rows in order.
-    @inline(never)
-    @_specialize(where R == SequentialRows)
-    @_specialize(where R == GatheredRows)
+    @inline(__always)
     static func wide<R: RowOrder>(
         _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
@@ -248,9 +209,7 @@ public enum GradientKernels {
     /// consecutive rows do not wait for each other (the one-row-at-a-time loop is bound by the
     /// latency of a chain of 50 adds); then a tree over the lanes and the last `count % 8` rows in
     /// order. Fixed order for a given chunk, so still bitwise identical for any thread count.
-    @inline(never)
-    @_specialize(where R == SequentialRows)
-    @_specialize(where R == GatheredRows)
+    @inline(__always)
     static func small1<R: RowOrder>(
         _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
@@ -283,9 +242,7 @@ public enum GradientKernels {
     }
 
     /// d == 2 (the d2l lesson): as `small1`, with x0 and x1 of 8 rows split into two vectors.
-    @inline(never)
-    @_specialize(where R == SequentialRows)
-    @_specialize(where R == GatheredRows)
+    @inline(__always)
     static func small2<R: RowOrder>(
         _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
@@ -321,9 +278,7 @@ public enum GradientKernels {
     }
 
     /// The naive reference (and the kernel for 3 <= d < 16): scalar, one row at a time, the dot left to right.
-    @inline(never)
-    @_specialize(where R == SequentialRows)
-    @_specialize(where R == GatheredRows)
+    @inline(__always)
     static func reference<R: RowOrder>(
         _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>

@@ -1,0 +1,88 @@
+import CLockstepShims
+import Foundation
+import FusedKernels
+import FusedKernelsAVX512
+
+/// The fused one-pass gradient kernels (`r = x·w + b − y; out[0..<d] = Σ r·x, out[d] = Σ r,
+/// out[d+1] = Σ r²` over the rows of a chunk; see `FusedKernels.Fused`), by kind and by the
+/// instruction set their copy was compiled for.
+public enum GradientKernels {
+    /// Which kernel runs a training job, chosen once from d.
+    public enum Kind: String, Sendable, CaseIterable, Codable {
+        /// d == 64: w and the gradient live in registers (4 × SIMD16 each), two rows per iteration.
+        case d64
+        /// d >= 16: SIMD16 dot with 4 accumulators; the gradient swept once per 4 rows.
+        case wide
+        /// d < 16: d = 1 and d = 2 in 8 lanes of rows; 3 ≤ d < 16 the reference loop.
+        case small
+        /// The naive reference: scalar, left-to-right, one row at a time.
+        case reference
+
+        public static func automatic(features d: Int) -> Kind {
+            if d == 64 { return .d64 }
+            if d >= 16 { return .wide }
+            return .small
+        }
+
+        /// The kernel's number in `FusedKernels.Fused`.
+        var number: Int {
+            switch self {
+            case .d64: FusedKernels.Fused.d64
+            case .wide: FusedKernels.Fused.wide
+            case .small: FusedKernels.Fused.small
+            case .reference: FusedKernels.Fused.reference
+            }
+        }
+    }
+
+    /// The copy of the kernels that runs: both are the same Swift source, compiled for a portable
+    /// x86-64 (SSE2: a SIMD16 operation is four instructions and 16 xmm registers cannot hold w and
+    /// the gradient) or for AVX-512. Both give the same bits.
+    public enum Target: String, Sendable, CaseIterable {
+        case portable
+        case avx512
+
+        /// AVX-512 when this CPU runs it.
+        public static let best: Target = ls_cpu_runs_avx512() != 0 ? .avx512 : .portable
+
+        /// What the environment asks for: `LOCKSTEP_KERNELS=portable|avx512|auto` (unset: auto,
+        /// which is `best`). Refuses an unknown value, and avx512 on a CPU without it.
+        public static func requested() throws(TrainingError) -> Target {
+            guard let raw = getenv("LOCKSTEP_KERNELS").map({ String(cString: $0) }), raw != "auto", !raw.isEmpty else {
+                return best
+            }
+            guard let target = Target(rawValue: raw) else {
+                throw .invalidValue(key: "LOCKSTEP_KERNELS", value: raw, fix: "use portable, avx512 or auto (or unset it)")
+            }
+            guard runnable.contains(target) else {
+                throw .invalidValue(
+                    key: "LOCKSTEP_KERNELS", value: raw, fix: "this CPU cannot run AVX-512 code; use portable or auto")
+            }
+            return target
+        }
+
+        /// The targets this CPU can run (for tests: every one of them must agree bit for bit).
+        public static var runnable: [Target] { ls_cpu_runs_avx512() != 0 ? [.portable, .avx512] : [.portable] }
+    }
+
+    /// Runs kernel `kind` from the `target` copy on `count` rows starting at `first` (contiguous), or
+    /// gathered through `indices[0..<count]` when `indices` is non-nil (`available` indices may be
+    /// read ahead). `target` must be one of `Target.runnable`.
+    @inline(__always)
+    public static func accumulate(
+        _ kind: Kind, target: Target, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, first: Int,
+        count: Int, indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
+        out: UnsafeMutablePointer<Float>
+    ) {
+        switch target {
+        case .avx512:
+            FusedKernelsAVX512.Fused.accumulate(
+                kernel: kind.number, x: x, y: y, d: d, first: first, count: count, indices: indices,
+                available: available, w: w, b: b, out: out)
+        case .portable:
+            FusedKernels.Fused.accumulate(
+                kernel: kind.number, x: x, y: y, d: d, first: first, count: count, indices: indices,
+                available: available, w: w, b: b, out: out)
+        }
+    }
+}
