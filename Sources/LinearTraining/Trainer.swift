@@ -180,7 +180,8 @@ public final class Trainer {
     public var totalSteps: Int { config.epochs * batchesPerEpoch }
 
     /// Trains until `config.epochs` epochs are done (from where a `resume` left it), calling
-    /// `onEpoch` after each epoch.
+    /// `onEpoch` after each epoch (for a span of full-batch epochs, once the span's epochs are all
+    /// recorded: `epochsDone` may then be ahead of the record).
     ///
     /// With `evaluateEachEpoch` false (the sweep's timing runs), minibatch epochs skip the pass over
     /// the whole dataset and only the last epoch's loss is computed. With `checkpoints`, a checkpoint
@@ -279,19 +280,31 @@ public final class Trainer {
     }
 
     /// Records the `count` epochs (one step each) of a full-batch span from their step losses,
-    /// refusing non-finite losses or weights.
+    /// refusing non-finite losses or weights. In bulk (a span is up to 50 000 epochs of the line
+    /// lesson): the losses converted and checked in one pass, the seconds appended at once, then
+    /// one `onEpoch` per epoch; a divergence records the epochs before it, as one at a time would.
     private func finishFullBatchEpochs(_ count: Int, seconds: Double, onEpoch: (EpochRecord) -> Void) throws(TrainingError) {
         partialEpochSeconds = 0
         let factor = config.loss.lossFactor / Double(data.rows), perEpoch = seconds / Double(max(1, count))
-        for e in 0..<count {
-            let loss = Double(state.stepLoss[e]) * factor
-            guard loss.isFinite, e < count - 1 || state.parametersAreFinite else {
-                throw divergence(epoch: epochsDone + 1, step: stepsTaken - count + e + 1, losses: lossesSoFar)
-            }
-            lossesSoFar.append(loss)
-            secondsSoFar.append(perEpoch)
-            epochsDone += 1
-            onEpoch(EpochRecord(epoch: epochsDone, loss: loss, seconds: perEpoch))
+        let first = lossesSoFar.count, firstEpoch = epochsDone
+        let losses = state.stepLoss
+        lossesSoFar.append(contentsOf: repeatElement(0, count: count))
+        var finite = count
+        lossesSoFar.withUnsafeMutableBufferPointer { all in
+            let out = all.baseAddress! + first
+            for e in 0..<count { out[e] = Double(losses[e]) * factor }
+            if let bad = (0..<count).first(where: { !out[$0].isFinite }) { finite = bad }
+        }
+        let lastIsBad = finite == count && count > 0 && !state.parametersAreFinite
+        let recorded = lastIsBad ? count - 1 : finite
+        lossesSoFar.removeLast(count - recorded)
+        secondsSoFar.append(contentsOf: repeatElement(perEpoch, count: recorded))
+        epochsDone += recorded
+        lossesSoFar.withUnsafeBufferPointer { all in
+            for e in 0..<recorded { onEpoch(EpochRecord(epoch: firstEpoch + e + 1, loss: all[first + e], seconds: perEpoch)) }
+        }
+        if recorded < count {
+            throw divergence(epoch: epochsDone + 1, step: stepsTaken - count + recorded + 1, losses: lossesSoFar)
         }
     }
 
