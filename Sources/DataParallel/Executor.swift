@@ -132,8 +132,7 @@ public final class Executor: @unchecked Sendable {
     func runSerial<P: StepProgram>(_ program: P) {
         program.prepare(worker: 0, of: 1)
         for s in 0..<program.stepCount {
-            program.compute(step: s, worker: 0, of: 1)
-            program.reduceAndUpdate(step: s, worker: 0, of: 1)
+            program.serialStep(s)
             if program.stopsAfter(step: s) { break }
         }
     }

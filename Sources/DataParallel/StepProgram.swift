@@ -18,8 +18,18 @@ public protocol StepProgram: Sendable {
     /// Asked by every worker after the barrier that ends `step`: true ends the span there. It must
     /// give all workers the same answer (decide it in `reduceAndUpdate`, read it after the barrier).
     func stopsAfter(step: Int) -> Bool
+    /// `compute` then `reduceAndUpdate` of `step` by a lone worker (the serial executor's step). The
+    /// default calls the two; a program can implement it with worker 0 of 1 as constants, so its
+    /// slicing folds away (a 50-row step's bookkeeping costs more than its arithmetic).
+    func serialStep(_ step: Int)
 }
 
 extension StepProgram {
     public func stopsAfter(step: Int) -> Bool { false }
+
+    @inlinable
+    public func serialStep(_ step: Int) {
+        compute(step: step, worker: 0, of: 1)
+        reduceAndUpdate(step: step, worker: 0, of: 1)
+    }
 }

@@ -66,6 +66,53 @@ struct StepSpan: StepProgram {
 
     func compute(step: Int, worker: Int, of workers: Int) {
         let (start, count) = batchRows(step)
+        computePhase(start: start, count: count, worker, workers)
+    }
+
+    func reduceAndUpdate(step: Int, worker: Int, of workers: Int) {
+        let (_, count) = batchRows(step)
+        let chunks = chunks(rows: count)
+        let coords = FixedOrderAllReduce.coordinateSlice(width: d &+ 2, worker: worker, of: workers)
+        if !kernelWritesTotals(chunks: chunks, workers: workers) {
+            FixedOrderAllReduce.sum(partials.base, stride: partialStride, chunks: chunks, coordinates: coords, into: totals.base)
+        }
+        update(step, rows: count, coordinates: coords)
+    }
+
+    /// One worker: a one-chunk step is one kernel call writing the totals (no reduce); otherwise
+    /// compute inlined with worker 0 of 1 as constants, then the reduce over every coordinate.
+    func serialStep(_ step: Int) {
+        let (start, count) = batchRows(step)
+        let chunks = chunks(rows: count)
+        if chunks == 1 {
+            source.accumulate(
+                kernel, worker: 0, d: d, first: start, count: count, permutation: permutation, rows: rows,
+                w: UnsafePointer(params.base), b: params.base[d], out: totals.base)
+        } else {
+            computePhase(start: start, count: count, 0, 1)
+            FixedOrderAllReduce.sum(partials.base, stride: partialStride, chunks: chunks, coordinates: 0..<(d &+ 2), into: totals.base)
+        }
+        update(step, rows: count, coordinates: 0..<(d &+ 2))
+    }
+
+    /// SGD on the parameters among `coords` (of the totals); the step's loss and progress by the
+    /// worker whose slice holds Σ r².
+    @inline(__always)
+    func update(_ step: Int, rows count: Int, coordinates coords: Range<Int>) {
+        let update = coords.lowerBound..<min(coords.upperBound, d &+ 1)
+        sgd.apply(
+            params: params.base, grads: totals.base,
+            gradientScale: count == batch ? batchScale : loss.gradientScale(rows: count),
+            momentumBuffer: momentum.base, range: update, first: stepsBefore &+ step == 0)
+        if coords.contains(d &+ 1) {
+            stepLoss.base[step] = totals.base[d &+ 1]
+            TrainingProgress.publish(progress.base, stepsDone: stepsBefore &+ step &+ 1, lossSum: totals.base[d &+ 1], rows: count)
+            TrainingProgress.decideStop(progress.base, step: step)
+        }
+    }
+
+    @inline(__always)
+    func computePhase(start: Int, count: Int, _ worker: Int, _ workers: Int) {
         let chunks = chunks(rows: count)
         let w = UnsafePointer(params.base)
         let b = params.base[d]
@@ -76,25 +123,6 @@ struct StepSpan: StepProgram {
             source.accumulate(
                 kernel, worker: worker, d: d, first: first, count: n, permutation: permutation, rows: rows, w: w, b: b,
                 out: direct ? totals.base : partials.base + k &* partialStride)
-        }
-    }
-
-    func reduceAndUpdate(step: Int, worker: Int, of workers: Int) {
-        let (_, count) = batchRows(step)
-        let chunks = chunks(rows: count)
-        let coords = FixedOrderAllReduce.coordinateSlice(width: d &+ 2, worker: worker, of: workers)
-        if !kernelWritesTotals(chunks: chunks, workers: workers) {
-            FixedOrderAllReduce.sum(partials.base, stride: partialStride, chunks: chunks, coordinates: coords, into: totals.base)
-        }
-        let update = coords.lowerBound..<min(coords.upperBound, d &+ 1)
-        sgd.apply(
-            params: params.base, grads: totals.base,
-            gradientScale: count == batch ? batchScale : loss.gradientScale(rows: count),
-            momentumBuffer: momentum.base, range: update, first: stepsBefore &+ step == 0)
-        if coords.contains(d &+ 1) {
-            stepLoss.base[step] = totals.base[d &+ 1]
-            TrainingProgress.publish(progress.base, stepsDone: stepsBefore &+ step &+ 1, lossSum: totals.base[d &+ 1], rows: count)
-            TrainingProgress.decideStop(progress.base, step: step)
         }
     }
 

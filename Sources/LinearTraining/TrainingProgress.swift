@@ -30,7 +30,7 @@ public final class TrainingProgress: @unchecked Sendable {
         return Double(sum) * lossFactor / Double(rows)
     }
 
-    func set(stepsDone: Int) { ls_store_relaxed_u64(words, UInt64(stepsDone)) }
+    func set(stepsDone: Int) { ls_store_relaxed_u64(words, UInt64(truncatingIfNeeded: stepsDone)) }
 
     /// Asks the run to stop after the step in progress (safe from any thread, e.g. a signal handler's queue).
     public func requestStop() { ls_store_relaxed_u64(words + 24, 1) }
@@ -52,20 +52,21 @@ public final class TrainingProgress: @unchecked Sendable {
     /// In the reduce phase of span-local `step`, by the worker that holds the loss.
     @inline(__always)
     static func decideStop(_ words: UnsafeMutablePointer<UInt64>, step: Int) {
-        if ls_load_relaxed_u64(words + 24) != 0 { ls_store_relaxed_u64(words + 32, UInt64(step &+ 1)) }
+        if ls_load_relaxed_u64(words + 24) != 0 { ls_store_relaxed_u64(words + 32, UInt64(truncatingIfNeeded: step &+ 1)) }
     }
 
     /// After the barrier that ends span-local `step`, by every worker.
     @inline(__always)
     static func stops(_ words: UnsafeMutablePointer<UInt64>, after step: Int) -> Bool {
-        ls_load_relaxed_u64(words + 32) == UInt64(step &+ 1)
+        ls_load_relaxed_u64(words + 32) == UInt64(truncatingIfNeeded: step &+ 1)
     }
 
-    /// Called from inside a step by the one worker that holds the step's loss.
+    /// Called from inside a step by the one worker that holds the step's loss. (Counts are never
+    /// negative: the conversions skip the sign checks.)
     @inline(__always)
     static func publish(_ words: UnsafeMutablePointer<UInt64>, stepsDone: Int, lossSum: Float, rows: Int) {
         ls_store_relaxed_u64(words + 8, UInt64(lossSum.bitPattern))
-        ls_store_relaxed_u64(words + 16, UInt64(rows))
-        ls_store_relaxed_u64(words, UInt64(stepsDone))
+        ls_store_relaxed_u64(words + 16, UInt64(truncatingIfNeeded: rows))
+        ls_store_relaxed_u64(words, UInt64(truncatingIfNeeded: stepsDone))
     }
 }
