@@ -1,15 +1,18 @@
 # Lockstep: the two commands a newcomer needs are `make demo` and `make test`; both install what is missing.
 SWIFT ?= swift
-# The tuned build: SIMD16 kernels become AVX-512 (or whatever this CPU has). Without a CPU target
-# Swift lowers SIMD16 to SSE.
+# The tuned build: everything compiled for this CPU. The gradient kernels have an AVX-512 copy in any
+# build (FusedKernelsAVX512, picked by CPUID); the CPU target also makes the rest (the shuffle, the
+# reduce and update) use it. Without one, Swift lowers SIMD16 to SSE.
 TUNE := -Xswiftc -target-cpu -Xswiftc native
 BIN := .build/release/lockstep
-APT_PACKAGES := libhwloc-dev zlib1g-dev pkg-config python3-numpy librsvg2-bin
+APT_PACKAGES := libhwloc-dev zlib1g-dev pkg-config python3-numpy librsvg2-bin binutils
 # What must be present after `make deps`: hwloc and zlib through pkg-config, numpy for the .npy tests,
-# rsvg-convert (librsvg) for the tests that render the SVG plots.
-HAVE_DEPS := pkg-config --exists hwloc zlib 2>/dev/null && python3 -c 'import numpy' 2>/dev/null && command -v rsvg-convert >/dev/null
+# rsvg-convert (librsvg) for the tests that render the SVG plots, nm and objdump (binutils) for the test
+# that reads the kernels' assembly.
+HAVE_DEPS := pkg-config --exists hwloc zlib 2>/dev/null && python3 -c 'import numpy' 2>/dev/null && command -v rsvg-convert >/dev/null \
+	&& command -v objdump >/dev/null && command -v nm >/dev/null
 
-.PHONY: all deps build demo test test-release sweep compare compare-generate bench images fuzz tsan asan format lint clean help
+.PHONY: all deps build demo test sweep compare compare-generate bench images fuzz tsan asan format lint clean help
 
 all: build
 
@@ -26,7 +29,7 @@ help:
 	@echo "make tsan     the sweep tests under Thread Sanitizer;  make asan: under Address Sanitizer"
 
 # System packages: hwloc and zlib (through pkg-config), numpy (the tests check .npy files with it),
-# librsvg2-bin (the tests render the plots with rsvg-convert).
+# librsvg2-bin (the tests render the plots with rsvg-convert), binutils (the assembly test).
 # A fresh machine has no package lists, so update first.
 deps:
 	@if ! { $(HAVE_DEPS); }; then \

@@ -1,0 +1,52 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The tuned release binary's AVX-512 kernels, read back with objdump: zmm arithmetic where the
+/// kernel is 16 lanes wide, no call but the `memset` that zeroes a gradient before the loop, and no
+/// fused multiply-add (the kernels multiply then add, so every copy gives the same bits).
+@Suite("Kernel assembly") struct KernelAssemblyTests {
+    static let release = CLITests.root.appendingPathComponent(".build/release/lockstep")
+
+    /// Disassembly of every function of the AVX-512 copy whose name has `entry`, by symbol.
+    static func disassemble(_ entry: String) throws -> [String: String] {
+        let symbols = try runProcess(URL(fileURLWithPath: "/usr/bin/nm"), [release.path]).stdout
+            .split(separator: "\n").compactMap { line -> String? in
+                let name = line.split(separator: " ").last.map(String.init) ?? ""
+                return name.hasPrefix("$s18FusedKernelsAVX512") && name.contains(entry) ? name : nil
+            }
+        var out: [String: String] = [:]
+        for symbol in symbols {
+            out[symbol] = try runProcess(
+                URL(fileURLWithPath: "/usr/bin/objdump"), ["-d", "--no-show-raw-insn", "--disassemble=\(symbol)", release.path]
+            ).stdout
+        }
+        return out
+    }
+
+    static func calls(_ text: String) -> [String] {
+        text.split(separator: "\n").filter { $0.contains("\tcall") }.map { String($0.split(separator: "<").last ?? "") }
+    }
+
+    @Test(
+        .enabled(if: FileManager.default.fileExists(atPath: release.path), "needs the release build that make test makes first"),
+        arguments: ["d64Sequential", "d64Gathered", "wideSequential", "wideGathered", "small1Sequential", "small1Gathered",
+                    "small2Sequential", "small2Gathered", "referenceSequential", "referenceGathered"])
+    func theAVX512LoopsAreVectorAndCallNothing(entry: String) throws {
+        let functions = try Self.disassemble(entry)
+        #expect(functions.count == 1, "one function for \(entry), found \(functions.keys.sorted())")
+        for (symbol, text) in functions {
+            #expect(Self.calls(text).allSatisfy { $0.hasPrefix("memset") }, "\(symbol) calls \(Self.calls(text))")
+            #expect(!text.contains("vfmadd") && !text.contains("fmaf"), "\(symbol) fuses a multiply-add")
+            let lanes = text.split(separator: "\n").filter { $0.contains("vmulps") || $0.contains("vaddps") }
+            if entry.hasPrefix("d64") || entry.hasPrefix("wide") {
+                #expect(lanes.filter { $0.contains("zmm") }.count >= 16, "\(symbol): 16-lane arithmetic")
+            } else if entry.hasPrefix("small") {
+                #expect(lanes.filter { $0.contains("ymm") }.count >= 4, "\(symbol): 8 rows per vector")
+            }
+            if entry.hasSuffix("Gathered") && (entry.hasPrefix("d64") || entry.hasPrefix("wide")) {
+                #expect(text.contains("prefetch"), "\(symbol) prefetches the rows ahead")
+            }
+        }
+    }
+}
