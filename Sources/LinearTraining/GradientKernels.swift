@@ -42,8 +42,11 @@ public enum GradientKernels {
         case portable
         case avx512
 
+        /// Whether this CPU runs the AVX-512 copy, asked once (in a VM every CPUID traps to the hypervisor).
+        static let cpuRunsAVX512 = ls_cpu_runs_avx512() != 0
+
         /// AVX-512 when this CPU runs it.
-        public static let best: Target = ls_cpu_runs_avx512() != 0 ? .avx512 : .portable
+        public static var best: Target { cpuRunsAVX512 ? .avx512 : .portable }
 
         /// What the environment asks for: `LOCKSTEP_KERNELS=portable|avx512|auto` (unset: auto,
         /// which is `best`). Refuses an unknown value, and avx512 on a CPU without it.
@@ -62,7 +65,7 @@ public enum GradientKernels {
         }
 
         /// The targets this CPU can run (for tests: every one of them must agree bit for bit).
-        public static var runnable: [Target] { ls_cpu_runs_avx512() != 0 ? [.portable, .avx512] : [.portable] }
+        public static var runnable: [Target] { cpuRunsAVX512 ? [.portable, .avx512] : [.portable] }
     }
 
     /// Runs kernel `kind` from the `target` copy on `count` rows starting at `first` (contiguous), or
