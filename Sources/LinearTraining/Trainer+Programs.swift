@@ -66,7 +66,7 @@ struct StepSpan: StepProgram {
 
     func compute(step: Int, worker: Int, of workers: Int) {
         let (start, count) = batchRows(step)
-        computePhase(start: start, count: count, worker, workers)
+        computePhase(start: start, count: count, chunks: chunks(rows: count), worker, workers)
     }
 
     func reduceAndUpdate(step: Int, worker: Int, of workers: Int) {
@@ -79,17 +79,13 @@ struct StepSpan: StepProgram {
         update(step, rows: count, coordinates: coords)
     }
 
-    /// One worker: a one-chunk step is one kernel call writing the totals (no reduce); otherwise
-    /// compute inlined with worker 0 of 1 as constants, then the reduce over every coordinate.
+    /// One worker: both phases inlined with worker 0 of 1 as constants, so a one-chunk step is one
+    /// kernel call writing the totals and no reduce; otherwise the reduce covers every coordinate.
     func serialStep(_ step: Int) {
         let (start, count) = batchRows(step)
         let chunks = chunks(rows: count)
-        if chunks == 1 {
-            source.accumulate(
-                kernel, worker: 0, d: d, first: start, count: count, permutation: permutation, rows: rows,
-                w: UnsafePointer(params.base), b: params.base[d], out: totals.base)
-        } else {
-            computePhase(start: start, count: count, 0, 1)
+        computePhase(start: start, count: count, chunks: chunks, 0, 1)
+        if !kernelWritesTotals(chunks: chunks, workers: 1) {
             FixedOrderAllReduce.sum(partials.base, stride: partialStride, chunks: chunks, coordinates: 0..<(d &+ 2), into: totals.base)
         }
         update(step, rows: count, coordinates: 0..<(d &+ 2))
@@ -111,18 +107,24 @@ struct StepSpan: StepProgram {
         }
     }
 
+    /// The kernel over worker `worker`'s chunks of the batch at `start`: into the partial sums, or,
+    /// for one worker and one chunk, one call straight into the totals (no loop to set up).
     @inline(__always)
-    func computePhase(start: Int, count: Int, _ worker: Int, _ workers: Int) {
-        let chunks = chunks(rows: count)
+    func computePhase(start: Int, count: Int, chunks: Int, _ worker: Int, _ workers: Int) {
         let w = UnsafePointer(params.base)
         let b = params.base[d]
-        let direct = kernelWritesTotals(chunks: chunks, workers: workers)
+        if kernelWritesTotals(chunks: chunks, workers: workers) {
+            source.accumulate(
+                kernel, worker: worker, d: d, first: start, count: count, permutation: permutation, rows: rows, w: w, b: b,
+                out: totals.base)
+            return
+        }
         for k in ShardPlan.slice(chunks, worker: worker, of: workers) {
             let first = start &+ k &* chunkRows
             let n = min(chunkRows, count &- k &* chunkRows)
             source.accumulate(
                 kernel, worker: worker, d: d, first: first, count: n, permutation: permutation, rows: rows, w: w, b: b,
-                out: direct ? totals.base : partials.base + k &* partialStride)
+                out: partials.base + k &* partialStride)
         }
     }
 
