@@ -3,9 +3,10 @@
 /// Each step has two phases separated by barriers: `compute` (every worker fills the partial sums
 /// of its chunks) and `reduceAndUpdate` (every worker reduces and applies its slice of
 /// coordinates). `prepare` runs once per worker before the first step (e.g. its share of the
-/// epoch's permutation). Implementations must make what a worker writes depend only on
-/// `(step, worker, workers)` ranges whose union is the same for every worker count, so results do
-/// not depend on how many workers run them.
+/// epoch's permutation). Implementations must make what is written to each place the same whichever
+/// worker writes it (a fixed slice per worker, or chunks handed out by `ChunkClaims`), with places
+/// whose union is the same for every worker count, so results do not depend on how many workers run
+/// them or on which of them runs faster.
 public protocol StepProgram: Sendable {
     /// Number of steps in the span.
     var stepCount: Int { get }

@@ -6,8 +6,9 @@ import SyntheticData
 ///
 /// Step s covers batch `b = (firstBatch + s) % batchesPerEpoch`: rows `[b·B, min((b+1)·B, N))` of
 /// the epoch's order. A span stops early, after the step in progress, when a stop is requested.
-/// compute: worker w fills the partial sums of chunks `slice(chunks, w, W)` (writes only those slots).
-/// reduceAndUpdate: worker w reduces coordinates `coordinateSlice(d + 2, w, W)` in chunk order,
+/// compute: worker w fills the partial sums of the chunks it claims (`ChunkClaims`: its share
+/// `slice(chunks, w, W)` first, then what is left of the others'); it writes only those slots.
+/// reduceAndUpdate: worker w makes its share claimable again for the next step, reduces coordinates `coordinateSlice(d + 2, w, W)` in chunk order,
 /// scales them to the gradient and applies SGD to the parameters among them (writes only those).
 struct StepSpan: StepProgram {
     let source: RowSource
@@ -17,6 +18,7 @@ struct StepSpan: StepProgram {
     let stepLoss: SharedPointer<Float>
     let partials: SharedPointer<Float>
     let partialStride: Int
+    let claims: ChunkClaims
     let permutation: SharedPointer<UInt32>?
     let order: EpochPermutation?
     let rows: Int
@@ -73,6 +75,7 @@ struct StepSpan: StepProgram {
         let (_, count) = batchRows(step)
         let chunks = chunks(rows: count)
         let coords = FixedOrderAllReduce.coordinateSlice(width: d &+ 2, worker: worker, of: workers)
+        claims.reset(worker: worker)
         if !kernelWritesTotals(chunks: chunks, workers: workers) {
             FixedOrderAllReduce.sum(partials.base, stride: partialStride, chunks: chunks, coordinates: coords, into: totals.base)
         }
@@ -119,7 +122,7 @@ struct StepSpan: StepProgram {
                 out: totals.base)
             return
         }
-        for k in ShardPlan.slice(chunks, worker: worker, of: workers) {
+        claims.forEach(chunks: chunks, worker: worker, of: workers) { k in
             let first = start &+ k &* chunkRows
             let n = min(chunkRows, count &- k &* chunkRows)
             source.accumulate(
@@ -132,13 +135,14 @@ struct StepSpan: StepProgram {
 }
 
 /// The loss over the whole dataset at the current parameters: one step, chunks of fixed rows.
-/// compute: worker w runs the gradient kernel on its chunks (only Σ r² is used).
-/// reduceAndUpdate: worker 0 adds the chunks' Σ r² in chunk order, in Double.
+/// compute: worker w runs the gradient kernel on the chunks it claims (only Σ r² is used).
+/// reduceAndUpdate: every worker makes its share claimable again; worker 0 adds the chunks' Σ r² in chunk order, in Double.
 struct EvaluationSpan: StepProgram {
     let source: RowSource
     let params: SharedPointer<Float>
     let partials: SharedPointer<Float>
     let partialStride: Int
+    let claims: ChunkClaims
     let result: SharedPointer<Double>
     let rows: Int
     let d: Int
@@ -153,7 +157,7 @@ struct EvaluationSpan: StepProgram {
     func compute(step: Int, worker: Int, of workers: Int) {
         let w = UnsafePointer(params.base)
         let b = params.base[d]
-        for k in ShardPlan.slice(chunks, worker: worker, of: workers) {
+        claims.forEach(chunks: chunks, worker: worker, of: workers) { k in
             let first = k &* chunkRows
             source.accumulate(
                 kernel, worker: worker, d: d, first: first, count: min(chunkRows, rows &- first), permutation: nil,
@@ -162,6 +166,7 @@ struct EvaluationSpan: StepProgram {
     }
 
     func reduceAndUpdate(step: Int, worker: Int, of workers: Int) {
+        claims.reset(worker: worker)
         guard worker == 0 else { return }
         var s: Double = 0
         for k in 0..<chunks { s += Double(partials.base[k &* partialStride &+ d &+ 1]) }

@@ -125,7 +125,7 @@ public final class Trainer {
         executor = Executor(mode: mode, workers: workers, topology: topology, bindToCores: config.bindToCores)
         let fullBatch = batchRows == n
         state = TrainingState(
-            d: d, maxChunks: plan.maxChunks, evalChunks: (n + evalChunkRows - 1) / evalChunkRows,
+            d: d, workers: workers, maxChunks: plan.maxChunks, evalChunks: (n + evalChunkRows - 1) / evalChunkRows,
             stepLossCapacity: fullBatch ? config.epochs : (n + batchRows - 1) / batchRows,
             permutationRows: config.shuffle && !fullBatch ? n : nil)
         state.load(LinearModel(features: d, initialisation: config.model, seed: config.seed))
@@ -341,7 +341,7 @@ public final class Trainer {
         return StepSpan(
             source: rowSource, params: SharedPointer(state.params), momentum: SharedPointer(state.momentum), totals: SharedPointer(state.totals),
             stepLoss: SharedPointer(state.stepLoss), partials: SharedPointer(state.partials.base),
-            partialStride: state.partials.stride, permutation: state.permutation.map { SharedPointer($0) },
+            partialStride: state.partials.stride, claims: state.claims, permutation: state.permutation.map { SharedPointer($0) },
             order: shuffled ? EpochPermutation(rows: data.rows, seed: config.seed, epoch: epochsDone) : nil,
             rows: data.rows, d: data.features, batch: batchRows, chunkRows: plan.chunkRows,
             batchesPerEpoch: batchesPerEpoch, chunksPerBatch: plan.chunkCount(rows: batchRows),
@@ -353,7 +353,7 @@ public final class Trainer {
     func evaluationSpan() -> EvaluationSpan {
         EvaluationSpan(
             source: rowSource, params: SharedPointer(state.params), partials: SharedPointer(state.evalPartials.base), partialStride: state.evalPartials.stride,
-            result: SharedPointer(state.evalLoss), rows: data.rows, d: data.features,
+            claims: state.claims, result: SharedPointer(state.evalLoss), rows: data.rows, d: data.features,
             chunkRows: evalChunkRows, kernel: kernel)
     }
 }

@@ -10,6 +10,7 @@ import DataParallel
 ///   scales indices 0...d to the gradient as it reads them).
 /// - `stepLoss`: Σ r² of each step of the current span (full-batch spans report it per epoch).
 /// - `permutation`: the current epoch's row order (shuffled minibatch runs only).
+/// - `claims`: which worker computes which chunk of a step (one counter per worker).
 final class TrainingState: @unchecked Sendable {
     let d: Int
     let params: UnsafeMutablePointer<Float>
@@ -20,9 +21,10 @@ final class TrainingState: @unchecked Sendable {
     let permutation: UnsafeMutablePointer<UInt32>?
     let partials: GradientBuffers
     let evalPartials: GradientBuffers
+    let claims: ChunkClaims
     let stepLossCapacity: Int
 
-    init(d: Int, maxChunks: Int, evalChunks: Int, stepLossCapacity: Int, permutationRows: Int?) {
+    init(d: Int, workers: Int, maxChunks: Int, evalChunks: Int, stepLossCapacity: Int, permutationRows: Int?) {
         self.d = d
         let width = (d + 2 + 15) / 16 * 16 + 16
         func floats(_ n: Int) -> UnsafeMutablePointer<Float> {
@@ -46,6 +48,7 @@ final class TrainingState: @unchecked Sendable {
         }
         partials = GradientBuffers(slots: maxChunks, width: d + 2)
         evalPartials = GradientBuffers(slots: evalChunks, width: d + 2)
+        claims = .allocate(workers: workers)
     }
 
     deinit {
@@ -55,6 +58,7 @@ final class TrainingState: @unchecked Sendable {
         stepLoss.deallocate()
         evalLoss.deallocate()
         permutation?.deallocate()
+        claims.deallocate()
     }
 
     var model: LinearModel {
