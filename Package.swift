@@ -6,8 +6,9 @@
 // - The gradient kernels are compiled twice from the same files: FusedKernels for any x86-64 and
 //   FusedKernelsAVX512 (symlinks) for skylake-avx512; each trainer runs the AVX-512 copy when CPUID
 //   says the machine has it. So a plain `swift build -c release` has AVX-512 kernels too, and its
-//   binary still runs on a CPU without them. The kernels use explicit multiply + add (never
-//   `addingProduct`), so no build falls into per-lane `fmaf` calls, and every copy gives the same bits.
+//   binary still runs on a CPU without them. The kernels use explicit multiply + add, so no build
+//   falls into per-lane `fmaf` calls; only the AVX-512 copy (with `LOCKSTEP_FUSED_DOT`) fuses the
+//   d = 64 dot product's multiply-adds, so there the two copies agree to rounding, not bit for bit.
 // - The Makefile builds release with `-Xswiftc -target-cpu -Xswiftc native`, which tunes the rest
 //   (the shuffle, the reduce and update) for this CPU.
 // - Tools version 6.2: from 6.2 a package whose targets have unsafe flags (the AVX-512 copy's
@@ -24,8 +25,10 @@ let targetCPU: [SwiftSetting] = ProcessInfo.processInfo.environment["LOCKSTEP_TA
 } ?? []
 
 // The AVX-512 copy of the kernels: only on x86-64 hosts (elsewhere both copies are the portable code).
+// LOCKSTEP_FUSED_DOT: this copy may fuse multiply-adds (every CPU it runs on has FMA).
 #if arch(x86_64)
-let avx512: [SwiftSetting] = targetCPU.isEmpty ? [.unsafeFlags(["-target-cpu", "skylake-avx512"])] : targetCPU
+let avx512: [SwiftSetting] = (targetCPU.isEmpty ? [.unsafeFlags(["-target-cpu", "skylake-avx512"])] : targetCPU)
+    + [.define("LOCKSTEP_FUSED_DOT")]
 #else
 let avx512: [SwiftSetting] = targetCPU
 #endif

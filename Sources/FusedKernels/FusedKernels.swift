@@ -7,16 +7,18 @@ import CLockstepShims
 /// Shapes: X is rows × d Float32, row-major; y has one value per row; w has d values; `out` has at
 /// least d + 2 values. Every kernel writes all of `out[0..<d+2]` and reads nothing else of it.
 ///
-/// The arithmetic is plain multiply then add (never `addingProduct`): a build without a CPU target
-/// would turn fused multiply-adds on SIMD16 into per-lane `fmaf` calls (20–30× slower), and
-/// unfused arithmetic gives the same bits with and without AVX-512. Within a chunk every kernel adds
-/// in a fixed order (rows in order; for d ≤ 2 in 8 lanes of rows, then a tree), so the tuned
-/// kernels are deterministic and agree with `reference` to float rounding.
+/// The arithmetic is plain multiply then add, with one exception: the AVX-512 copy's d = 64 dot
+/// product fuses two of its multiply-adds (`LOCKSTEP_FUSED_DOT`, set by Package.swift for that copy
+/// only). Fused multiply-adds in a build without FMA hardware would be per-lane `fmaf` calls (20–30×
+/// slower), so the portable copy never uses them. Within a chunk every kernel adds in a fixed order
+/// (rows in order; for d ≤ 2 in 8 lanes of rows, then a tree), so every kernel is deterministic for
+/// any thread count and agrees with `reference` to float rounding.
 ///
 /// This module is compiled twice from the same files: `FusedKernels` with no CPU target (runs on any
 /// x86-64) and `FusedKernelsAVX512` (symlinks to these files) for `skylake-avx512`, so a plain
 /// `swift build -c release` still has AVX-512 loops. `GradientKernels` in LinearTraining picks one
-/// copy per trainer from CPUID; both give the same bits.
+/// copy per trainer from CPUID. The copies give the same bits except in the d = 64 kernel, where they
+/// agree to rounding.
 public enum Fused {
     /// The kernels by number (LinearTraining's `GradientKernels.Kind` maps onto these).
     /// `d64`: d == 64, w and the gradient in registers (4 × SIMD16 each), two rows per iteration.
@@ -50,6 +52,22 @@ public enum Fused {
     @inline(__always)
     static func treeSum(_ v: SIMD16<Float>) -> Float { ls_tree_sum16(v) }
 
+    /// The 16 lanes of a d = 64 row's x·w before the tree sum: (x0·w0 + x1·w1) + (x2·w2 + x3·w3).
+    /// In the AVX-512 copy the first product of each pair is fused into its add: on shuffled rows,
+    /// where each row is a cache miss, that made the w3 pass 18 % faster (docs/performance.md),
+    /// although the loop runs no fewer memory accesses.
+    @inline(__always)
+    static func dot64(
+        _ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>,
+        _ w0: SIMD16<Float>, _ w1: SIMD16<Float>, _ w2: SIMD16<Float>, _ w3: SIMD16<Float>
+    ) -> SIMD16<Float> {
+        #if LOCKSTEP_FUSED_DOT
+            (x1 * w1).addingProduct(x0, w0) + (x3 * w3).addingProduct(x2, w2)
+        #else
+            (x0 * w0 + x1 * w1) + (x2 * w2 + x3 * w3)
+        #endif
+    }
+
     /// d == 64.
     @inline(__always)
     static func d64<R: RowOrder>(
@@ -69,8 +87,8 @@ public enum Fused {
             let xa = x + ia &* 64, xb = x + ib &* 64
             let a0 = load(xa), a1 = load(xa + 16), a2 = load(xa + 32), a3 = load(xa + 48)
             let b0 = load(xb), b1 = load(xb + 16), b2 = load(xb + 32), b3 = load(xb + 48)
-            let ra = (treeSum((a0 * w0 + a1 * w1) + (a2 * w2 + a3 * w3)) + b) - y[ia]
-            let rb = (treeSum((b0 * w0 + b1 * w1) + (b2 * w2 + b3 * w3)) + b) - y[ib]
+            let ra = (treeSum(dot64(a0, a1, a2, a3, w0, w1, w2, w3)) + b) - y[ia]
+            let rb = (treeSum(dot64(b0, b1, b2, b3, w0, w1, w2, w3)) + b) - y[ib]
             let va = SIMD16<Float>(repeating: ra), vb = SIMD16<Float>(repeating: rb)
             g0 = (g0 + va * a0) + vb * b0
             g1 = (g1 + va * a1) + vb * b1
@@ -83,7 +101,7 @@ public enum Fused {
             let ia = order.row(k)
             let xa = x + ia &* 64
             let a0 = load(xa), a1 = load(xa + 16), a2 = load(xa + 32), a3 = load(xa + 48)
-            let ra = (treeSum((a0 * w0 + a1 * w1) + (a2 * w2 + a3 * w3)) + b) - y[ia]
+            let ra = (treeSum(dot64(a0, a1, a2, a3, w0, w1, w2, w3)) + b) - y[ia]
             let va = SIMD16<Float>(repeating: ra)
             g0 = g0 + va * a0
             g1 = g1 + va * a1

@@ -37,7 +37,9 @@ public enum GradientKernels {
 
     /// The copy of the kernels that runs: both are the same Swift source, compiled for a portable
     /// x86-64 (SSE2: a SIMD16 operation is four instructions and 16 xmm registers cannot hold w and
-    /// the gradient) or for AVX-512. Both give the same bits.
+    /// the gradient) or for AVX-512. Both give the same bits, except the `d64` kernel, whose AVX-512
+    /// dot product fuses its multiply-adds (there they agree to rounding). Either way a run gives the
+    /// same bits for any thread count.
     public enum Target: String, Sendable, CaseIterable {
         case portable
         case avx512

@@ -11,7 +11,8 @@ struct Lockstep: ParsableCommand {
             74 I/O error, 130/143 interrupted by SIGINT/SIGTERM.
 
             Environment: LOCKSTEP_KERNELS=portable|avx512|auto picks the copy of the gradient kernels \
-            (auto, the default: AVX-512 where the CPU has it, in any build); NO_COLOR=1 turns colour off.
+            (auto, the default: AVX-512 where the CPU has it, in any build; at d = 64 the two copies agree \
+            to rounding, not bit for bit); NO_COLOR=1 turns colour off.
             """,
         subcommands: [TrainCommand.self, SweepCommand.self, GenerateCommand.self, PlotCommand.self, TopologyCommand.self],
         defaultSubcommand: nil
