@@ -87,8 +87,9 @@ public enum Fused {
             let xa = x + ia &* 64, xb = x + ib &* 64
             let a0 = load(xa), a1 = load(xa + 16), a2 = load(xa + 32), a3 = load(xa + 48)
             let b0 = load(xb), b1 = load(xb + 16), b2 = load(xb + 32), b3 = load(xb + 48)
-            let ra = (treeSum(dot64(a0, a1, a2, a3, w0, w1, w2, w3)) + b) - y[ia]
-            let rb = (treeSum(dot64(b0, b1, b2, b3, w0, w1, w2, w3)) + b) - y[ib]
+            let dots = ls_tree_sum16x2(dot64(a0, a1, a2, a3, w0, w1, w2, w3), dot64(b0, b1, b2, b3, w0, w1, w2, w3))
+            let ra = (dots[0] + b) - y[ia]
+            let rb = (dots[1] + b) - y[ib]
             let va = SIMD16<Float>(repeating: ra), vb = SIMD16<Float>(repeating: rb)
             g0 = (g0 + va * a0) + vb * b0
             g1 = (g1 + va * a1) + vb * b1

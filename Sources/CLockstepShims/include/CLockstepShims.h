@@ -57,6 +57,17 @@ static inline __attribute__((always_inline)) float ls_tree_sum16(ls_float16 v) {
     return p.x + p.y;
 }
 
+/// `ls_tree_sum16` of two vectors at once, the same additions lane for lane (so the same bits), with
+/// the two trees sharing their shuffles from the second level on: two rows' dot products reduced
+/// side by side, which keeps the scheduler from finishing one row's chain before starting the other's.
+static inline __attribute__((always_inline)) ls_float2 ls_tree_sum16x2(ls_float16 a, ls_float16 b) {
+    ls_float8 ha = a.lo + a.hi, hb = b.lo + b.hi;
+    ls_float8 q = __builtin_shufflevector(ha, hb, 0, 1, 2, 3, 8, 9, 10, 11)
+        + __builtin_shufflevector(ha, hb, 4, 5, 6, 7, 12, 13, 14, 15);
+    ls_float4 p = __builtin_shufflevector(q, q, 0, 1, 4, 5) + __builtin_shufflevector(q, q, 2, 3, 6, 7);
+    return (ls_float2){p.x + p.y, p.z + p.w};
+}
+
 /// The same tree over 8 lanes: (4), (2), then lane 0 + lane 1.
 static inline __attribute__((always_inline)) float ls_tree_sum8(ls_float8 v) {
     ls_float4 q = v.lo + v.hi;
