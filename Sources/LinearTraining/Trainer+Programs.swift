@@ -8,8 +8,9 @@ import SyntheticData
 /// the epoch's order. A span stops early, after the step in progress, when a stop is requested.
 /// compute: worker w fills the partial sums of the chunks it claims (`ChunkClaims`: its share
 /// `slice(chunks, w, W)` first, then what is left of the others'); it writes only those slots.
-/// reduceAndUpdate: worker w makes its share claimable again for the next step, reduces coordinates `coordinateSlice(d + 2, w, W)` in chunk order,
-/// scales them to the gradient and applies SGD to the parameters among them (writes only those).
+/// reduceAndUpdate: worker w makes its share claimable again for the next step, reduces coordinates
+/// `coordinateSlice(d + 2, w, W)` in chunk order, scales them to the gradient and applies SGD to the
+/// parameters among them (writes only those).
 struct StepSpan: StepProgram {
     let source: RowSource
     let params: SharedPointer<Float>
