@@ -18,8 +18,6 @@ import CLockstepShims
 /// with `allocate(workers:)` and frees with `deallocate()`.
 public struct ChunkClaims: @unchecked Sendable {
     @usableFromInline let counters: UnsafeMutablePointer<UInt32>
-    /// The counters allocated (the most workers this can serve).
-    public let capacity: Int
 
     @usableFromInline static var stride: Int { 16 }
 
@@ -29,7 +27,7 @@ public struct ChunkClaims: @unchecked Sendable {
         let raw = UnsafeMutableRawPointer.allocate(byteCount: workers * stride * 4, alignment: 64)
         let counters = raw.bindMemory(to: UInt32.self, capacity: workers * stride)
         counters.initialize(repeating: 0, count: workers * stride)
-        return ChunkClaims(counters: counters, capacity: workers)
+        return ChunkClaims(counters: counters)
     }
 
     public func deallocate() { counters.deallocate() }

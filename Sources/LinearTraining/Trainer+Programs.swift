@@ -137,7 +137,8 @@ struct StepSpan: StepProgram {
 
 /// The loss over the whole dataset at the current parameters: one step, chunks of fixed rows.
 /// compute: worker w runs the gradient kernel on the chunks it claims (only Σ r² is used).
-/// reduceAndUpdate: every worker makes its share claimable again; worker 0 adds the chunks' Σ r² in chunk order, in Double.
+/// reduceAndUpdate: every worker makes its share claimable again; worker 0 adds the chunks' Σ r² in
+/// chunk order, in Double.
 struct EvaluationSpan: StepProgram {
     let source: RowSource
     let params: SharedPointer<Float>
