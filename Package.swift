@@ -28,7 +28,7 @@ let targetCPU: [SwiftSetting] = ProcessInfo.processInfo.environment["LOCKSTEP_TA
 // LOCKSTEP_FUSED_DOT: this copy may fuse multiply-adds (every CPU it runs on has FMA).
 #if arch(x86_64)
 let avx512: [SwiftSetting] = (targetCPU.isEmpty ? [.unsafeFlags(["-target-cpu", "skylake-avx512"])] : targetCPU)
-    + [.define("LOCKSTEP_FUSED_DOT")]
+    + [.define("LOCKSTEP_FUSED_DOT"), .define("LOCKSTEP_F16C")]
 #else
 let avx512: [SwiftSetting] = targetCPU
 #endif

@@ -28,6 +28,56 @@ extension Fused {
             }
         }
     }
+
+    /// The same for float16 rows of X (converted to float32 in registers; y, w and the sums stay
+    /// float32): bit for bit what the float32 kernel gives on the converted rows.
+    @inlinable @inline(__always)
+    public static func accumulate(
+        kernel: Int, x: UnsafePointer<Float16>, y: UnsafePointer<Float>, d: Int, first: Int, count: Int,
+        indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
+        out: UnsafeMutablePointer<Float>
+    ) {
+        if let indices {
+            switch kernel {
+            case d64: d64GatheredHalf(x, y, indices, available, count, w, b, out)
+            case wide: wideGatheredHalf(x, y, d, indices, available, count, w, b, out)
+            case small where d == 1: small1GatheredHalf(x, y, indices, count, w, b, out)
+            case small where d == 2: small2GatheredHalf(x, y, indices, count, w, b, out)
+            default: referenceGatheredHalf(x, y, d, indices, count, w, b, out)
+            }
+        } else {
+            switch kernel {
+            case d64: d64SequentialHalf(x, y, first, count, w, b, out)
+            case wide: wideSequentialHalf(x, y, d, first, count, w, b, out)
+            case small where d == 1: small1SequentialHalf(x, y, first, count, w, b, out)
+            case small where d == 2: small2SequentialHalf(x, y, first, count, w, b, out)
+            default: referenceSequentialHalf(x, y, d, first, count, w, b, out)
+            }
+        }
+    }
+}
+
+extension Fused {
+    /// Converts `count` float16 values to float32 exactly, with the conversion the kernels use in
+    /// registers (for callers that need float32 copies of float16 data, and for the tests).
+    @inlinable @inline(__always)
+    public static func widen(_ source: UnsafePointer<Float16>, count: Int, into destination: UnsafeMutablePointer<Float>) {
+        widenHalf(source, count, destination)
+    }
+}
+
+@usableFromInline @inline(never)
+func widenHalf(_ source: UnsafePointer<Float16>, _ count: Int, _ destination: UnsafeMutablePointer<Float>) {
+    var i = 0
+    while i &+ 16 <= count {
+        Fused.store(Float16.load16(source + i), destination + i)
+        i &+= 16
+    }
+    guard i < count else { return }
+    var tail = SIMD16<UInt16>()
+    for l in 0..<(count &- i) { tail[l] = source[i &+ l].bitPattern }
+    let wide = halfToFloat(tail)
+    for l in 0..<(count &- i) { destination[i &+ l] = wide[l] }
 }
 
 // The loops as plain functions, one per kernel and row order: each is a generic loop of `Fused`
@@ -92,5 +142,67 @@ func referenceSequential(
 @usableFromInline @inline(never)
 func referenceGathered(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.reference(Fused.gathered(indices, 0, d: d), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+
+// The same loops over float16 rows.
+
+@usableFromInline @inline(never)
+func d64SequentialHalf(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
+    _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.d64(SequentialRows(first: first), x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func d64GatheredHalf(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ available: Int,
+    _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.d64(Fused.gathered(indices, available, d: 64), x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func wideSequentialHalf(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.wide(SequentialRows(first: first), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func wideGatheredHalf(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>,
+    _ available: Int, _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.wide(Fused.gathered(indices, available, d: d), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func small1SequentialHalf(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
+    _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.small1(SequentialRows(first: first), x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func small1GatheredHalf(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.small1(Fused.gathered(indices, 0, d: 1), x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func small2SequentialHalf(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
+    _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.small2(SequentialRows(first: first), x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func small2GatheredHalf(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.small2(Fused.gathered(indices, 0, d: 2), x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func referenceSequentialHalf(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.reference(SequentialRows(first: first), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func referenceGatheredHalf(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>, _ count: Int,
     _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
 ) { Fused.reference(Fused.gathered(indices, 0, d: d), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }

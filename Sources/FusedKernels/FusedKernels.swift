@@ -70,8 +70,8 @@ public enum Fused {
 
     /// d == 64.
     @inline(__always)
-    static func d64<R: RowOrder>(
-        _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
+    static func d64<R: RowOrder, T: XElement>(
+        _ order: R, x: UnsafePointer<T>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
     ) {
         let w0 = load(w), w1 = load(w + 16), w2 = load(w + 32), w3 = load(w + 48)
@@ -79,14 +79,15 @@ public enum Fused {
         // (Σ r, Σ r²) as one pair: as two scalars, LLVM's SLP pass pairs r² with lanes of x and
         // scatters ~25 scalar instructions through the loop. Lane by lane it is the same arithmetic.
         var sums = SIMD2<Float>()
+        let rowBytes = 64 &* MemoryLayout<T>.stride
         var k = 0
         while k &+ 1 < count {
-            order.prefetch(k, x: x, y: y, rowBytes: 256)
-            order.prefetch(k &+ 1, x: x, y: y, rowBytes: 256)
+            order.prefetch(k, x: x, y: y, rowBytes: rowBytes)
+            order.prefetch(k &+ 1, x: x, y: y, rowBytes: rowBytes)
             let ia = order.row(k), ib = order.row(k &+ 1)
             let xa = x + ia &* 64, xb = x + ib &* 64
-            let a0 = load(xa), a1 = load(xa + 16), a2 = load(xa + 32), a3 = load(xa + 48)
-            let b0 = load(xb), b1 = load(xb + 16), b2 = load(xb + 32), b3 = load(xb + 48)
+            let a0 = T.load16(xa), a1 = T.load16(xa + 16), a2 = T.load16(xa + 32), a3 = T.load16(xa + 48)
+            let b0 = T.load16(xb), b1 = T.load16(xb + 16), b2 = T.load16(xb + 32), b3 = T.load16(xb + 48)
             let dots = ls_tree_sum16x2(dot64(a0, a1, a2, a3, w0, w1, w2, w3), dot64(b0, b1, b2, b3, w0, w1, w2, w3))
             let ra = (dots[0] + b) - y[ia]
             let rb = (dots[1] + b) - y[ib]
@@ -101,7 +102,7 @@ public enum Fused {
         if k < count {
             let ia = order.row(k)
             let xa = x + ia &* 64
-            let a0 = load(xa), a1 = load(xa + 16), a2 = load(xa + 32), a3 = load(xa + 48)
+            let a0 = T.load16(xa), a1 = T.load16(xa + 16), a2 = T.load16(xa + 32), a3 = T.load16(xa + 48)
             let ra = (treeSum(dot64(a0, a1, a2, a3, w0, w1, w2, w3)) + b) - y[ia]
             let va = SIMD16<Float>(repeating: ra)
             g0 = g0 + va * a0
@@ -123,40 +124,44 @@ public enum Fused {
     /// one cache line per block read, so the prefetches are spread over the work instead of issued
     /// in a burst of d/16 at once.
     @inline(__always)
-    static func dotWide(
-        _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, blocks: Int, d: Int, ahead: UnsafeRawPointer?
+    static func dotWide<T: XElement>(
+        _ x: UnsafePointer<T>, _ w: UnsafePointer<Float>, blocks: Int, d: Int, ahead: UnsafeRawPointer?
     ) -> Float {
         var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
         var i = 0
+        // A block of 16 values is one cache line of float32 and half of one of float16.
+        let blockBytes = 16 &* MemoryLayout<T>.stride
         while i &+ 4 <= blocks {
             if let ahead {
-                let p = ahead + i &* 64
+                let p = ahead + i &* blockBytes
                 ls_prefetch(p)
                 ls_prefetch(p + 64)
-                ls_prefetch(p + 128)
-                ls_prefetch(p + 192)
+                if blockBytes == 64 {
+                    ls_prefetch(p + 128)
+                    ls_prefetch(p + 192)
+                }
             }
             let o = i &* 16
-            a0 = a0 + load(x + o) * load(w + o)
-            a1 = a1 + load(x + (o &+ 16)) * load(w + (o &+ 16))
-            a2 = a2 + load(x + (o &+ 32)) * load(w + (o &+ 32))
-            a3 = a3 + load(x + (o &+ 48)) * load(w + (o &+ 48))
+            a0 = a0 + T.load16(x + o) * load(w + o)
+            a1 = a1 + T.load16(x + (o &+ 16)) * load(w + (o &+ 16))
+            a2 = a2 + T.load16(x + (o &+ 32)) * load(w + (o &+ 32))
+            a3 = a3 + T.load16(x + (o &+ 48)) * load(w + (o &+ 48))
             i &+= 4
         }
         if let ahead {
-            var off = i &* 64
-            while off < d &* 4 {
+            var off = i &* blockBytes
+            while off < d &* MemoryLayout<T>.stride {
                 ls_prefetch(ahead + off)
                 off &+= 64
             }
         }
-        if i < blocks { a0 = a0 + load(x + i &* 16) * load(w + i &* 16); i &+= 1 }
-        if i < blocks { a1 = a1 + load(x + i &* 16) * load(w + i &* 16); i &+= 1 }
-        if i < blocks { a2 = a2 + load(x + i &* 16) * load(w + i &* 16) }
+        if i < blocks { a0 = a0 + T.load16(x + i &* 16) * load(w + i &* 16); i &+= 1 }
+        if i < blocks { a1 = a1 + T.load16(x + i &* 16) * load(w + i &* 16); i &+= 1 }
+        if i < blocks { a2 = a2 + T.load16(x + i &* 16) * load(w + i &* 16) }
         var s = treeSum((a0 + a1) + (a2 + a3))
         var j = blocks &* 16
         while j < d {
-            s = s + x[j] * w[j]
+            s = s + x[j].float * w[j]
             j &+= 1
         }
         return s
@@ -166,12 +171,12 @@ public enum Fused {
     /// per group of 4 rows, so it is loaded and stored 4× less often; each coordinate still adds
     /// the rows in order.
     @inline(__always)
-    static func wide<R: RowOrder>(
-        _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, count: Int, w: UnsafePointer<Float>,
+    static func wide<R: RowOrder, T: XElement>(
+        _ order: R, x: UnsafePointer<T>, y: UnsafePointer<Float>, d: Int, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
     ) {
         let blocks = d / 16
-        let rowBytes = d &* 4
+        let rowBytes = d &* MemoryLayout<T>.stride
         out.initialize(repeating: 0, count: d)
         var sumR: Float = 0, sumL: Float = 0
         var k = 0
@@ -187,15 +192,15 @@ public enum Fused {
             var o = 0
             for _ in 0..<blocks {
                 var acc = load(out + o)
-                acc = acc + v0 * load(x0 + o)
-                acc = acc + v1 * load(x1 + o)
-                acc = acc + v2 * load(x2 + o)
-                acc = acc + v3 * load(x3 + o)
+                acc = acc + v0 * T.load16(x0 + o)
+                acc = acc + v1 * T.load16(x1 + o)
+                acc = acc + v2 * T.load16(x2 + o)
+                acc = acc + v3 * T.load16(x3 + o)
                 store(acc, out + o)
                 o &+= 16
             }
             while o < d {
-                out[o] = (((out[o] + r0 * x0[o]) + r1 * x1[o]) + r2 * x2[o]) + r3 * x3[o]
+                out[o] = (((out[o] + r0 * x0[o].float) + r1 * x1[o].float) + r2 * x2[o].float) + r3 * x3[o].float
                 o &+= 1
             }
             sumR = (((sumR + r0) + r1) + r2) + r3
@@ -209,11 +214,11 @@ public enum Fused {
             let v0 = SIMD16<Float>(repeating: r0)
             var o = 0
             for _ in 0..<blocks {
-                store(load(out + o) + v0 * load(x0 + o), out + o)
+                store(load(out + o) + v0 * T.load16(x0 + o), out + o)
                 o &+= 16
             }
             while o < d {
-                out[o] = out[o] + r0 * x0[o]
+                out[o] = out[o] + r0 * x0[o].float
                 o &+= 1
             }
             sumR = sumR + r0
@@ -229,8 +234,8 @@ public enum Fused {
     /// latency of a chain of 50 adds); then a tree over the lanes and the last `count % 8` rows in
     /// order. Fixed order for a given chunk, so still bitwise identical for any thread count.
     @inline(__always)
-    static func small1<R: RowOrder>(
-        _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
+    static func small1<R: RowOrder, T: XElement>(
+        _ order: R, x: UnsafePointer<T>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
     ) {
         let w0 = w[0]
@@ -248,7 +253,7 @@ public enum Fused {
         var g0 = ls_tree_sum8(g), sumR = ls_tree_sum8(sr), sumL = ls_tree_sum8(sl)
         while k < count {
             let i = order.row(k)
-            let x0 = x[i]
+            let x0 = x[i].float
             let r = (x0 * w0 + b) - y[i]
             g0 = g0 + r * x0
             sumR = sumR + r
@@ -262,8 +267,8 @@ public enum Fused {
 
     /// d == 2 (the d2l lesson): as `small1`, with x0 and x1 of 8 rows split into two vectors.
     @inline(__always)
-    static func small2<R: RowOrder>(
-        _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
+    static func small2<R: RowOrder, T: XElement>(
+        _ order: R, x: UnsafePointer<T>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
     ) {
         let w0 = w[0], w1 = w[1]
@@ -282,7 +287,7 @@ public enum Fused {
         var g0 = ls_tree_sum8(g0v), g1 = ls_tree_sum8(g1v), sumR = ls_tree_sum8(sr), sumL = ls_tree_sum8(sl)
         while k < count {
             let i = order.row(k)
-            let x0 = x[i &* 2], x1 = x[i &* 2 &+ 1]
+            let x0 = x[i &* 2].float, x1 = x[i &* 2 &+ 1].float
             let r = ((x0 * w0 + x1 * w1) + b) - y[i]
             g0 = g0 + r * x0
             g1 = g1 + r * x1
@@ -298,8 +303,8 @@ public enum Fused {
 
     /// The naive reference (and the kernel for 3 <= d < 16): scalar, one row at a time, the dot left to right.
     @inline(__always)
-    static func reference<R: RowOrder>(
-        _ order: R, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, count: Int, w: UnsafePointer<Float>,
+    static func reference<R: RowOrder, T: XElement>(
+        _ order: R, x: UnsafePointer<T>, y: UnsafePointer<Float>, d: Int, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
     ) {
         out.initialize(repeating: 0, count: d)
@@ -308,9 +313,9 @@ public enum Fused {
             let i = order.row(k)
             let row = x + i &* d
             var dot: Float = 0
-            for j in 0..<d { dot = dot + row[j] * w[j] }
+            for j in 0..<d { dot = dot + row[j].float * w[j] }
             let r = (dot + b) - y[i]
-            for j in 0..<d { out[j] = out[j] + r * row[j] }
+            for j in 0..<d { out[j] = out[j] + r * row[j].float }
             sumR = sumR + r
             sumL = sumL + r * r
         }

@@ -7,29 +7,29 @@ protocol RowOrder {
     func row(_ k: Int) -> Int
     /// Prefetch the row `distance` ahead of k and its label (gathered order only; hardware prefetch
     /// handles runs).
-    func prefetch(_ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int)
+    func prefetch(_ k: Int, x: UnsafeRawPointer, y: UnsafePointer<Float>, rowBytes: Int)
     /// For long rows: prefetches the label of the row `distance` ahead of k and returns the row's
     /// address, for the kernel to prefetch line by line as it works (nil: nothing to prefetch).
-    func rowAhead(_ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int) -> UnsafeRawPointer?
+    func rowAhead(_ k: Int, x: UnsafeRawPointer, y: UnsafePointer<Float>, rowBytes: Int) -> UnsafeRawPointer?
     /// `v[row(k + l)]` for lanes l = 0..<8: y, or x when d = 1.
-    func lanes(_ v: UnsafePointer<Float>, _ k: Int) -> SIMD8<Float>
+    func lanes<T: XElement>(_ v: UnsafePointer<T>, _ k: Int) -> SIMD8<Float>
     /// (x0, x1) of rows `row(k + l)`, l = 0..<8, for d = 2.
-    func pairLanes(_ x: UnsafePointer<Float>, _ k: Int) -> (SIMD8<Float>, SIMD8<Float>)
+    func pairLanes<T: XElement>(_ x: UnsafePointer<T>, _ k: Int) -> (SIMD8<Float>, SIMD8<Float>)
 }
 
 /// Rows `first, first + 1, …`.
 struct SequentialRows: RowOrder {
     let first: Int
     @inline(__always) func row(_ k: Int) -> Int { first &+ k }
-    @inline(__always) func prefetch(_ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int) {}
+    @inline(__always) func prefetch(_ k: Int, x: UnsafeRawPointer, y: UnsafePointer<Float>, rowBytes: Int) {}
     @inline(__always) func rowAhead(
-        _ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int
+        _ k: Int, x: UnsafeRawPointer, y: UnsafePointer<Float>, rowBytes: Int
     ) -> UnsafeRawPointer? { nil }
-    @inline(__always) func lanes(_ v: UnsafePointer<Float>, _ k: Int) -> SIMD8<Float> {
-        UnsafeRawPointer(v + (first &+ k)).loadUnaligned(as: SIMD8<Float>.self)
+    @inline(__always) func lanes<T: XElement>(_ v: UnsafePointer<T>, _ k: Int) -> SIMD8<Float> {
+        T.load8(v + (first &+ k))
     }
-    @inline(__always) func pairLanes(_ x: UnsafePointer<Float>, _ k: Int) -> (SIMD8<Float>, SIMD8<Float>) {
-        let both = UnsafeRawPointer(x + (first &+ k) &* 2).loadUnaligned(as: SIMD16<Float>.self)
+    @inline(__always) func pairLanes<T: XElement>(_ x: UnsafePointer<T>, _ k: Int) -> (SIMD8<Float>, SIMD8<Float>) {
+        let both = T.load16(x + (first &+ k) &* 2)
         return (ls_even_lanes16(both), ls_odd_lanes16(both))
     }
 }
@@ -42,27 +42,24 @@ struct GatheredRows: RowOrder {
     let available: Int
     @inline(__always) func row(_ k: Int) -> Int { Int(indices[k]) }
     @inline(__always) func rowAhead(
-        _ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int
+        _ k: Int, x: UnsafeRawPointer, y: UnsafePointer<Float>, rowBytes: Int
     ) -> UnsafeRawPointer? {
         let ahead = k &+ distance
         guard ahead < available else { return nil }
         let row = Int(indices[ahead])
         ls_prefetch(y + row)
-        return UnsafeRawPointer(x) + row &* rowBytes
+        return x + row &* rowBytes
     }
-    @inline(__always) func lanes(_ v: UnsafePointer<Float>, _ k: Int) -> SIMD8<Float> {
+    @inline(__always) func lanes<T: XElement>(_ v: UnsafePointer<T>, _ k: Int) -> SIMD8<Float> {
         var out = SIMD8<Float>()
-        for l in 0..<8 { out[l] = ls_opaque_float(v[Int(indices[k &+ l])]) }
+        for l in 0..<8 { out[l] = ls_opaque_float(v[Int(indices[k &+ l])].float) }
         return out
     }
-    @inline(__always) func pairLanes(_ x: UnsafePointer<Float>, _ k: Int) -> (SIMD8<Float>, SIMD8<Float>) {
-        let raw = UnsafeRawPointer(x)
-        var both = SIMD8<UInt64>()
-        for l in 0..<8 { both[l] = raw.loadUnaligned(fromByteOffset: Int(indices[k &+ l]) &* 8, as: UInt64.self) }
-        let v = unsafeBitCast(both, to: SIMD16<Float>.self)
+    @inline(__always) func pairLanes<T: XElement>(_ x: UnsafePointer<T>, _ k: Int) -> (SIMD8<Float>, SIMD8<Float>) {
+        let v = T.gatherPairs(x, indices, k)
         return (ls_even_lanes16(v), ls_odd_lanes16(v))
     }
-    @inline(__always) func prefetch(_ k: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, rowBytes: Int) {
+    @inline(__always) func prefetch(_ k: Int, x: UnsafeRawPointer, y: UnsafePointer<Float>, rowBytes: Int) {
         guard let p = rowAhead(k, x: x, y: y, rowBytes: rowBytes) else { return }
         var off = 0
         while off < rowBytes {

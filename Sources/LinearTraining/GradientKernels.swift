@@ -91,3 +91,36 @@ public enum GradientKernels {
         }
     }
 }
+
+extension GradientKernels {
+    /// `accumulate` for float16 rows of X: each row is converted to float32 in registers as it is
+    /// loaded, so the sums are bit for bit those of the float32 kernel over the converted rows.
+    @inline(__always)
+    public static func accumulate(
+        _ kind: Kind, target: Target, x: UnsafePointer<Float16>, y: UnsafePointer<Float>, d: Int, first: Int,
+        count: Int, indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
+        out: UnsafeMutablePointer<Float>
+    ) {
+        switch target {
+        case .avx512:
+            FusedKernelsAVX512.Fused.accumulate(
+                kernel: kind.number, x: x, y: y, d: d, first: first, count: count, indices: indices,
+                available: available, w: w, b: b, out: out)
+        case .portable:
+            FusedKernels.Fused.accumulate(
+                kernel: kind.number, x: x, y: y, d: d, first: first, count: count, indices: indices,
+                available: available, w: w, b: b, out: out)
+        }
+    }
+
+    /// Converts `count` float16 values to float32 exactly, with `target`'s conversion (the one its
+    /// kernels use in registers: `vcvtph2ps` in the AVX-512 copy, integer operations in the portable one).
+    public static func widen(
+        _ source: UnsafePointer<Float16>, count: Int, into destination: UnsafeMutablePointer<Float>, target: Target
+    ) {
+        switch target {
+        case .avx512: FusedKernelsAVX512.Fused.widen(source, count: count, into: destination)
+        case .portable: FusedKernels.Fused.widen(source, count: count, into: destination)
+        }
+    }
+}
