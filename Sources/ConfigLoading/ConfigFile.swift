@@ -98,11 +98,12 @@ public enum ConfigFile {
             return .npy(dir: resolve(dir, configFile: configFile), convertFloat64: try npy.bool("convertFloat64") ?? false)
         }
         if let csv = try node.child("csv") {
-            try csv.allow(["path", "target"])
+            try csv.allow(["path", "target", "dtype"])
             guard let path = try csv.string("path") else {
                 throw ConfigError(kind: .invalidValue, message: "\(node.file): 'data.csv.path' is missing; give the CSV file's path")
             }
-            return .csv(path: resolve(path, configFile: configFile), target: try csv.string("target") ?? "y")
+            return .csv(
+                path: resolve(path, configFile: configFile), target: try csv.string("target") ?? "y", dtype: try dtype(csv))
         }
         guard let s = try node.child("synthetic") else { return .synthetic(DatasetSpec()) }
         let spec = try syntheticSpec(s)
@@ -123,8 +124,9 @@ public enum ConfigFile {
 
     /// The keys of a `data.synthetic` block (also the flags of `lockstep generate`).
     public static func syntheticSpec(_ s: ConfigNode) throws(ConfigError) -> DatasetSpec {
-        try s.allow(["rows", "features", "weights", "bias", "noise", "seed", "materialize"])
+        try s.allow(["rows", "features", "weights", "bias", "noise", "seed", "materialize", "dtype"])
         var spec = DatasetSpec()
+        spec.dtype = try dtype(s)
         if let v = try s.int("rows") { spec.rows = v }
         if let v = try s.int("features") {
             spec.features = v
@@ -157,6 +159,12 @@ public enum ConfigFile {
             throw ConfigError(kind: .invalidValue, message: "\(s.file): in '\(s.path)': \(error.description)")
         }
         return spec
+    }
+
+    /// The `dtype` key of a data block: float32 (the default) or float16.
+    static func dtype(_ node: ConfigNode) throws(ConfigError) -> DType {
+        guard let name = try node.choice("dtype", DType.allCases.map(\.rawValue)) else { return .float32 }
+        return DType(name: name)!
     }
 
     static func modelInit(_ node: ConfigNode) throws(ConfigError) -> ModelInit {

@@ -36,10 +36,11 @@ extension TrainingData {
         for r in stride(from: 0, to: rows, by: step) {
             switch self {
             case let .stored(d):
-                row.update(from: d.x + r * features, count: features)
+                for j in 0..<features { row[j] = d.value(row: r, feature: j) }
                 y = d.y[r]
             case let .generated(g):
                 g.fill(row: r, x: row, y: &y)
+                if g.spec.dtype == .float16 { HalfConversion.roundThroughHalf(row, count: features) }
             }
             for j in 0..<features { h.add(word: UInt64(row[j].bitPattern)) }
             h.add(word: UInt64(y.bitPattern))

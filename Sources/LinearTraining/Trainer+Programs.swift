@@ -182,10 +182,16 @@ struct EvaluationSpan: StepProgram {
 struct RowSource {
     /// The copy of the kernels that runs (see `Trainer.kernelTarget`).
     let target: GradientKernels.Target
+    /// X as float32 (unused when `xHalf` is set).
     let x: SharedPointer<Float>
+    /// X as float16, when the dataset stores it so: the float16 kernels convert rows in registers.
+    let xHalf: SharedPointer<Float16>?
     let y: SharedPointer<Float>
     /// Owned by the trainer (a pointer keeps this type, and the spans holding it, trivially copyable).
     let maker: SharedPointer<SyntheticRows>?
+    /// On-the-fly float16 data: made rows are rounded through float16, so they hold the values a
+    /// stored float16 dataset of the same spec holds (and the kernels give the same bits).
+    let roundsToHalf: Bool
     /// Per worker: `scratchStride` floats, X rows then their y.
     let scratch: SharedPointer<Float>?
     let scratchStride: Int
@@ -202,6 +208,10 @@ struct RowSource {
             make(first: first, count: count, permutation: permutation, d: d, x: sx, y: sy)
             GradientKernels.accumulate(
                 kind, target: target, x: sx, y: sy, d: d, first: 0, count: count, indices: nil, available: 0, w: w, b: b, out: out)
+        } else if let xHalf {
+            GradientKernels.accumulate(
+                kind, target: target, x: xHalf.base, y: y.base, d: d, first: first, count: count,
+                indices: permutation.map { UnsafePointer($0.base + first) }, available: rows &- first, w: w, b: b, out: out)
         } else {
             GradientKernels.accumulate(
                 kind, target: target, x: x.base, y: y.base, d: d, first: first, count: count,
@@ -220,5 +230,6 @@ struct RowSource {
         } else {
             maker.pointee.fill(rows: first..<(first &+ count), x: x, y: y)
         }
+        if roundsToHalf { HalfConversion.roundThroughHalf(x, count: count &* d) }
     }
 }

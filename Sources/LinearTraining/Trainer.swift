@@ -144,14 +144,18 @@ public final class Trainer {
             scratch = raw
             maker = made
             rowSource = RowSource(
-                target: self.kernelTarget, x: SharedPointer(floats), y: SharedPointer(floats), maker: SharedPointer(made),
-                scratch: SharedPointer(floats), scratchStride: stride, scratchRows: capacity)
+                target: self.kernelTarget, x: SharedPointer(floats), xHalf: nil, y: SharedPointer(floats),
+                maker: SharedPointer(made), roundsToHalf: rows.spec.dtype == .float16, scratch: SharedPointer(floats),
+                scratchStride: stride, scratchRows: capacity)
         case let .stored(dataset):
             scratch = nil
             maker = nil
+            let half = dataset.dtype == .float16
             rowSource = RowSource(
-                target: self.kernelTarget, x: SharedPointer(dataset.x), y: SharedPointer(dataset.y), maker: nil,
-                scratch: nil, scratchStride: 0, scratchRows: 0)
+                target: self.kernelTarget,
+                x: SharedPointer(dataset.xBytes.assumingMemoryBound(to: Float.self)),
+                xHalf: half ? SharedPointer(dataset.xHalf) : nil, y: SharedPointer(dataset.y), maker: nil,
+                roundsToHalf: false, scratch: nil, scratchStride: 0, scratchRows: 0)
         }
     }
 

@@ -10,8 +10,10 @@ extension TrainingConfig {
             data = .object([("synthetic", .object(spec.jsonPairs + [("materialize", .bool(true))]))])
         case let .onTheFly(spec):
             data = .object([("synthetic", .object(spec.jsonPairs + [("materialize", .bool(false))]))])
-        case let .csv(path, target):
-            data = .object([("csv", .object([("path", .string(path)), ("target", .string(target))]))])
+        case let .csv(path, target, dtype):
+            data = .object([
+                ("csv", .object([("path", .string(path)), ("target", .string(target))] + (dtype == .float32 ? [] : [("dtype", .string(dtype.rawValue))])))
+            ])
         case let .npy(dir, convert):
             data = .object([("npy", .object([("dir", .string(dir)), ("convertFloat64", .bool(convert))]))])
         }

@@ -42,8 +42,16 @@ public enum TrainingData: Sendable {
         }
     }
 
+    /// How X is (or, made on the fly, would be) stored.
+    public var dtype: DType {
+        switch self {
+        case let .stored(d): return d.dtype
+        case let .generated(g): return g.spec.dtype
+        }
+    }
+
     /// Bytes of X and y (for on-the-fly data, the bytes it would take).
-    public var byteCount: Int { rows * (features + 1) * 4 }
+    public var byteCount: Int { rows * (features * dtype.size + 4) }
 
     /// The stored dataset, when there is one.
     public var dataset: Dataset? {
@@ -58,7 +66,7 @@ public enum TrainingData: Sendable {
         let picked = Array(stride(from: 0, to: rows, by: step))
         switch self {
         case let .stored(d):
-            return (picked.map { d.x[$0 &* d.features] }, picked.map { d.y[$0] })
+            return (picked.map { d.value(row: $0, feature: 0) }, picked.map { d.y[$0] })
         case let .generated(g):
             var xs: [Float] = [], ys: [Float] = []
             let row = UnsafeMutablePointer<Float>.allocate(capacity: g.features)
@@ -66,7 +74,7 @@ public enum TrainingData: Sendable {
             var target: Float = 0
             for r in picked {
                 g.fill(row: r, x: row, y: &target)
-                xs.append(row[0])
+                xs.append(g.spec.dtype == .float16 ? Float(Float16(row[0])) : row[0])
                 ys.append(target)
             }
             return (xs, ys)

@@ -6,6 +6,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case malformedCSV(path: String, line: Int, reason: String)
     case missingColumn(path: String, column: String, available: [String])
     case nonFinite(path: String, row: Int, column: String)
+    /// A value that the dtype it is converted to cannot hold (float16: |v| > 65504 after rounding).
+    case outOfRange(path: String, row: Int, column: String, value: Float, dtype: DType)
     case invalidSpec(field: String, value: String, fix: String)
     /// `available`: what the machine had free (nil: unknown, the allocation itself failed).
     case outOfMemory(bytes: Int, available: Int?)
@@ -33,6 +35,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
                 + "set data.csv.target to one of them"
         case let .nonFinite(path, row, column):
             return "\(path): row \(row), column '\(column)' is NaN or infinite; clean the data first"
+        case let .outOfRange(path, row, column, value, dtype):
+            return "\(path): row \(row), column '\(column)' is \(value), outside \(dtype.rawValue)'s range (±65504); "
+                + "keep these data in float32, or scale them first"
         case let .invalidSpec(field, value, fix):
             return "invalid \(field) \(value): \(fix)"
         case let .outOfMemory(bytes, available):

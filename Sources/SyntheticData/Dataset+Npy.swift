@@ -2,9 +2,10 @@ import Dispatch
 import Foundation
 
 extension Dataset {
-    /// Opens a dataset directory: `dir/X.npy` (float32, C order, shape (N, D)), `dir/y.npy` (shape
-    /// (N,) or (N, 1)) and, when present, `dir/meta.json` (written by `lockstep generate`; gives the
-    /// true weights and bias for reports).
+    /// Opens a dataset directory: `dir/X.npy` (float32 or float16, C order, shape (N, D)), `dir/y.npy`
+    /// (shape (N,) or (N, 1)) and, when present, `dir/meta.json` (written by `lockstep generate`; gives
+    /// the true weights and bias for reports). A float16 X is mapped as it is (half the bytes; the
+    /// kernels convert rows in registers); a float16 y is converted to float32 in memory.
     ///
     /// X and y are memory-mapped, never copied: training reads the page cache directly. Every header
     /// is checked (magic, version 1.0/2.0/3.0, dtype, order, shapes, file sizes) and the data are
@@ -40,18 +41,29 @@ extension Dataset {
                 problem: "describes \(meta.rows) × \(meta.features) data, but X.npy is \(rows) × \(d); "
                     + "regenerate the directory or remove the stale meta.json")
         }
-        let x = try xArray.floats(threads: threads)
         let y = try yArray.floats(threads: threads)
-        if let bad = firstNonFinite(x.pointer, count: rows * d, threads: threads) {
-            throw .nonFinite(path: xPath, row: bad / d, column: "\(bad % d)")
+        let x: (pointer: UnsafeMutableRawPointer, owner: AnyObject), dtype: DType
+        if xArray.header.descr == "<f2" {
+            dtype = .float16
+            x = (UnsafeMutableRawPointer(mutating: xArray.file.base + xArray.header.dataOffset), xArray.file)
+            if let bad = firstNonFiniteHalf(x.pointer.assumingMemoryBound(to: UInt16.self), count: rows * d) {
+                throw .nonFinite(path: xPath, row: bad / d, column: "\(bad % d)")
+            }
+        } else {
+            dtype = .float32
+            let floats = try xArray.floats(threads: threads)
+            x = (UnsafeMutableRawPointer(floats.pointer), floats.owner)
+            if let bad = firstNonFinite(floats.pointer, count: rows * d, threads: threads) {
+                throw .nonFinite(path: xPath, row: bad / d, column: "\(bad % d)")
+            }
         }
         if let bad = firstNonFinite(y.pointer, count: rows, threads: threads) {
             throw .nonFinite(path: yPath, row: bad, column: "0")
         }
         var source = "npy \(dir)"
-        if let spec = meta?.spec { source += " (\(spec.summary))" }
+        if let spec = meta?.spec { source += " (\(spec.summary))" } else if dtype == .float16 { source += " (float16)" }
         return Dataset(
-            rows: rows, features: d, x: x.pointer, y: y.pointer, owners: [x.owner, y.owner],
+            rows: rows, features: d, dtype: dtype, x: x.pointer, y: y.pointer, owners: [x.owner, y.owner],
             trueWeights: meta?.trueWeights, trueBias: meta?.trueBias, source: source)
     }
 
@@ -85,6 +97,23 @@ extension Dataset {
     }
 }
 
+extension Dataset {
+    /// The flat index of the first NaN or infinity (exponent bits all ones) among `count` float16
+    /// bit patterns: one branch-free pass per block, a closer look only in a block that has one.
+    static func firstNonFiniteHalf(_ p: UnsafePointer<UInt16>, count: Int) -> Int? {
+        let block = 1 << 16
+        var lo = 0
+        while lo < count {
+            let hi = min(lo + block, count)
+            var any: UInt16 = 0
+            for i in lo..<hi { any |= (p[i] & 0x7C00) == 0x7C00 ? 1 : 0 }
+            if any != 0 { return (lo..<hi).first { (p[$0] & 0x7C00) == 0x7C00 } }
+            lo = hi
+        }
+        return nil
+    }
+}
+
 /// A pointer handed to the workers of one `concurrentPerform`, each writing its own part.
 struct SendablePointer<T>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<T>
@@ -108,7 +137,7 @@ struct NpyArray {
             throw .npy(path: path, problem: error.description)
         }
         switch header.descr {
-        case "<f4": break
+        case "<f4", "<f2": break
         case "<f8" where convertFloat64: break
         case "<f8":
             throw .npy(
@@ -123,19 +152,20 @@ struct NpyArray {
         default:
             throw .npy(
                 path: path,
-                problem: "has dtype '\(header.descr)'; lockstep trains on float32 ('<f4'): save x.astype(numpy.float32)")
+                problem: "has dtype '\(header.descr)'; lockstep trains on float32 ('<f4') or float16 ('<f2'): "
+                    + "save x.astype(numpy.float32)")
         }
         if header.fortranOrder {
             throw .npy(
                 path: path,
                 problem: "is in Fortran (column-major) order; save numpy.ascontiguousarray(x) instead")
         }
-        if header.dataOffset % (header.descr == "<f8" ? 8 : 4) != 0 {
+        if header.dataOffset % (header.itemSize ?? 4) != 0 {
             throw .npy(path: path, problem: "has its data at byte \(header.dataOffset), not aligned to its items; re-save it with numpy.save")
         }
     }
 
-    /// The values as float32: the mapping itself, or for float64 a converted copy in memory.
+    /// The values as float32: the mapping itself, or for float64 or float16 a converted copy in memory.
     func floats(threads: Int) throws(DataError) -> (pointer: UnsafeMutablePointer<Float>, owner: AnyObject) {
         let data = UnsafeMutableRawPointer(mutating: file.base + header.dataOffset)
         if header.descr == "<f4" { return (data.assumingMemoryBound(to: Float.self), file) }
@@ -143,8 +173,15 @@ struct NpyArray {
         try MemoryCheck.requireRoom(rows: n, floatsPerRow: 1)
         let memory = try MappedMemory(byteCount: n * 4)
         let out = SendablePointer(memory.base.assumingMemoryBound(to: Float.self))
-        let source = SendablePointer(data.assumingMemoryBound(to: Double.self))
         let workers = max(1, min(threads, n / 65536 + 1))
+        if header.descr == "<f2" {
+            let source = SendablePointer(data.assumingMemoryBound(to: Float16.self))
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for i in (n * w / workers)..<(n * (w + 1) / workers) { out.pointer[i] = Float(source.pointer[i]) }
+            }
+            return (memory.base.assumingMemoryBound(to: Float.self), memory)
+        }
+        let source = SendablePointer(data.assumingMemoryBound(to: Double.self))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             for i in (n * w / workers)..<(n * (w + 1) / workers) { out.pointer[i] = Float(source.pointer[i]) }
         }

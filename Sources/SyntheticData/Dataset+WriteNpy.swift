@@ -28,11 +28,15 @@ extension Dataset {
         let maker = try SyntheticRows(spec)
         let staging = try StagingDirectory(target: dir, overwrite: overwrite)
         let (n, d) = (spec.rows, spec.features)
-        let xFile = try NpyOutputFile(path: staging.path + "/X.npy", shape: [n, d])
+        let dtype = spec.dtype, size = dtype.size
+        let xFile = try NpyOutputFile(path: staging.path + "/X.npy", shape: [n, d], dtype: dtype)
         let yFile = try NpyOutputFile(path: staging.path + "/y.npy", shape: [n])
-        // Pieces of whole 4 KiB pages of X and y (a multiple of 1024 rows) while that stays ≤ 16 MiB.
+        // Pieces of whole 4 KiB pages of X and y (a multiple of 1024 rows, 2048 for float16) while
+        // that stays ≤ 16 MiB.
         let aligned = d <= 4096
-        let pieceRows = aligned ? (max(1, (1 << 20) / (4 * d)) + 1023) / 1024 * 1024 : max(1, (1 << 22) / (4 * d))
+        let rowMultiple = 4096 / size
+        let pieceRows =
+            aligned ? (max(1, (1 << 20) / (4 * d)) + rowMultiple - 1) / rowMultiple * rowMultiple : max(1, (1 << 22) / (4 * d))
         let pieces = (n + pieceRows - 1) / pieceRows
         let crcs = UnsafeMutablePointer<(x: UInt32, y: UInt32)>.allocate(capacity: pieces)
         defer { crcs.deallocate() }
@@ -49,11 +53,15 @@ extension Dataset {
         }
         let workers = max(1, min(threads, pieces))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            // float32 rows, y, and (float16) the rows rounded: each part 4 KiB aligned for O_DIRECT.
             let xBytes = pieceRows * d * 4, yBytes = (pieceRows * 4 + 4095) / 4096 * 4096
-            let buffer = UnsafeMutableRawPointer.allocate(byteCount: xBytes + yBytes, alignment: 4096)
+            let halfBytes = dtype == .float16 ? (pieceRows * d * 2 + 4095) / 4096 * 4096 : 0
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: xBytes + yBytes + halfBytes, alignment: 4096)
             defer { buffer.deallocate() }
             let x = buffer.bindMemory(to: Float.self, capacity: pieceRows * d)
             let y = (buffer + xBytes).bindMemory(to: Float.self, capacity: pieceRows)
+            let half = (buffer + xBytes + yBytes).bindMemory(to: Float16.self, capacity: pieceRows * d)
+            let xOut = UnsafeRawPointer(dtype == .float16 ? UnsafeMutableRawPointer(half) : UnsafeMutableRawPointer(x))
             var lastReport = DispatchTime.now().uptimeNanoseconds
             while true {
                 let k = next.add(1, ordering: .relaxed).oldValue
@@ -64,14 +72,15 @@ extension Dataset {
                 }
                 let first = k * pieceRows, count = min(pieceRows, n - first)
                 maker.fill(rows: first..<(first + count), x: x, y: y)
+                if dtype == .float16 { HalfConversion.narrow(x, count: count * d, into: half) }
                 do throws(DataError) {
-                    try xFile.write(x, count: count * d * 4, at: xFile.header.count + first * d * 4)
+                    try xFile.write(xOut, count: count * d * size, at: xFile.header.count + first * d * size)
                     try yFile.write(y, count: count * 4, at: yFile.header.count + first * 4)
                 } catch {
                     failure.withLock { if $0 == nil { $0 = error } }
                     break
                 }
-                shared.pointer[k] = (NpyOutputFile.crc(x, count: count * d * 4), NpyOutputFile.crc(y, count: count * 4))
+                shared.pointer[k] = (NpyOutputFile.crc(xOut, count: count * d * size), NpyOutputFile.crc(y, count: count * 4))
                 let done = rowsDone.add(count, ordering: .relaxed).newValue
                 if worker == 0, let progress {
                     let now = DispatchTime.now().uptimeNanoseconds
@@ -90,7 +99,7 @@ extension Dataset {
             rows: n, features: d, spec: spec, trueWeights: spec.trueWeights, trueBias: spec.bias,
             x: .init(
                 shape: [n, d], bytes: xFile.total,
-                crc32: xFile.fileCRC(pieces: (0..<pieces).map { (crcs[$0].x, pieceSizes[$0] * d * 4) })),
+                crc32: xFile.fileCRC(pieces: (0..<pieces).map { (crcs[$0].x, pieceSizes[$0] * d * size) }), dtype: dtype),
             y: .init(
                 shape: [n], bytes: yFile.total,
                 crc32: yFile.fileCRC(pieces: (0..<pieces).map { (crcs[$0].y, pieceSizes[$0] * 4) })))
@@ -106,12 +115,18 @@ extension Dataset {
     public func saveNpy(to dir: String, overwrite: Bool = false) throws(DataError) -> DatasetMeta {
         let staging = try StagingDirectory(target: dir, overwrite: overwrite)
         var files: [DatasetMeta.File] = []
-        for (name, pointer, shape) in [("X.npy", x, [rows, features]), ("y.npy", y, [rows])] {
-            let file = try NpyOutputFile(path: staging.path + "/" + name, shape: shape, headerAlignment: 64)
-            let bytes = shape.reduce(4, *)
+        let parts: [(String, UnsafeRawPointer, [Int], DType)] = [
+            ("X.npy", UnsafeRawPointer(xBytes), [rows, features], dtype), ("y.npy", UnsafeRawPointer(y), [rows], .float32),
+        ]
+        for (name, pointer, shape, type) in parts {
+            let file = try NpyOutputFile(path: staging.path + "/" + name, shape: shape, dtype: type, headerAlignment: 64)
+            let bytes = shape.reduce(type.size, *)
             try file.write(pointer, count: bytes, at: file.header.count)
             try file.sync()
-            files.append(.init(shape: shape, bytes: file.total, crc32: file.fileCRC(pieces: [(NpyOutputFile.crc(pointer, count: bytes), bytes)])))
+            files.append(
+                .init(
+                    shape: shape, bytes: file.total, crc32: file.fileCRC(pieces: [(NpyOutputFile.crc(pointer, count: bytes), bytes)]),
+                    dtype: type))
         }
         let meta = DatasetMeta(
             rows: rows, features: features, spec: nil, trueWeights: trueWeights, trueBias: trueBias, x: files[0],

@@ -1,4 +1,5 @@
-/// A regression dataset in memory: X (rows × features, Float32, row-major, contiguous) and y (rows).
+/// A regression dataset in memory: X (rows × features, row-major, contiguous; float32 or float16,
+/// see `dtype`) and y (rows, float32).
 ///
 /// Owns its memory: anonymous pages (huge pages where large) for generated and CSV data, or a
 /// read-only mapping of .npy files (`loadNpy`), never copied. Immutable once made; shared
@@ -6,9 +7,22 @@
 public final class Dataset: @unchecked Sendable {
     public let rows: Int
     public let features: Int
-    /// rows × features, row-major, contiguous; 2 MiB aligned when made in memory, 4-byte aligned
-    /// (64 for files numpy wrote) when mapped from a .npy file, whose pages are read-only.
-    public let x: UnsafeMutablePointer<Float>
+    /// How X is stored: float32, or float16 (half the bytes; `xHalf`).
+    public let dtype: DType
+    /// X's bytes: rows × features values of `dtype`, row-major, contiguous; 2 MiB aligned when made
+    /// in memory, item-aligned (64 for files numpy wrote) when mapped from a .npy file, whose pages
+    /// are read-only.
+    public let xBytes: UnsafeMutableRawPointer
+    /// X as float32 values (`dtype == .float32` only; use `value(row:feature:)` for either).
+    public var x: UnsafeMutablePointer<Float> {
+        precondition(dtype == .float32, "this dataset's X is float16: use xHalf or value(row:feature:)")
+        return xBytes.assumingMemoryBound(to: Float.self)
+    }
+    /// X as float16 values (`dtype == .float16` only).
+    public var xHalf: UnsafeMutablePointer<Float16> {
+        precondition(dtype == .float16, "this dataset's X is float32: use x")
+        return xBytes.assumingMemoryBound(to: Float16.self)
+    }
     /// rows targets.
     public let y: UnsafeMutablePointer<Float>
     /// The weights and bias the data were made from, when known (synthetic data).
@@ -18,16 +32,18 @@ public final class Dataset: @unchecked Sendable {
     public let source: String
     private let storage: [AnyObject]
 
-    /// A zero-filled dataset of `rows × features` to be written by a loader or generator.
-    public init(rows: Int, features: Int, trueWeights: [Float]? = nil, trueBias: Float? = nil, source: String)
-        throws(DataError)
-    {
+    /// A zero-filled dataset of `rows × features` (X of `dtype`) to be written by a loader or generator.
+    public init(
+        rows: Int, features: Int, dtype: DType = .float32, trueWeights: [Float]? = nil, trueBias: Float? = nil,
+        source: String
+    ) throws(DataError) {
         precondition(rows >= 1 && features >= 1, "rows \(rows), features \(features)")
-        try MemoryCheck.requireRoom(rows: rows, floatsPerRow: features + 1)
-        let xm = try MappedMemory(byteCount: rows * features * 4)
+        try MemoryCheck.requireRoom(rows: rows, floatsPerRow: (features * dtype.size + 3) / 4 + 1)
+        let xm = try MappedMemory(byteCount: rows * features * dtype.size)
         let ym = try MappedMemory(byteCount: rows * 4)
         storage = [xm, ym]
-        x = xm.base.bindMemory(to: Float.self, capacity: rows * features)
+        self.dtype = dtype
+        xBytes = xm.base
         y = ym.base.bindMemory(to: Float.self, capacity: rows)
         self.rows = rows
         self.features = features
@@ -38,12 +54,13 @@ public final class Dataset: @unchecked Sendable {
 
     /// A dataset over memory that `owners` keep alive.
     init(
-        rows: Int, features: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, owners: [AnyObject],
-        trueWeights: [Float]?, trueBias: Float?, source: String
+        rows: Int, features: Int, dtype: DType = .float32, x: UnsafeMutableRawPointer, y: UnsafeMutablePointer<Float>,
+        owners: [AnyObject], trueWeights: [Float]?, trueBias: Float?, source: String
     ) {
         self.rows = rows
         self.features = features
-        self.x = x
+        self.dtype = dtype
+        xBytes = x
         self.y = y
         storage = owners
         self.trueWeights = trueWeights
@@ -52,9 +69,16 @@ public final class Dataset: @unchecked Sendable {
     }
 
     /// Bytes of X and y together.
-    public var byteCount: Int { rows * (features + 1) * 4 }
+    public var byteCount: Int { rows * (features * dtype.size + 4) }
 
-    /// Row `i` of X.
+    /// Row `i` of X (`dtype == .float32` only).
     @inlinable
     public func row(_ i: Int) -> UnsafeMutablePointer<Float> { x + i &* features }
+
+    /// X[row, feature] as float32, whatever the dtype (float16 → float32 is exact).
+    @inlinable
+    public func value(row: Int, feature: Int) -> Float {
+        let i = row &* features &+ feature
+        return dtype == .float32 ? xBytes.assumingMemoryBound(to: Float.self)[i] : Float(xHalf[i])
+    }
 }

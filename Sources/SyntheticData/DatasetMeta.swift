@@ -6,7 +6,7 @@ import Foundation
 ///      "generator": {"name": "...", "version": 2},
 ///      "spec": {"rows": N, "features": D, "weights": "alternating" | [...], "bias": b, "noise": s, "seed": n},
 ///      "trueWeights": [...], "trueBias": b,
-///      "files": {"X.npy": {"shape": [N, D], "dtype": "<f4", "bytes": B, "crc32": c}, "y.npy": {...}}}
+///      "files": {"X.npy": {"shape": [N, D], "dtype": "<f4" | "<f2", "bytes": B, "crc32": c}, "y.npy": {...}}}
 ///
 /// `crc32` is of the whole file, as Python's `zlib.crc32(open(path, 'rb').read())` gives it.
 /// `spec` and `generator` are absent for data saved from memory (`Dataset.saveNpy`).
@@ -15,6 +15,15 @@ public struct DatasetMeta: Sendable, Equatable {
         public var shape: [Int]
         public var bytes: Int
         public var crc32: UInt32
+        /// The values' type (X may be float16; y is always float32).
+        public var dtype: DType = .float32
+
+        public init(shape: [Int], bytes: Int, crc32: UInt32, dtype: DType = .float32) {
+            self.shape = shape
+            self.bytes = bytes
+            self.crc32 = crc32
+            self.dtype = dtype
+        }
     }
 
     public var rows: Int
@@ -38,7 +47,7 @@ public struct DatasetMeta: Sendable, Equatable {
         if let trueBias { pairs.append(("trueBias", .float(trueBias))) }
         func file(_ f: File) -> JSONValue {
             .object([
-                ("shape", .array(f.shape.map(JSONValue.int))), ("dtype", .string("<f4")), ("bytes", .int(f.bytes)),
+                ("shape", .array(f.shape.map(JSONValue.int))), ("dtype", .string(f.dtype.npyDescr)), ("bytes", .int(f.bytes)),
                 ("crc32", .number("\(f.crc32)")),
             ])
         }
@@ -63,7 +72,9 @@ public struct DatasetMeta: Sendable, Equatable {
             guard let shape = f["shape"] as? [Int], let bytes = f["bytes"] as? Int, let crc = f["crc32"] as? Int,
                 crc >= 0, crc <= Int(UInt32.max)
             else { throw bad("files.\(name) needs shape, bytes and crc32") }
-            return File(shape: shape, bytes: bytes, crc32: UInt32(crc))
+            let dtype = (f["dtype"] as? String).map { DType(name: $0) } ?? .float32
+            guard let dtype else { throw bad("files.\(name).dtype is not '<f4' or '<f2'") }
+            return File(shape: shape, bytes: bytes, crc32: UInt32(crc), dtype: dtype)
         }
         let x = try file(xf, "X.npy"), y = try file(yf, "y.npy")
         guard x.shape.count == 2 else { throw bad("files.X.npy.shape is not (rows, features)") }
@@ -84,6 +95,7 @@ public struct DatasetMeta: Sendable, Equatable {
             if let w = meta.trueWeights { spec.weights = .explicit(w) }
             if let b = meta.trueBias { spec.bias = b }
             if let n = s["noise"] as? NSNumber { spec.noise = n.floatValue }
+            spec.dtype = x.dtype
             meta.spec = spec
         }
         return meta

@@ -23,11 +23,15 @@ public struct DatasetSpec: Sendable, Equatable {
     public var bias: Float
     public var noise: Float
     public var seed: UInt64
+    /// How X is stored. float16 X holds the float32 generator's values rounded to nearest-even
+    /// (y is computed from the float32 values, as for float32 data, and stays float32).
+    public var dtype: DType
 
     public init(
         rows: Int = 1000, features: Int = 2, weights: WeightPattern = .explicit([2, -3.4]), bias: Float = 4.2,
-        noise: Float = 0.01, seed: UInt64 = 0
+        noise: Float = 0.01, seed: UInt64 = 0, dtype: DType = .float32
     ) {
+        self.dtype = dtype
         self.rows = rows
         self.features = features
         self.weights = weights
@@ -44,7 +48,9 @@ public struct DatasetSpec: Sendable, Equatable {
     public var trueWeights: [Float] { weights.weights(features: features) }
 
     /// A short description for reports: "synthetic 1000 × 2 (seed 0)".
-    public var summary: String { "synthetic \(rows) × \(features) (seed \(seed))" }
+    public var summary: String {
+        "synthetic \(rows) × \(features)\(dtype == .float16 ? " float16" : "") (seed \(seed))"
+    }
 
     /// The spec as the keys of a config's `data.synthetic` block (also in meta.json).
     public var jsonPairs: [(String, JSONValue)] {
@@ -53,10 +59,12 @@ public struct DatasetSpec: Sendable, Equatable {
         case .alternating: w = .string("alternating")
         case let .explicit(list): w = .floats(list)
         }
+        // dtype only when it is not the default, so float32 specs (and the config hashes and
+        // meta.json files made from them) are what they were before float16 existed.
         return [
             ("rows", .int(rows)), ("features", .int(features)), ("weights", w), ("bias", .float(bias)),
             ("noise", .float(noise)), ("seed", .number("\(seed)")),
-        ]
+        ] + (dtype == .float32 ? [] : [("dtype", .string(dtype.rawValue))])
     }
 
     /// Checks every field; the message names the field and the fix.

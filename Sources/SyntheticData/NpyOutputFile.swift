@@ -20,10 +20,10 @@ final class NpyOutputFile: @unchecked Sendable {
 
     static let directAlignment = 4096
 
-    init(path: String, shape: [Int], headerAlignment: Int = directAlignment) throws(DataError) {
+    init(path: String, shape: [Int], dtype: DType = .float32, headerAlignment: Int = directAlignment) throws(DataError) {
         self.path = path
-        header = NpyHeader.encode(descr: "<f4", shape: shape, alignment: headerAlignment)
-        total = header.count + shape.reduce(4, *)
+        header = NpyHeader.encode(descr: dtype.npyDescr, shape: shape, alignment: headerAlignment)
+        total = header.count + shape.reduce(dtype.size, *)
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
         directFd = open(path, O_WRONLY | O_CLOEXEC | ls_o_direct())  // -1 where the file system has no O_DIRECT

@@ -38,6 +38,11 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the data (default 0).")
     var seed: Int?
 
+    @Option(
+        name: .long,
+        help: "How X is stored: float32 (default) or float16 (numpy '<f2', half the bytes: the float32 values rounded to nearest-even; y stays float32).")
+    var dtype: String?
+
     @Option(name: .long, help: "Threads (default: the physical cores). The bytes do not depend on it.")
     var threads: Int?
 
@@ -98,6 +103,7 @@ struct GenerateCommand: ParsableCommand {
         if let bias { block["bias"] = bias }
         if let noise { block["noise"] = noise }
         if let seed { block["seed"] = seed }
+        if let dtype { block["dtype"] = dtype }
         return try ConfigFile.syntheticSpec(ConfigNode(file: file, path: "data.synthetic", value: block))
     }
 
@@ -135,7 +141,7 @@ struct GenerateCommand: ParsableCommand {
         print(
             "wrote \(out): \(spec.summary), bias \(spec.bias), noise \(spec.noise); \(byteCountText(bytes)) in "
                 + "\(seconds(s)) on \(threads) thread(s) (\(String(format: "%.2f", Double(bytes) / s / 1e9)) GB/s)")
-        print("  X.npy  (\(meta.rows), \(meta.features)) float32  \(byteCountText(meta.x.bytes))  crc32 \(meta.x.crc32)")
+        print("  X.npy  (\(meta.rows), \(meta.features)) \(meta.x.dtype.rawValue)  \(byteCountText(meta.x.bytes))  crc32 \(meta.x.crc32)")
         print("  y.npy  (\(meta.rows),) float32  \(byteCountText(meta.y.bytes))  crc32 \(meta.y.crc32)")
         print("  meta.json" + (peakResidentBytes().map { "  (peak memory \(byteCountText($0)))" } ?? ""))
     }

@@ -90,7 +90,7 @@ struct SweepCommand: ParsableCommand {
             let base = try train(1)
             let baseMedian = median(base.report.epochSeconds)
             let bestOne = base.report.epochSeconds.min() ?? baseMedian
-            let bytesPerEpoch = Double(data.rows) * Double(data.features) * 4
+            let bytesPerEpoch = Double(data.rows) * Double(data.features) * Double(data.dtype.size)  // X as stored
             var results: [JSONValue] = []
             print(String(format: "read bandwidth of this machine: %.1f GB/s (%d threads)", bandwidth, cores))
             print(
