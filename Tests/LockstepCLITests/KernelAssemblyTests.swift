@@ -2,8 +2,8 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The tuned release binary's AVX-512 kernels, read back with objdump: zmm arithmetic where the
-/// kernel is 16 lanes wide, no call but the `memset` that zeroes a gradient before the loop (so no
+/// The tuned release binary's AVX-512 kernels (float32 and float16 rows), read back with objdump:
+/// zmm arithmetic where the kernel is 16 lanes wide, `vcvtph2ps` for float16, no call but the `memset` that zeroes a gradient before the loop (so no
 /// `fmaf`), fused multiply-adds in the d = 64 dot product (`LOCKSTEP_FUSED_DOT`) and nowhere else
 /// (the other kernels multiply then add, and give the portable copy's bits).
 @Suite("Kernel assembly") struct KernelAssemblyTests {
@@ -41,8 +41,13 @@ import Testing
                     "small2Sequential", "small2Gathered", "referenceSequential", "referenceGathered"])
     func theAVX512LoopsAreVectorAndCallNothing(entry: String) throws {
         let functions = try Self.disassemble(entry)
-        #expect(functions.count == 1, "one function for \(entry), found \(functions.keys.sorted())")
+        // The float32 loop and its float16 twin (`…Half`), which converts rows with vcvtph2ps.
+        #expect(functions.count == 2, "two functions for \(entry), found \(functions.keys.sorted())")
+        #expect(functions.keys.filter { $0.contains(entry + "Half") }.count == 1, "\(functions.keys.sorted())")
         for (symbol, text) in functions {
+            if symbol.contains(entry + "Half") {
+                #expect(text.contains("vcvtph2ps"), "\(symbol) converts float16 in registers")
+            }
             #expect(Self.calls(text).allSatisfy { $0.hasPrefix("memset") }, "\(symbol) calls \(Self.calls(text))")
             let fused = text.split(separator: "\n").filter { $0.contains("vfmadd") }
             if entry.hasPrefix("d64") {
