@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "DataParallelTests", dependencies: ["DataParallel"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "TestSupport"]),
-        .testTarget(name: "LinearTrainingTests", dependencies: ["LinearTraining", "SyntheticData", "TestSupport"]),
+        .testTarget(name: "LinearTrainingTests", dependencies: ["LinearTraining", "SyntheticData", "TestSupport", "FusedKernels"]),
         .testTarget(name: "SweepTests", dependencies: ["LinearTraining", "SyntheticData", "DataParallel"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
         .testTarget(name: "LockstepCLITests", dependencies: ["lockstep", "TestSupport"]),

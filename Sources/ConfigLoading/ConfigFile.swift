@@ -51,7 +51,26 @@ public enum ConfigFile {
         var config = TrainingConfig()
         if let data = try root.child("data") { config.data = try dataSource(data, configFile: file) }
         if let model = try root.child("model") { config.model = try modelInit(model) }
-        if let loss = try root.choice("loss", Loss.allCases.map(\.rawValue)) { config.loss = Loss(rawValue: loss)! }
+        if root.values["loss"] is [String: Any] {
+            // loss: {kind: huber, delta: 1.5}
+            let node = try root.child("loss")!
+            try node.allow(["kind", "delta"])
+            guard let kind = try node.choice("kind", Loss.allCases.map(\.rawValue)) else {
+                throw ConfigError(
+                    kind: .invalidValue,
+                    message: "\(node.file): 'loss.kind' is missing; use one of: \(Loss.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            config.loss = Loss(rawValue: kind)!
+            if let delta = try node.float("delta") {
+                guard config.loss == .huber else {
+                    throw ConfigError(kind: .invalidValue, message: "\(node.file): 'loss.delta' only applies to kind: huber; remove it")
+                }
+                guard delta.isFinite && delta > 0 else { throw node.invalid("delta", "use a number > 0") }
+                config.huberDelta = delta
+            }
+        } else if let loss = try root.choice("loss", Loss.allCases.map(\.rawValue)) {
+            config.loss = Loss(rawValue: loss)!
+        }
         if let opt = try root.child("optimizer") { config.optimizer = try optimizer(opt) }
         if let training = try root.child("training") { try applyTraining(training, to: &config) }
         return config
@@ -124,7 +143,7 @@ public enum ConfigFile {
 
     /// The keys of a `data.synthetic` block (also the flags of `lockstep generate`).
     public static func syntheticSpec(_ s: ConfigNode) throws(ConfigError) -> DatasetSpec {
-        try s.allow(["rows", "features", "weights", "bias", "noise", "seed", "materialize", "dtype"])
+        try s.allow(["rows", "features", "weights", "bias", "noise", "seed", "materialize", "dtype", "task"])
         var spec = DatasetSpec()
         spec.dtype = try dtype(s)
         if let v = try s.int("rows") { spec.rows = v }
@@ -149,6 +168,7 @@ public enum ConfigFile {
                 throw s.wrongType("weights", "a list of numbers or 'alternating'")
             }
         }
+        if let task = try s.choice("task", SyntheticTask.allCases.map(\.rawValue)) { spec.task = SyntheticTask(rawValue: task)! }
         if let v = try s.float("bias") { spec.bias = v }
         if let v = try s.float("noise") { spec.noise = v }
         if let v = try s.int("seed") {

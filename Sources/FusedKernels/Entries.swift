@@ -1,5 +1,11 @@
 /// The entry points of the kernels: `Fused.accumulate` and the loops it calls.
 extension Fused {
+    /// The objectives by number (`objective:` of `accumulate`; see `Objective`): least squares,
+    /// the logistic loss (labels 0 and 1), and Huber with `delta`.
+    @inlinable public static var squaredError: Int { 0 }
+    @inlinable public static var logistic: Int { 1 }
+    @inlinable public static var huber: Int { 2 }
+
     /// Runs kernel number `kernel` on `count` rows starting at `first` (contiguous), or gathered
     /// through `indices[0..<count]` when `indices` is non-nil (`available` indices may be read ahead).
     /// Inlined into the caller, which then calls one of this module's loops directly: the loops are
@@ -8,8 +14,28 @@ extension Fused {
     public static func accumulate(
         kernel: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, first: Int, count: Int,
         indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
-        out: UnsafeMutablePointer<Float>
+        out: UnsafeMutablePointer<Float>, objective: Int = squaredError, delta: Float = 1
     ) {
+        if objective != squaredError {
+            if let indices {
+                switch kernel {
+                case d64: d64GatheredObjective(x, y, indices, available, count, w, b, out, objective, delta)
+                case wide: wideGatheredObjective(x, y, d, indices, available, count, w, b, out, objective, delta)
+                case small where d == 1: small1GatheredObjective(x, y, indices, count, w, b, out, objective, delta)
+                case small where d == 2: small2GatheredObjective(x, y, indices, count, w, b, out, objective, delta)
+                default: referenceGatheredObjective(x, y, d, indices, count, w, b, out, objective, delta)
+                }
+            } else {
+                switch kernel {
+                case d64: d64SequentialObjective(x, y, first, count, w, b, out, objective, delta)
+                case wide: wideSequentialObjective(x, y, d, first, count, w, b, out, objective, delta)
+                case small where d == 1: small1SequentialObjective(x, y, first, count, w, b, out, objective, delta)
+                case small where d == 2: small2SequentialObjective(x, y, first, count, w, b, out, objective, delta)
+                default: referenceSequentialObjective(x, y, d, first, count, w, b, out, objective, delta)
+                }
+            }
+            return
+        }
         if let indices {
             switch kernel {
             case d64: d64Gathered(x, y, indices, available, count, w, b, out)
@@ -35,8 +61,28 @@ extension Fused {
     public static func accumulate(
         kernel: Int, x: UnsafePointer<Float16>, y: UnsafePointer<Float>, d: Int, first: Int, count: Int,
         indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
-        out: UnsafeMutablePointer<Float>
+        out: UnsafeMutablePointer<Float>, objective: Int = squaredError, delta: Float = 1
     ) {
+        if objective != squaredError {
+            if let indices {
+                switch kernel {
+                case d64: d64GatheredHalfObjective(x, y, indices, available, count, w, b, out, objective, delta)
+                case wide: wideGatheredHalfObjective(x, y, d, indices, available, count, w, b, out, objective, delta)
+                case small where d == 1: small1GatheredHalfObjective(x, y, indices, count, w, b, out, objective, delta)
+                case small where d == 2: small2GatheredHalfObjective(x, y, indices, count, w, b, out, objective, delta)
+                default: referenceGatheredHalfObjective(x, y, d, indices, count, w, b, out, objective, delta)
+                }
+            } else {
+                switch kernel {
+                case d64: d64SequentialHalfObjective(x, y, first, count, w, b, out, objective, delta)
+                case wide: wideSequentialHalfObjective(x, y, d, first, count, w, b, out, objective, delta)
+                case small where d == 1: small1SequentialHalfObjective(x, y, first, count, w, b, out, objective, delta)
+                case small where d == 2: small2SequentialHalfObjective(x, y, first, count, w, b, out, objective, delta)
+                default: referenceSequentialHalfObjective(x, y, d, first, count, w, b, out, objective, delta)
+                }
+            }
+            return
+        }
         if let indices {
             switch kernel {
             case d64: d64GatheredHalf(x, y, indices, available, count, w, b, out)
@@ -89,61 +135,61 @@ func widenHalf(_ source: UnsafePointer<Float16>, _ count: Int, _ destination: Un
 func d64Sequential(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
     _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.d64(SequentialRows(first: first), x: x, y: y, count: count, w: w, b: b, out: out) }
+) { Fused.d64(SequentialRows(first: first), SquaredError(), x: x, y: y, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func d64Gathered(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ available: Int,
     _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.d64(Fused.gathered(indices, available, d: 64), x: x, y: y, count: count, w: w, b: b, out: out) }
+) { Fused.d64(Fused.gathered(indices, available, d: 64), SquaredError(), x: x, y: y, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func wideSequential(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
     _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.wide(SequentialRows(first: first), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+) { Fused.wide(SequentialRows(first: first), SquaredError(), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func wideGathered(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>,
     _ available: Int, _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.wide(Fused.gathered(indices, available, d: d), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+) { Fused.wide(Fused.gathered(indices, available, d: d), SquaredError(), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func small1Sequential(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
     _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.small1(SequentialRows(first: first), x: x, y: y, count: count, w: w, b: b, out: out) }
+) { Fused.small1(SequentialRows(first: first), SquaredError(), x: x, y: y, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func small1Gathered(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
     _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.small1(Fused.gathered(indices, 0, d: 1), x: x, y: y, count: count, w: w, b: b, out: out) }
+) { Fused.small1(Fused.gathered(indices, 0, d: 1), SquaredError(), x: x, y: y, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func small2Sequential(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
     _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.small2(SequentialRows(first: first), x: x, y: y, count: count, w: w, b: b, out: out) }
+) { Fused.small2(SequentialRows(first: first), SquaredError(), x: x, y: y, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func small2Gathered(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
     _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.small2(Fused.gathered(indices, 0, d: 2), x: x, y: y, count: count, w: w, b: b, out: out) }
+) { Fused.small2(Fused.gathered(indices, 0, d: 2), SquaredError(), x: x, y: y, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func referenceSequential(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
     _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.reference(SequentialRows(first: first), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+) { Fused.reference(SequentialRows(first: first), SquaredError(), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func referenceGathered(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>, _ count: Int,
     _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.reference(Fused.gathered(indices, 0, d: d), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+) { Fused.reference(Fused.gathered(indices, 0, d: d), SquaredError(), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
 
 // The same loops over float16 rows.
 
@@ -151,58 +197,441 @@ func referenceGathered(
 func d64SequentialHalf(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
     _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.d64(SequentialRows(first: first), x: x, y: y, count: count, w: w, b: b, out: out) }
+) { Fused.d64(SequentialRows(first: first), SquaredError(), x: x, y: y, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func d64GatheredHalf(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ available: Int,
     _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.d64(Fused.gathered(indices, available, d: 64), x: x, y: y, count: count, w: w, b: b, out: out) }
+) { Fused.d64(Fused.gathered(indices, available, d: 64), SquaredError(), x: x, y: y, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func wideSequentialHalf(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
     _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.wide(SequentialRows(first: first), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+) { Fused.wide(SequentialRows(first: first), SquaredError(), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func wideGatheredHalf(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>,
     _ available: Int, _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.wide(Fused.gathered(indices, available, d: d), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+) { Fused.wide(Fused.gathered(indices, available, d: d), SquaredError(), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func small1SequentialHalf(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
     _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.small1(SequentialRows(first: first), x: x, y: y, count: count, w: w, b: b, out: out) }
+) { Fused.small1(SequentialRows(first: first), SquaredError(), x: x, y: y, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func small1GatheredHalf(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
     _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.small1(Fused.gathered(indices, 0, d: 1), x: x, y: y, count: count, w: w, b: b, out: out) }
+) { Fused.small1(Fused.gathered(indices, 0, d: 1), SquaredError(), x: x, y: y, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func small2SequentialHalf(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
     _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.small2(SequentialRows(first: first), x: x, y: y, count: count, w: w, b: b, out: out) }
+) { Fused.small2(SequentialRows(first: first), SquaredError(), x: x, y: y, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func small2GatheredHalf(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
     _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.small2(Fused.gathered(indices, 0, d: 2), x: x, y: y, count: count, w: w, b: b, out: out) }
+) { Fused.small2(Fused.gathered(indices, 0, d: 2), SquaredError(), x: x, y: y, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func referenceSequentialHalf(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
     _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.reference(SequentialRows(first: first), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+) { Fused.reference(SequentialRows(first: first), SquaredError(), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
 
 @usableFromInline @inline(never)
 func referenceGatheredHalf(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>, _ count: Int,
     _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
-) { Fused.reference(Fused.gathered(indices, 0, d: d), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+) { Fused.reference(Fused.gathered(indices, 0, d: d), SquaredError(), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+
+// The logistic and Huber losses: a dispatcher per loop (so the least-squares loops above stay as
+// they were, compact), each calling that loop specialised for the objective.
+
+@usableFromInline @inline(never)
+func d64SequentialObjective(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
+    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        d64SequentialLoop(LogisticLoss(), x, y, first, count, w, b, out)
+    } else {
+        d64SequentialLoop(HuberError(delta: delta), x, y, first, count, w, b, out)
+    }
+}
+
+@inline(never)
+func d64SequentialLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
+    _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.d64(SequentialRows(first: first), objective, x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func d64GatheredObjective(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ available: Int,
+    _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        d64GatheredLoop(LogisticLoss(), x, y, indices, available, count, w, b, out)
+    } else {
+        d64GatheredLoop(HuberError(delta: delta), x, y, indices, available, count, w, b, out)
+    }
+}
+
+@inline(never)
+func d64GatheredLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ available: Int,
+    _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.d64(Fused.gathered(indices, available, d: 64), objective, x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func wideSequentialObjective(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        wideSequentialLoop(LogisticLoss(), x, y, d, first, count, w, b, out)
+    } else {
+        wideSequentialLoop(HuberError(delta: delta), x, y, d, first, count, w, b, out)
+    }
+}
+
+@inline(never)
+func wideSequentialLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.wide(SequentialRows(first: first), objective, x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func wideGatheredObjective(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>,
+    _ available: Int, _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        wideGatheredLoop(LogisticLoss(), x, y, d, indices, available, count, w, b, out)
+    } else {
+        wideGatheredLoop(HuberError(delta: delta), x, y, d, indices, available, count, w, b, out)
+    }
+}
+
+@inline(never)
+func wideGatheredLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>,
+    _ available: Int, _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.wide(Fused.gathered(indices, available, d: d), objective, x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func small1SequentialObjective(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
+    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        small1SequentialLoop(LogisticLoss(), x, y, first, count, w, b, out)
+    } else {
+        small1SequentialLoop(HuberError(delta: delta), x, y, first, count, w, b, out)
+    }
+}
+
+@inline(never)
+func small1SequentialLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
+    _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.small1(SequentialRows(first: first), objective, x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func small1GatheredObjective(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        small1GatheredLoop(LogisticLoss(), x, y, indices, count, w, b, out)
+    } else {
+        small1GatheredLoop(HuberError(delta: delta), x, y, indices, count, w, b, out)
+    }
+}
+
+@inline(never)
+func small1GatheredLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.small1(Fused.gathered(indices, 0, d: 1), objective, x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func small2SequentialObjective(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
+    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        small2SequentialLoop(LogisticLoss(), x, y, first, count, w, b, out)
+    } else {
+        small2SequentialLoop(HuberError(delta: delta), x, y, first, count, w, b, out)
+    }
+}
+
+@inline(never)
+func small2SequentialLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
+    _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.small2(SequentialRows(first: first), objective, x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func small2GatheredObjective(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        small2GatheredLoop(LogisticLoss(), x, y, indices, count, w, b, out)
+    } else {
+        small2GatheredLoop(HuberError(delta: delta), x, y, indices, count, w, b, out)
+    }
+}
+
+@inline(never)
+func small2GatheredLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.small2(Fused.gathered(indices, 0, d: 2), objective, x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func referenceSequentialObjective(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        referenceSequentialLoop(LogisticLoss(), x, y, d, first, count, w, b, out)
+    } else {
+        referenceSequentialLoop(HuberError(delta: delta), x, y, d, first, count, w, b, out)
+    }
+}
+
+@inline(never)
+func referenceSequentialLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.reference(SequentialRows(first: first), objective, x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func referenceGatheredObjective(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        referenceGatheredLoop(LogisticLoss(), x, y, d, indices, count, w, b, out)
+    } else {
+        referenceGatheredLoop(HuberError(delta: delta), x, y, d, indices, count, w, b, out)
+    }
+}
+
+@inline(never)
+func referenceGatheredLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.reference(Fused.gathered(indices, 0, d: d), objective, x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func d64SequentialHalfObjective(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
+    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        d64SequentialHalfLoop(LogisticLoss(), x, y, first, count, w, b, out)
+    } else {
+        d64SequentialHalfLoop(HuberError(delta: delta), x, y, first, count, w, b, out)
+    }
+}
+
+@inline(never)
+func d64SequentialHalfLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
+    _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.d64(SequentialRows(first: first), objective, x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func d64GatheredHalfObjective(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ available: Int,
+    _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        d64GatheredHalfLoop(LogisticLoss(), x, y, indices, available, count, w, b, out)
+    } else {
+        d64GatheredHalfLoop(HuberError(delta: delta), x, y, indices, available, count, w, b, out)
+    }
+}
+
+@inline(never)
+func d64GatheredHalfLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ available: Int,
+    _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.d64(Fused.gathered(indices, available, d: 64), objective, x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func wideSequentialHalfObjective(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        wideSequentialHalfLoop(LogisticLoss(), x, y, d, first, count, w, b, out)
+    } else {
+        wideSequentialHalfLoop(HuberError(delta: delta), x, y, d, first, count, w, b, out)
+    }
+}
+
+@inline(never)
+func wideSequentialHalfLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.wide(SequentialRows(first: first), objective, x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func wideGatheredHalfObjective(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>,
+    _ available: Int, _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        wideGatheredHalfLoop(LogisticLoss(), x, y, d, indices, available, count, w, b, out)
+    } else {
+        wideGatheredHalfLoop(HuberError(delta: delta), x, y, d, indices, available, count, w, b, out)
+    }
+}
+
+@inline(never)
+func wideGatheredHalfLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>,
+    _ available: Int, _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.wide(Fused.gathered(indices, available, d: d), objective, x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func small1SequentialHalfObjective(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
+    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        small1SequentialHalfLoop(LogisticLoss(), x, y, first, count, w, b, out)
+    } else {
+        small1SequentialHalfLoop(HuberError(delta: delta), x, y, first, count, w, b, out)
+    }
+}
+
+@inline(never)
+func small1SequentialHalfLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
+    _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.small1(SequentialRows(first: first), objective, x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func small1GatheredHalfObjective(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        small1GatheredHalfLoop(LogisticLoss(), x, y, indices, count, w, b, out)
+    } else {
+        small1GatheredHalfLoop(HuberError(delta: delta), x, y, indices, count, w, b, out)
+    }
+}
+
+@inline(never)
+func small1GatheredHalfLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.small1(Fused.gathered(indices, 0, d: 1), objective, x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func small2SequentialHalfObjective(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
+    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        small2SequentialHalfLoop(LogisticLoss(), x, y, first, count, w, b, out)
+    } else {
+        small2SequentialHalfLoop(HuberError(delta: delta), x, y, first, count, w, b, out)
+    }
+}
+
+@inline(never)
+func small2SequentialHalfLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
+    _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.small2(SequentialRows(first: first), objective, x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func small2GatheredHalfObjective(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        small2GatheredHalfLoop(LogisticLoss(), x, y, indices, count, w, b, out)
+    } else {
+        small2GatheredHalfLoop(HuberError(delta: delta), x, y, indices, count, w, b, out)
+    }
+}
+
+@inline(never)
+func small2GatheredHalfLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.small2(Fused.gathered(indices, 0, d: 2), objective, x: x, y: y, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func referenceSequentialHalfObjective(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        referenceSequentialHalfLoop(LogisticLoss(), x, y, d, first, count, w, b, out)
+    } else {
+        referenceSequentialHalfLoop(HuberError(delta: delta), x, y, d, first, count, w, b, out)
+    }
+}
+
+@inline(never)
+func referenceSequentialHalfLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.reference(SequentialRows(first: first), objective, x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
+
+@usableFromInline @inline(never)
+func referenceGatheredHalfObjective(
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+) {
+    if objective == Fused.logistic {
+        referenceGatheredHalfLoop(LogisticLoss(), x, y, d, indices, count, w, b, out)
+    } else {
+        referenceGatheredHalfLoop(HuberError(delta: delta), x, y, d, indices, count, w, b, out)
+    }
+}
+
+@inline(never)
+func referenceGatheredHalfLoop<O: Objective>(
+    _ objective: O,
+    _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>, _ count: Int,
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
+) { Fused.reference(Fused.gathered(indices, 0, d: d), objective, x: x, y: y, d: d, count: count, w: w, b: b, out: out) }

@@ -2,7 +2,9 @@ import CLockstepShims
 
 /// The fused one-pass gradient kernels: for the rows of one chunk,
 ///
-///     r = x·w + b − y;   out[0..<d] = Σ r·x,   out[d] = Σ r,   out[d+1] = Σ r²
+///     z = x·w + b;  (r, l) = objective(z, y);   out[0..<d] = Σ r·x,   out[d] = Σ r,   out[d+1] = Σ l
+///
+/// with r = z − y and l = r² for least squares (see `Objective` for the logistic and Huber losses).
 ///
 /// Shapes: X is rows × d Float32, row-major; y has one value per row; w has d values; `out` has at
 /// least d + 2 values. Every kernel writes all of `out[0..<d+2]` and reads nothing else of it.
@@ -70,8 +72,8 @@ public enum Fused {
 
     /// d == 64.
     @inline(__always)
-    static func d64<R: RowOrder, T: XElement>(
-        _ order: R, x: UnsafePointer<T>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
+    static func d64<R: RowOrder, T: XElement, O: Objective>(
+        _ order: R, _ objective: O, x: UnsafePointer<T>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
     ) {
         let w0 = load(w), w1 = load(w + 16), w2 = load(w + 32), w3 = load(w + 48)
@@ -89,27 +91,27 @@ public enum Fused {
             let a0 = T.load16(xa), a1 = T.load16(xa + 16), a2 = T.load16(xa + 32), a3 = T.load16(xa + 48)
             let b0 = T.load16(xb), b1 = T.load16(xb + 16), b2 = T.load16(xb + 32), b3 = T.load16(xb + 48)
             let dots = ls_tree_sum16x2(dot64(a0, a1, a2, a3, w0, w1, w2, w3), dot64(b0, b1, b2, b3, w0, w1, w2, w3))
-            let ra = (dots[0] + b) - y[ia]
-            let rb = (dots[1] + b) - y[ib]
+            let (gp, lp) = objective.residualPair(SIMD2(dots[0] + b, dots[1] + b), SIMD2(y[ia], y[ib]))
+            let ra = gp[0], rb = gp[1]
             let va = SIMD16<Float>(repeating: ra), vb = SIMD16<Float>(repeating: rb)
             g0 = (g0 + va * a0) + vb * b0
             g1 = (g1 + va * a1) + vb * b1
             g2 = (g2 + va * a2) + vb * b2
             g3 = (g3 + va * a3) + vb * b3
-            sums = (sums + SIMD2(ra, ra * ra)) + SIMD2(rb, rb * rb)
+            sums = (sums + SIMD2(ra, lp[0])) + SIMD2(rb, lp[1])
             k &+= 2
         }
         if k < count {
             let ia = order.row(k)
             let xa = x + ia &* 64
             let a0 = T.load16(xa), a1 = T.load16(xa + 16), a2 = T.load16(xa + 32), a3 = T.load16(xa + 48)
-            let ra = (treeSum(dot64(a0, a1, a2, a3, w0, w1, w2, w3)) + b) - y[ia]
+            let (ra, la) = objective.residual(treeSum(dot64(a0, a1, a2, a3, w0, w1, w2, w3)) + b, y[ia])
             let va = SIMD16<Float>(repeating: ra)
             g0 = g0 + va * a0
             g1 = g1 + va * a1
             g2 = g2 + va * a2
             g3 = g3 + va * a3
-            sums = sums + SIMD2(ra, ra * ra)
+            sums = sums + SIMD2(ra, la)
         }
         store(g0, out)
         store(g1, out + 16)
@@ -171,8 +173,8 @@ public enum Fused {
     /// per group of 4 rows, so it is loaded and stored 4× less often; each coordinate still adds
     /// the rows in order.
     @inline(__always)
-    static func wide<R: RowOrder, T: XElement>(
-        _ order: R, x: UnsafePointer<T>, y: UnsafePointer<Float>, d: Int, count: Int, w: UnsafePointer<Float>,
+    static func wide<R: RowOrder, T: XElement, O: Objective>(
+        _ order: R, _ objective: O, x: UnsafePointer<T>, y: UnsafePointer<Float>, d: Int, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
     ) {
         let blocks = d / 16
@@ -183,10 +185,12 @@ public enum Fused {
         while k &+ 3 < count {
             let i0 = order.row(k), i1 = order.row(k &+ 1), i2 = order.row(k &+ 2), i3 = order.row(k &+ 3)
             let x0 = x + i0 &* d, x1 = x + i1 &* d, x2 = x + i2 &* d, x3 = x + i3 &* d
-            let r0 = (dotWide(x0, w, blocks: blocks, d: d, ahead: order.rowAhead(k, x: x, y: y, rowBytes: rowBytes)) + b) - y[i0]
-            let r1 = (dotWide(x1, w, blocks: blocks, d: d, ahead: order.rowAhead(k &+ 1, x: x, y: y, rowBytes: rowBytes)) + b) - y[i1]
-            let r2 = (dotWide(x2, w, blocks: blocks, d: d, ahead: order.rowAhead(k &+ 2, x: x, y: y, rowBytes: rowBytes)) + b) - y[i2]
-            let r3 = (dotWide(x3, w, blocks: blocks, d: d, ahead: order.rowAhead(k &+ 3, x: x, y: y, rowBytes: rowBytes)) + b) - y[i3]
+            let z0 = dotWide(x0, w, blocks: blocks, d: d, ahead: order.rowAhead(k, x: x, y: y, rowBytes: rowBytes)) + b
+            let z1 = dotWide(x1, w, blocks: blocks, d: d, ahead: order.rowAhead(k &+ 1, x: x, y: y, rowBytes: rowBytes)) + b
+            let z2 = dotWide(x2, w, blocks: blocks, d: d, ahead: order.rowAhead(k &+ 2, x: x, y: y, rowBytes: rowBytes)) + b
+            let z3 = dotWide(x3, w, blocks: blocks, d: d, ahead: order.rowAhead(k &+ 3, x: x, y: y, rowBytes: rowBytes)) + b
+            let (g4, l4) = objective.residualQuad(SIMD4(z0, z1, z2, z3), SIMD4(y[i0], y[i1], y[i2], y[i3]))
+            let r0 = g4[0], r1 = g4[1], r2 = g4[2], r3 = g4[3]
             let v0 = SIMD16<Float>(repeating: r0), v1 = SIMD16<Float>(repeating: r1)
             let v2 = SIMD16<Float>(repeating: r2), v3 = SIMD16<Float>(repeating: r3)
             var o = 0
@@ -204,13 +208,14 @@ public enum Fused {
                 o &+= 1
             }
             sumR = (((sumR + r0) + r1) + r2) + r3
-            sumL = (((sumL + r0 * r0) + r1 * r1) + r2 * r2) + r3 * r3
+            sumL = (((sumL + l4[0]) + l4[1]) + l4[2]) + l4[3]
             k &+= 4
         }
         while k < count {
             let i0 = order.row(k)
             let x0 = x + i0 &* d
-            let r0 = (dotWide(x0, w, blocks: blocks, d: d, ahead: order.rowAhead(k, x: x, y: y, rowBytes: rowBytes)) + b) - y[i0]
+            let (r0, l0) = objective.residual(
+                dotWide(x0, w, blocks: blocks, d: d, ahead: order.rowAhead(k, x: x, y: y, rowBytes: rowBytes)) + b, y[i0])
             let v0 = SIMD16<Float>(repeating: r0)
             var o = 0
             for _ in 0..<blocks {
@@ -222,7 +227,7 @@ public enum Fused {
                 o &+= 1
             }
             sumR = sumR + r0
-            sumL = sumL + r0 * r0
+            sumL = sumL + l0
             k &+= 1
         }
         out[d] = sumR
@@ -234,8 +239,8 @@ public enum Fused {
     /// latency of a chain of 50 adds); then a tree over the lanes and the last `count % 8` rows in
     /// order. Fixed order for a given chunk, so still bitwise identical for any thread count.
     @inline(__always)
-    static func small1<R: RowOrder, T: XElement>(
-        _ order: R, x: UnsafePointer<T>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
+    static func small1<R: RowOrder, T: XElement, O: Objective>(
+        _ order: R, _ objective: O, x: UnsafePointer<T>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
     ) {
         let w0 = w[0]
@@ -244,20 +249,20 @@ public enum Fused {
         var k = 0
         while k &+ 8 <= count {
             let xv = order.lanes(x, k)
-            let r = (xv * wv + bv) - order.lanes(y, k)
+            let (r, l) = objective.residuals(xv * wv + bv, order.lanes(y, k))
             g = g + r * xv
             sr = sr + r
-            sl = sl + r * r
+            sl = sl + l
             k &+= 8
         }
         var g0 = ls_tree_sum8(g), sumR = ls_tree_sum8(sr), sumL = ls_tree_sum8(sl)
         while k < count {
             let i = order.row(k)
             let x0 = x[i].float
-            let r = (x0 * w0 + b) - y[i]
+            let (r, l) = objective.residual(x0 * w0 + b, y[i])
             g0 = g0 + r * x0
             sumR = sumR + r
-            sumL = sumL + r * r
+            sumL = sumL + l
             k &+= 1
         }
         out[0] = g0
@@ -267,8 +272,8 @@ public enum Fused {
 
     /// d == 2 (the d2l lesson): as `small1`, with x0 and x1 of 8 rows split into two vectors.
     @inline(__always)
-    static func small2<R: RowOrder, T: XElement>(
-        _ order: R, x: UnsafePointer<T>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
+    static func small2<R: RowOrder, T: XElement, O: Objective>(
+        _ order: R, _ objective: O, x: UnsafePointer<T>, y: UnsafePointer<Float>, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
     ) {
         let w0 = w[0], w1 = w[1]
@@ -277,22 +282,22 @@ public enum Fused {
         var k = 0
         while k &+ 8 <= count {
             let (x0, x1) = order.pairLanes(x, k)
-            let r = ((x0 * w0v + x1 * w1v) + bv) - order.lanes(y, k)
+            let (r, l) = objective.residuals((x0 * w0v + x1 * w1v) + bv, order.lanes(y, k))
             g0v = g0v + r * x0
             g1v = g1v + r * x1
             sr = sr + r
-            sl = sl + r * r
+            sl = sl + l
             k &+= 8
         }
         var g0 = ls_tree_sum8(g0v), g1 = ls_tree_sum8(g1v), sumR = ls_tree_sum8(sr), sumL = ls_tree_sum8(sl)
         while k < count {
             let i = order.row(k)
             let x0 = x[i &* 2].float, x1 = x[i &* 2 &+ 1].float
-            let r = ((x0 * w0 + x1 * w1) + b) - y[i]
+            let (r, l) = objective.residual((x0 * w0 + x1 * w1) + b, y[i])
             g0 = g0 + r * x0
             g1 = g1 + r * x1
             sumR = sumR + r
-            sumL = sumL + r * r
+            sumL = sumL + l
             k &+= 1
         }
         out[0] = g0
@@ -303,8 +308,8 @@ public enum Fused {
 
     /// The naive reference (and the kernel for 3 <= d < 16): scalar, one row at a time, the dot left to right.
     @inline(__always)
-    static func reference<R: RowOrder, T: XElement>(
-        _ order: R, x: UnsafePointer<T>, y: UnsafePointer<Float>, d: Int, count: Int, w: UnsafePointer<Float>,
+    static func reference<R: RowOrder, T: XElement, O: Objective>(
+        _ order: R, _ objective: O, x: UnsafePointer<T>, y: UnsafePointer<Float>, d: Int, count: Int, w: UnsafePointer<Float>,
         b: Float, out: UnsafeMutablePointer<Float>
     ) {
         out.initialize(repeating: 0, count: d)
@@ -314,10 +319,10 @@ public enum Fused {
             let row = x + i &* d
             var dot: Float = 0
             for j in 0..<d { dot = dot + row[j].float * w[j] }
-            let r = (dot + b) - y[i]
+            let (r, l) = objective.residual(dot + b, y[i])
             for j in 0..<d { out[j] = out[j] + r * row[j].float }
             sumR = sumR + r
-            sumL = sumL + r * r
+            sumL = sumL + l
         }
         out[d] = sumR
         out[d &+ 1] = sumL

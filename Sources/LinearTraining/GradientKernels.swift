@@ -35,6 +35,30 @@ public enum GradientKernels {
         }
     }
 
+    /// What the kernels sum per row besides Σ g·x: the gradient factor g and the loss term l of
+    /// z = x·w + b against y (see `FusedKernels.Objective`).
+    public enum Objective: Sendable, Equatable {
+        /// g = z − y, l = (z − y)²: the squared and mse losses (the same bits as ever).
+        case squaredError
+        /// g = σ(z) − y, l = softplus(z) − y·z (stable for any z): BCEWithLogits, labels 0 and 1.
+        case logistic
+        /// e = z − y: g = clamp(e, ±delta), l = e² inside, delta·(2|e| − delta) outside.
+        case huber(delta: Float)
+
+        var number: Int {
+            switch self {
+            case .squaredError: FusedKernels.Fused.squaredError
+            case .logistic: FusedKernels.Fused.logistic
+            case .huber: FusedKernels.Fused.huber
+            }
+        }
+
+        var delta: Float {
+            if case let .huber(delta) = self { return delta }
+            return 1
+        }
+    }
+
     /// The copy of the kernels that runs: both are the same Swift source, compiled for a portable
     /// x86-64 (SSE2: a SIMD16 operation is four instructions and 16 xmm registers cannot hold w and
     /// the gradient) or for AVX-512. Both give the same bits, except the `d64` kernel, whose AVX-512
@@ -77,17 +101,17 @@ public enum GradientKernels {
     public static func accumulate(
         _ kind: Kind, target: Target, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, first: Int,
         count: Int, indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
-        out: UnsafeMutablePointer<Float>
+        out: UnsafeMutablePointer<Float>, objective: Objective = .squaredError
     ) {
         switch target {
         case .avx512:
             FusedKernelsAVX512.Fused.accumulate(
                 kernel: kind.number, x: x, y: y, d: d, first: first, count: count, indices: indices,
-                available: available, w: w, b: b, out: out)
+                available: available, w: w, b: b, out: out, objective: objective.number, delta: objective.delta)
         case .portable:
             FusedKernels.Fused.accumulate(
                 kernel: kind.number, x: x, y: y, d: d, first: first, count: count, indices: indices,
-                available: available, w: w, b: b, out: out)
+                available: available, w: w, b: b, out: out, objective: objective.number, delta: objective.delta)
         }
     }
 }
@@ -99,17 +123,17 @@ extension GradientKernels {
     public static func accumulate(
         _ kind: Kind, target: Target, x: UnsafePointer<Float16>, y: UnsafePointer<Float>, d: Int, first: Int,
         count: Int, indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
-        out: UnsafeMutablePointer<Float>
+        out: UnsafeMutablePointer<Float>, objective: Objective = .squaredError
     ) {
         switch target {
         case .avx512:
             FusedKernelsAVX512.Fused.accumulate(
                 kernel: kind.number, x: x, y: y, d: d, first: first, count: count, indices: indices,
-                available: available, w: w, b: b, out: out)
+                available: available, w: w, b: b, out: out, objective: objective.number, delta: objective.delta)
         case .portable:
             FusedKernels.Fused.accumulate(
                 kernel: kind.number, x: x, y: y, d: d, first: first, count: count, indices: indices,
-                available: available, w: w, b: b, out: out)
+                available: available, w: w, b: b, out: out, objective: objective.number, delta: objective.delta)
         }
     }
 

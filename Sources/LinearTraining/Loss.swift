@@ -1,28 +1,50 @@
-/// The loss of a linear regression step, with exactly the semantics of the two reference lessons.
+/// The loss of a step, with exactly the semantics of the named references. z = x·w + b per row,
+/// B the rows of the batch (the last partial batch: its own row count).
 ///
-/// - `squared` (d2l from scratch): l = (ŷ − y)²/2 per row; update w −= lr · (1/B) Σ r·x.
-/// - `mse` (PyTorch `nn.MSELoss` + `optim.SGD`): l = mean (ŷ − y)²; update w −= lr · (2/B) Σ r·x.
+/// - `squared` (d2l from scratch): l = (z − y)²/2 per row, the mean over the batch;
+///   w −= lr · (1/B) Σ (z − y)·x.
+/// - `mse` (PyTorch `nn.MSELoss` + `optim.SGD`): l = mean (z − y)²; w −= lr · (2/B) Σ (z − y)·x.
+/// - `logistic` (PyTorch `nn.BCEWithLogitsLoss`, mean): labels y ∈ {0, 1};
+///   l = mean [softplus(z) − y·z] (= −y log σ(z) − (1 − y) log(1 − σ(z)), computed without
+///   overflow for any z); w −= lr · (1/B) Σ (σ(z) − y)·x.
+/// - `huber` (PyTorch `nn.HuberLoss(delta:)`, mean): e = z − y, l = mean [e²/2 if |e| ≤ δ else
+///   δ(|e| − δ/2)]; w −= lr · (1/B) Σ clamp(e, ±δ)·x. δ is `TrainingConfig.huberDelta` (default 1).
 ///
-/// Workers produce sums (Σ r·x, Σ r, Σ r²); a loss only says how to scale them, once per step.
+/// Workers produce sums (Σ g·x, Σ g, Σ l of the kernel's objective); a loss only says how to scale
+/// them, once per step.
 public enum Loss: String, Sendable, CaseIterable, Codable {
     case squared
     case mse
+    case logistic
+    case huber
 
     /// Factor turning Σ r·x over `rows` rows into the gradient of the mean loss.
     @inlinable
     public func gradientScale(rows: Int) -> Float {
         switch self {
-        case .squared: return 1 / Float(rows)
+        case .squared, .logistic, .huber: return 1 / Float(rows)
         case .mse: return 2 / Float(rows)
         }
     }
 
-    /// Factor turning Σ r² into the summed loss (before dividing by the number of rows).
+    /// Factor turning the kernel's Σ l into the summed loss (before dividing by the number of rows).
     @inlinable
     public var lossFactor: Double {
         switch self {
-        case .squared: return 0.5
-        case .mse: return 1
+        case .squared, .huber: return 0.5
+        case .mse, .logistic: return 1
         }
     }
+
+    /// What the kernels compute per row for this loss.
+    public func objective(huberDelta: Float) -> GradientKernels.Objective {
+        switch self {
+        case .squared, .mse: return .squaredError
+        case .logistic: return .logistic
+        case .huber: return .huber(delta: huberDelta)
+        }
+    }
+
+    /// Whether the labels must be 0 or 1.
+    public var needsBinaryLabels: Bool { self == .logistic }
 }

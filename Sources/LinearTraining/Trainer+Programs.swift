@@ -182,6 +182,8 @@ struct EvaluationSpan: StepProgram {
 struct RowSource {
     /// The copy of the kernels that runs (see `Trainer.kernelTarget`).
     let target: GradientKernels.Target
+    /// What the kernels sum per row (from the loss).
+    let objective: GradientKernels.Objective
     /// X as float32 (unused when `xHalf` is set).
     let x: SharedPointer<Float>
     /// X as float16, when the dataset stores it so: the float16 kernels convert rows in registers.
@@ -207,15 +209,18 @@ struct RowSource {
             let sx = scratch.base + worker &* scratchStride, sy = sx + scratchRows &* d
             make(first: first, count: count, permutation: permutation, d: d, x: sx, y: sy)
             GradientKernels.accumulate(
-                kind, target: target, x: sx, y: sy, d: d, first: 0, count: count, indices: nil, available: 0, w: w, b: b, out: out)
+                kind, target: target, x: sx, y: sy, d: d, first: 0, count: count, indices: nil, available: 0, w: w, b: b, out: out,
+                objective: objective)
         } else if let xHalf {
             GradientKernels.accumulate(
                 kind, target: target, x: xHalf.base, y: y.base, d: d, first: first, count: count,
-                indices: permutation.map { UnsafePointer($0.base + first) }, available: rows &- first, w: w, b: b, out: out)
+                indices: permutation.map { UnsafePointer($0.base + first) }, available: rows &- first, w: w, b: b, out: out,
+                objective: objective)
         } else {
             GradientKernels.accumulate(
                 kind, target: target, x: x.base, y: y.base, d: d, first: first, count: count,
-                indices: permutation.map { UnsafePointer($0.base + first) }, available: rows &- first, w: w, b: b, out: out)
+                indices: permutation.map { UnsafePointer($0.base + first) }, available: rows &- first, w: w, b: b, out: out,
+                objective: objective)
         }
     }
 

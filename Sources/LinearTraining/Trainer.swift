@@ -91,6 +91,11 @@ public final class Trainer {
         config: TrainingConfig, data: TrainingData, topology: Topology? = nil, kernelTarget: GradientKernels.Target? = nil
     ) throws(TrainingError) {
         try config.validate()
+        if config.loss.needsBinaryLabels, let (row, value) = data.firstNonBinaryLabel() {
+            throw .badLabel(
+                source: data.source, row: row, value: value,
+                fix: "the logistic loss takes labels 0 and 1 (for synthetic data: task: logistic)")
+        }
         self.config = config
         progress = TrainingProgress(lossFactor: config.loss.lossFactor)
         self.data = data
@@ -144,7 +149,7 @@ public final class Trainer {
             scratch = raw
             maker = made
             rowSource = RowSource(
-                target: self.kernelTarget, x: SharedPointer(floats), xHalf: nil, y: SharedPointer(floats),
+                target: self.kernelTarget, objective: config.loss.objective(huberDelta: config.huberDelta), x: SharedPointer(floats), xHalf: nil, y: SharedPointer(floats),
                 maker: SharedPointer(made), roundsToHalf: rows.spec.dtype == .float16, scratch: SharedPointer(floats),
                 scratchStride: stride, scratchRows: capacity)
         case let .stored(dataset):
@@ -152,7 +157,7 @@ public final class Trainer {
             maker = nil
             let half = dataset.dtype == .float16
             rowSource = RowSource(
-                target: self.kernelTarget,
+                target: self.kernelTarget, objective: config.loss.objective(huberDelta: config.huberDelta),
                 x: SharedPointer(dataset.xBytes.assumingMemoryBound(to: Float.self)),
                 xHalf: half ? SharedPointer(dataset.xHalf) : nil, y: SharedPointer(dataset.y), maker: nil,
                 roundsToHalf: false, scratch: nil, scratchStride: 0, scratchRows: 0)

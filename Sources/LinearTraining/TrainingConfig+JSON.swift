@@ -22,7 +22,8 @@ extension TrainingConfig {
         return .object([
             ("data", data),
             ("model", .object(model)),
-            ("loss", .string(loss.rawValue)),
+            ("loss", loss == .huber
+                ? .object([("kind", .string("huber")), ("delta", .float(huberDelta))]) : .string(loss.rawValue)),
             ("optimizer", .object([
                 ("lr", .float(optimizer.lr)), ("momentum", .float(optimizer.momentum)),
                 ("dampening", .float(optimizer.dampening)), ("nesterov", .bool(optimizer.nesterov)),

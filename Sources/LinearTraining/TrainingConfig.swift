@@ -47,6 +47,8 @@ public struct TrainingConfig: Sendable, Equatable {
     public var data: DataSource
     public var model: ModelInit
     public var loss: Loss
+    /// δ of the `huber` loss (PyTorch's default 1).
+    public var huberDelta: Float = 1
     public var optimizer: SGD
     public var epochs: Int
     /// Rows per minibatch; nil means the full dataset (one step per epoch).
@@ -98,6 +100,9 @@ public struct TrainingConfig: Sendable, Equatable {
         }
         if let c = chunkRows, c < 1 {
             throw .invalidValue(key: "training.chunkRows", value: "\(c)", fix: "use at least 1 row, or 'auto'")
+        }
+        if !(huberDelta.isFinite && huberDelta > 0) {
+            throw .invalidValue(key: "loss.delta", value: "\(huberDelta)", fix: "use a number > 0")
         }
         if case let .normal(std) = model, !(std.isFinite && std >= 0) {
             throw .invalidValue(key: "model.std", value: "\(std)", fix: "use a standard deviation >= 0")

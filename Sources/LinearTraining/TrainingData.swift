@@ -53,6 +53,23 @@ public enum TrainingData: Sendable {
     /// Bytes of X and y (for on-the-fly data, the bytes it would take).
     public var byteCount: Int { rows * (features * dtype.size + 4) }
 
+    /// The first label that is neither 0 nor 1 (row, value), if any. Made on the fly: only a
+    /// regression task's rows can have one, and row 0 is checked.
+    public func firstNonBinaryLabel() -> (row: Int, value: Float)? {
+        switch self {
+        case let .stored(d):
+            for i in 0..<d.rows where d.y[i] != 0 && d.y[i] != 1 { return (i, d.y[i]) }
+            return nil
+        case let .generated(g):
+            guard g.spec.task == .regression else { return nil }
+            let x = UnsafeMutablePointer<Float>.allocate(capacity: g.features)
+            defer { x.deallocate() }
+            var y: Float = 0
+            g.fill(row: 0, x: x, y: &y)
+            return y != 0 && y != 1 ? (0, y) : nil
+        }
+    }
+
     /// The stored dataset, when there is one.
     public var dataset: Dataset? {
         if case let .stored(d) = self { return d }

@@ -3,6 +3,8 @@
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case invalidValue(key: String, value: String, fix: String)
     case featureMismatch(data: Int, config: Int)
+    /// A label the loss cannot take (logistic: 0 or 1); `row` is 0-based.
+    case badLabel(source: String, row: Int, value: Float, fix: String)
     /// `step`: steps done in the run when the non-finite value was found.
     case diverged(epoch: Int, step: Int, lastFiniteLoss: Double?, lr: Float)
     case badCheckpoint(path: String, problem: String)
@@ -20,6 +22,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             let lastText = last.map { "\($0)" } ?? "none"
             return "training diverged in epoch \(epoch) (step \(step)): the loss or a weight is no longer finite (last finite "
                 + "epoch loss \(lastText)); lower the learning rate (now \(lr)), e.g. --lr \(lr / 10)"
+        case let .badLabel(source, row, value, fix):
+            return "\(source): row \(row) has the label \(value); \(fix)"
         case let .badCheckpoint(path, problem):
             return "checkpoint \(path) \(problem)"
         case let .checkpointWriteFailed(reason):

@@ -95,6 +95,7 @@ public struct DatasetMeta: Sendable, Equatable {
             if let w = meta.trueWeights { spec.weights = .explicit(w) }
             if let b = meta.trueBias { spec.bias = b }
             if let n = s["noise"] as? NSNumber { spec.noise = n.floatValue }
+            if let t = s["task"] as? String, let task = SyntheticTask(rawValue: t) { spec.task = task }
             spec.dtype = x.dtype
             meta.spec = spec
         }

@@ -13,7 +13,15 @@ public enum WeightPattern: Sendable, Equatable {
     }
 }
 
-/// What a synthetic linear-regression dataset is: y = X·w + b + noise·ε, X and ε ~ N(0, 1).
+/// What a synthetic task's labels are: regression (y = X·w + b + noise·ε) or binary
+/// classification (y ~ Bernoulli(σ(X·w + b)), labels 0 and 1).
+public enum SyntheticTask: String, Sendable, Equatable, CaseIterable {
+    case regression
+    case logistic
+}
+
+/// What a synthetic dataset is: y = X·w + b + noise·ε, X and ε ~ N(0, 1) (or, for `task: logistic`,
+/// y = 1 when Φ(ε) < σ(X·w + b), else 0: Bernoulli(σ(X·w + b)) from the same noise stream).
 ///
 /// The defaults are the d2l lesson's: w = [2, −3.4], b = 4.2, noise std 0.01, 1000 rows.
 public struct DatasetSpec: Sendable, Equatable {
@@ -26,6 +34,8 @@ public struct DatasetSpec: Sendable, Equatable {
     /// How X is stored. float16 X holds the float32 generator's values rounded to nearest-even
     /// (y is computed from the float32 values, as for float32 data, and stays float32).
     public var dtype: DType
+    /// Regression targets or binary labels.
+    public var task: SyntheticTask = .regression
 
     public init(
         rows: Int = 1000, features: Int = 2, weights: WeightPattern = .explicit([2, -3.4]), bias: Float = 4.2,
@@ -65,6 +75,7 @@ public struct DatasetSpec: Sendable, Equatable {
             ("rows", .int(rows)), ("features", .int(features)), ("weights", w), ("bias", .float(bias)),
             ("noise", .float(noise)), ("seed", .number("\(seed)")),
         ] + (dtype == .float32 ? [] : [("dtype", .string(dtype.rawValue))])
+            + (task == .regression ? [] : [("task", .string(task.rawValue))])
     }
 
     /// Checks every field; the message names the field and the fix.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The rows of a synthetic dataset, each made on its own from (seed, row index).
 ///
 /// Row r of X is d standard normals: pairs `r·⌈d/2⌉ …` of the seed's X stream (for odd d the last
@@ -70,6 +72,15 @@ public struct SyntheticRows: Sendable {
         let d = features
         weights.withUnsafeBufferPointer { wb in
             let w = wb.baseAddress!
+            if spec.task == .logistic {
+                // u = Φ(ε) is uniform on (0, 1); the label is 1 with probability σ(z).
+                for (k, r) in range.enumerated() {
+                    let eps = Double(NormalSampler.first(key: noiseKey, counter: UInt64(r)))
+                    let z = Self.dot(x + k &* d, w, d) + bias
+                    y[k] = 0.5 * erfc(-eps / 2.0.squareRoot()) < 1 / (1 + exp(-z)) ? 1 : 0
+                }
+                return
+            }
             for (k, r) in range.enumerated() {
                 let eps = Double(NormalSampler.first(key: noiseKey, counter: UInt64(r)))
                 y[k] = Float((Self.dot(x + k &* d, w, d) + bias) + noise * eps)

@@ -40,7 +40,7 @@ struct CLIError: Error, CustomStringConvertible {
         case let e as TrainingError:
             switch e {
             case .diverged: return CLIError(message: e.description, status: .diverged)
-            case .featureMismatch: return CLIError(message: e.description, status: .badData)
+            case .featureMismatch, .badLabel: return CLIError(message: e.description, status: .badData)
             case .invalidValue, .checkpointMismatch: return CLIError(message: e.description, status: .usage)
             case .badCheckpoint: return CLIError(message: e.description, status: .badData)
             case .checkpointWriteFailed: return CLIError(message: e.description, status: .ioError)

@@ -19,7 +19,9 @@ import Testing
         let symbols = try runProcess(URL(fileURLWithPath: "/usr/bin/nm"), [release.path]).stdout
             .split(separator: "\n").compactMap { line -> String? in
                 let name = line.split(separator: " ").last.map(String.init) ?? ""
-                return name.hasPrefix("$s18FusedKernelsAVX512") && name.contains(entry) ? name : nil
+                return name.hasPrefix("$s18FusedKernelsAVX512") && name.contains(entry) && !name.contains(entry + "Objective")
+                    && !name.contains(entry + "Loop") && !name.contains(entry + "HalfObjective") && !name.contains(entry + "HalfLoop")
+                    ? name : nil
             }
         var out: [String: String] = [:]
         for symbol in symbols {
@@ -28,6 +30,20 @@ import Testing
             ).stdout
         }
         return out
+    }
+
+    /// The logistic and Huber loops (`…Loop`, specialised per objective): vector code that calls
+    /// nothing either (exp and log1p are inline polynomials).
+    @Test(
+        .enabled(if: FileManager.default.fileExists(atPath: release.path), "needs the release build that make test makes first"),
+        .enabled(if: cpuHasAVX512, "the tuned build has AVX-512 code only on a CPU with AVX-512"))
+    func theObjectiveLoopsCallNothing() throws {
+        let loops = try Self.disassemble("Loop")
+        // 10 loops × 2 element types × 2 objectives.
+        #expect(loops.count == 40, "\(loops.keys.sorted())")
+        for (symbol, text) in loops {
+            #expect(Self.calls(text).allSatisfy { $0.hasPrefix("memset") }, "\(symbol) calls \(Self.calls(text))")
+        }
     }
 
     static func calls(_ text: String) -> [String] {

@@ -1,0 +1,1 @@
+../FusedKernels/Objective.swift

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// The logistic and Huber losses from the shell: config forms, label checks and exit codes.
+@Suite("CLI losses", .serialized) struct LossCLITests {
+    typealias CLI = CLITests
+
+    static func write(_ dir: URL, _ name: String, _ text: String) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    @Test func logisticAndHuberTrainAndBadValuesGetTheirExitCodes() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logistic = try Self.write(dir, "l.yaml", """
+            data: {synthetic: {rows: 4000, features: 4, weights: [2, -1, 0.5, 1], bias: 0.5, seed: 2, task: logistic}}
+            model: {init: zeros}
+            loss: logistic
+            optimizer: {lr: 1}
+            training: {epochs: 30, batchSize: full, shuffle: false}
+            """)
+        let summary = dir.appendingPathComponent("l.json")
+        let r = try CLI.run(["train", "--config", logistic, "--summary", summary.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try CLI.json(summary)
+        let loss = j["finalLoss"] as? Double ?? 9
+        #expect(loss < 0.6931 && loss > 0.1, "the BCE loss fell below log 2: \(loss)")
+        #expect(((j["config"] as? [String: Any])?["loss"] as? String) == "logistic")
+
+        let huber = try Self.write(dir, "h.yaml", "loss: {kind: huber, delta: 0.5}\ntraining: {epochs: 2}\n")
+        let h = try CLI.run(["train", "--config", huber, "--summary", dir.appendingPathComponent("h.json").path])
+        #expect(h.status == 0, "\(h.stderr)")
+        let hj = try CLI.json(dir.appendingPathComponent("h.json"))
+        let hl = (hj["config"] as? [String: Any])?["loss"] as? [String: Any]
+        #expect(hl?["kind"] as? String == "huber" && hl?["delta"] as? Double == 0.5, "\(String(describing: hl))")
+
+        for (name, text, status, fragment) in [
+            ("labels", "loss: logistic\n", Int32(65), "row 0 has the label"),
+            ("delta", "loss: {kind: huber, delta: -1}\n", 64, "delta"),
+            ("delta-squared", "loss: {kind: squared, delta: 1}\n", 64, "only applies to kind: huber"),
+            ("kind", "loss: {delta: 1}\n", 64, "'loss.kind' is missing"),
+            ("task", "data: {synthetic: {task: poisson}}\n", 64, "task"),
+        ] {
+            let path = try Self.write(dir, name + ".yaml", text)
+            let b = try CLI.run(["train", "--config", path])
+            #expect(b.status == status && b.stderr.contains(fragment), "\(name): \(b.status) \(b.stderr)")
+        }
+    }
+}
