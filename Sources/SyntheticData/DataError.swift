@@ -17,6 +17,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case writeFailed(path: String, reason: String)
     /// The output directory exists and holds files, and replacing it was not asked for.
     case outputExists(path: String)
+    /// The output path holds something that is not ours to replace (a file, or a directory that is
+    /// not a Lockstep dataset); `reason` completes "PATH …".
+    case outputInTheWay(path: String, reason: String)
     /// Stopped on request (a signal) before the end; nothing was left behind.
     case cancelled
 
@@ -51,6 +54,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return "cannot write \(path): \(reason)"
         case let .outputExists(path):
             return "\(path) exists and is not empty; choose another output directory, or pass --force to replace it"
+        case let .outputInTheWay(path, reason):
+            return "\(path) \(reason)"
         case .cancelled:
             return "interrupted; nothing was written"
         }

@@ -11,6 +11,9 @@ import Foundation
 /// or is dropped without `commit()`, and leftovers of killed runs (their PID gone) are removed by
 /// the next run for the same target.
 final class StagingDirectory {
+    /// What a Lockstep dataset directory holds (all of it, for `--force` to replace it).
+    static let datasetFiles: Set<String> = ["X.npy", "y.npy", "meta.json"]
+
     let target: String
     let path: String
     let overwrite: Bool
@@ -27,11 +30,20 @@ final class StagingDirectory {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: self.target, isDirectory: &isDir) {
             guard isDir.boolValue else {
-                throw .writeFailed(path: target, reason: "it exists and is a file; choose another output directory")
+                throw .outputInTheWay(path: target, reason: "exists and is a file, not a directory; choose another output directory")
             }
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: self.target)) ?? []
             if !entries.isEmpty && !overwrite {
                 throw .outputExists(path: target)
+            }
+            // --force replaces a previous dataset only: a directory of exactly Lockstep's files.
+            let foreign = entries.filter { !Self.datasetFiles.contains($0) }.sorted()
+            if !foreign.isEmpty {
+                throw .outputInTheWay(
+                    path: target,
+                    reason: "is not a lockstep dataset (it holds \(foreign.prefix(4).joined(separator: ", "))"
+                        + "\(foreign.count > 4 ? ", … (\(foreign.count) in all)" : "")); --force only replaces a directory holding "
+                        + "nothing but X.npy, y.npy and meta.json: choose another output directory")
             }
         }
         do {

@@ -11,6 +11,8 @@ enum ExitStatus: Int32 {
     case badData = 65
     case missingInput = 66
     case ioError = 74
+    /// EX_TEMPFAIL: another lockstep run holds the directory (a checkpoint, run or dataset directory).
+    case busy = 75
 }
 
 /// A failure of the command line: bad config, bad data, I/O. Printed as one `error:` line.
@@ -32,7 +34,7 @@ struct CLIError: Error, CustomStringConvertible {
         case let e as DataError:
             switch e {
             case .fileNotFound: return CLIError(message: e.description, status: .missingInput)
-            case .invalidSpec, .outputExists: return CLIError(message: e.description, status: .usage)
+            case .invalidSpec, .outputExists, .outputInTheWay: return CLIError(message: e.description, status: .usage)
             case .writeFailed, .cancelled: return CLIError(message: e.description, status: .ioError)
             case .outOfMemory: return CLIError(message: e.description, status: .ioError)
             default: return CLIError(message: e.description, status: .badData)

@@ -23,7 +23,7 @@ struct CheckpointOptions: ParsableArguments {
     /// The checkpoint directory of this run (made if missing), checked against `--resume`, or nil
     /// when the run keeps no checkpoints.
     func directory(runDir: RunDirectory?) throws(CLIError) -> String? {
-        guard let dir = checkpointDir ?? runDir.map({ $0.path + "/checkpoints" }) else {
+        guard let dir = checkpointDir ?? runDir.map(\.checkpoints) else {
             if resume || checkpointEvery != nil {
                 throw CLIError(
                     message: "\(resume ? "--resume" : "--checkpoint-every") needs a place for checkpoints: add --checkpoint-dir DIR or --run-dir DIR",
@@ -36,6 +36,8 @@ struct CheckpointOptions: ParsableArguments {
         } catch {
             throw CLIError(message: "cannot create checkpoint directory \(dir): \(error.localizedDescription)", status: .ioError)
         }
+        // Before anything is read or written: a second run on this directory stops here (exit 75).
+        try DirectoryLock.acquire(DirectoryLock.file(inDirectory: dir), for: "checkpoint directory \(dir)")
         let existing = dir + "/" + TrainingCheckpoint.fileName
         if !resume && FileManager.default.fileExists(atPath: existing) {
             throw CLIError(

@@ -111,6 +111,15 @@ struct GenerateCommand: ParsableCommand {
         try runReportingErrors {
             let spec = try spec()
             let threads = self.threads ?? (try? Topology.current())?.physicalCores ?? 1
+            // One writer per target: a lock file beside it (the target itself is renamed into place).
+            let target = URL(fileURLWithPath: out).standardizedFileURL
+            let parent = target.deletingLastPathComponent().path
+            do {
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            } catch {
+                throw CLIError(message: "cannot create \(parent): \(error.localizedDescription)", status: .ioError)
+            }
+            try DirectoryLock.acquire(parent + "/.\(target.lastPathComponent).lock", for: "output directory \(out)")
             let line = ProgressLine(quiet: quiet)
             Interruption.watch()
             let start = Date()

@@ -64,7 +64,26 @@ struct SweepCommand: ParsableCommand {
             let log = { (text: String) in if !quiet && !line.enabled { printError(text) } }
             log("sweep: making the data (\(config.data.summary))")
             let data = try config.data.load(threads: cores)
+            let inputs = InputFiles(configPath: options.config, config: config)
+            if let json { try inputs.refuse(output: json, flag: "--json") }
+            if let plot = output.plot { try inputs.refuse(directory: plot, files: RunDirectory.plotFiles, flag: "--plot") }
+            if let dir = output.runDir { try inputs.refuse(directory: dir, files: RunDirectory.entries, flag: "--run-dir") }
             let run = try output.runDirectory(kind: .sweep)
+            do {
+                try sweep(config: config, data: data, topology: topology, cores: cores, list: list, line: line, log: log, run: run)
+            } catch {
+                run?.discard()
+                throw error
+            }
+            try run?.commit()
+        }
+    }
+
+    func sweep(
+        config: TrainingConfig, data: TrainingData, topology: Topology?, cores: Int, list: [Int], line: ProgressLine,
+        log: (String) -> Void, run: RunDirectory?
+    ) throws {
+        do {
             try run?.writeConfig(config, threads: cores)  // a valid config: train reruns it on every core
             var runs: [Int: Run] = [:]
             let runCount = Set(list + [1]).count

@@ -53,7 +53,38 @@ struct TrainCommand: ParsableCommand {
             let topology = try? Topology.current()
             let data = try config.data.load(threads: topology?.physicalCores ?? 1)
             let trainer = try Trainer(config: config, data: data, topology: topology)
+            try checkOutputs(config: config)
             let run = try output.runDirectory(kind: .train, resume: checkpointing.resume)
+            do {
+                try train(config: config, trainer: trainer, topology: topology, run: run)
+            } catch {
+                // A failed run under --force leaves the previous run as it was; an interrupted one
+                // (its checkpoint saved) takes its place, so --resume finds it.
+                if case let e as ExitCode = error, e.rawValue == Interruption.exitCode { try run?.commit() } else { run?.discard() }
+                throw error
+            }
+            try run?.commit()
+        }
+    }
+
+    /// Refuses outputs that would overwrite this run's own inputs, or each other.
+    func checkOutputs(config: TrainingConfig) throws(CLIError) {
+        var inputs = InputFiles(configPath: options.config, config: config)
+        if checkpointing.resume, let dir = checkpointing.checkpointDir {
+            inputs.add(dir + "/" + TrainingCheckpoint.fileName, role: "the checkpoint being resumed")
+        }
+        try InputFiles.refuseDuplicates([("--summary", summary), ("--metrics", metrics)])
+        if let summary { try inputs.refuse(output: summary, flag: "--summary") }
+        if let metrics { try inputs.refuse(output: metrics, flag: "--metrics") }
+        if let plot = output.plot { try inputs.refuse(directory: plot, files: RunDirectory.plotFiles, flag: "--plot") }
+        if let dir = output.runDir {
+            try inputs.refuse(directory: dir, files: RunDirectory.entries, flag: "--run-dir")
+            try inputs.refuse(directory: dir + "/plots", files: RunDirectory.plotFiles, flag: "--run-dir")
+        }
+    }
+
+    func train(config: TrainingConfig, trainer: Trainer, topology: Topology?, run: RunDirectory?) throws {
+        do {
             let checkpointDir = try checkpointing.directory(runDir: run)
             let resumeNote = try checkpointDir.flatMap { try checkpointing.resumeIfAsked(trainer, dir: $0) }
             try run?.writeConfig(config, threads: trainer.workers)
@@ -94,7 +125,8 @@ struct TrainCommand: ParsableCommand {
             if report.stoppedEarly {
                 let at = "after epoch \(trainer.epochsDone) and \(trainer.batchInEpoch) batch(es) of the next (step \(report.steps) of \(trainer.totalSteps))"
                 if let checkpointDir {
-                    printError("interrupted by \(Interruption.signalName) \(at); checkpoint saved in \(checkpointDir)")
+                    let shown = run.map { checkpointDir == $0.checkpoints ? $0.target + "/checkpoints" : checkpointDir } ?? checkpointDir
+                    printError("interrupted by \(Interruption.signalName) \(at); checkpoint saved in \(shown)")
                     printError("continue with: \(CheckpointOptions.resumeCommand)")
                 } else {
                     printError("interrupted by \(Interruption.signalName) \(at); nothing saved (add --checkpoint-dir DIR or --run-dir DIR to be able to resume)")
