@@ -44,6 +44,7 @@ let package = Package(
         .library(name: "HardwareTopology", targets: ["HardwareTopology"]),
         .library(name: "Plotting", targets: ["Plotting"]),
         .library(name: "ConfigLoading", targets: ["ConfigLoading"]),
+        .library(name: "Distributed", targets: ["Distributed"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -60,6 +61,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Open MPI: the system library (pkg-config "ompi-c") and the one module that calls it.
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
         .target(name: "CLockstepShims"),
         .target(name: "HardwareTopology", dependencies: ["CHwloc"], swiftSettings: targetCPU),
         .target(name: "FusedKernels", dependencies: ["CLockstepShims"], swiftSettings: targetCPU),
@@ -69,6 +76,7 @@ let package = Package(
         .target(
             name: "LinearTraining", dependencies: ["DataParallel", "SyntheticData", "CLockstepShims", "FusedKernels", "FusedKernelsAVX512"],
             swiftSettings: targetCPU),
+        .target(name: "Distributed", dependencies: ["CMPI", "DataParallel"], swiftSettings: targetCPU),
         .target(name: "Plotting"),
         .target(
             name: "ConfigLoading",
@@ -77,6 +85,7 @@ let package = Package(
             name: "lockstep",
             dependencies: [
                 "LinearTraining", "SyntheticData", "DataParallel", "HardwareTopology", "Plotting", "CLockstepShims", "ConfigLoading",
+                "Distributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -113,6 +113,7 @@ public final class Executor: @unchecked Sendable {
 
     @inlinable
     func dispatch<P: StepProgram>(_ program: P) -> ExecutionMode {
+        if program.combinesAcrossProcesses { return runCombining(program) }
         switch effectiveMode {
         case .serial:
             runSerial(program)
@@ -146,6 +147,31 @@ public final class Executor: @unchecked Sendable {
             DispatchQueue.concurrentPerform(iterations: w) { program.reduceAndUpdate(step: s, worker: $0, of: w) }
             if program.stopsAfter(step: s) { break }
         }
+    }
+
+    /// Steps with a cross-process exchange between their phases, on this thread: serially for one
+    /// worker, per step for more (a span keeps the workers busy and has no such point).
+    @inlinable
+    func runCombining<P: StepProgram>(_ program: P) -> ExecutionMode {
+        let w = effectiveMode == .serial ? 1 : workers
+        if w == 1 {
+            program.prepare(worker: 0, of: 1)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: w) { program.prepare(worker: $0, of: w) }
+        }
+        for s in 0..<program.stepCount {
+            if w == 1 {
+                program.compute(step: s, worker: 0, of: 1)
+                program.combine(step: s)
+                program.reduceAndUpdate(step: s, worker: 0, of: 1)
+            } else {
+                DispatchQueue.concurrentPerform(iterations: w) { program.compute(step: s, worker: $0, of: w) }
+                program.combine(step: s)
+                DispatchQueue.concurrentPerform(iterations: w) { program.reduceAndUpdate(step: s, worker: $0, of: w) }
+            }
+            if program.stopsAfter(step: s) { break }
+        }
+        return w == 1 ? .serial : .perStep
     }
 
     /// Returns false (having run nothing) if not every worker checked in in time.
@@ -218,4 +244,6 @@ struct Timed<P: StepProgram>: StepProgram {
         timed(1, worker) { program.reduceAndUpdate(step: step, worker: worker, of: workers) }
     }
     @inlinable func stopsAfter(step: Int) -> Bool { program.stopsAfter(step: step) }
+    @inlinable var combinesAcrossProcesses: Bool { program.combinesAcrossProcesses }
+    @inlinable func combine(step: Int) { timed(2, 0) { program.combine(step: step) } }
 }

@@ -23,10 +23,18 @@ public protocol StepProgram: Sendable {
     /// default calls the two; a program can implement it with worker 0 of 1 as constants, so its
     /// slicing folds away (a 50-row step's bookkeeping costs more than its arithmetic).
     func serialStep(_ step: Int)
+    /// True for a program whose steps exchange partial sums with other processes: the executor then
+    /// calls `combine(step:)` on its own thread between the two phases of every step (so MPI is
+    /// called from one thread, never inside a span), running the phases serially or per step.
+    var combinesAcrossProcesses: Bool { get }
+    /// The cross-process exchange of `step` (see `CrossProcessCombine`).
+    func combine(step: Int)
 }
 
 extension StepProgram {
     public func stopsAfter(step: Int) -> Bool { false }
+    public var combinesAcrossProcesses: Bool { false }
+    public func combine(step: Int) {}
 
     @inlinable
     public func serialStep(_ step: Int) {

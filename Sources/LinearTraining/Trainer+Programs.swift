@@ -43,6 +43,17 @@ struct StepSpan: StepProgram {
     let fillPermutation: Bool
     /// `TrainingProgress.words`: the step count and batch loss, for progress bars.
     let progress: SharedPointer<UInt64>
+    /// Other processes of a distributed run (nil: one process, the path as it always was).
+    let combiner: SharedPointer<any CrossProcessCombine>?
+
+    var combinesAcrossProcesses: Bool { combiner != nil }
+
+    /// After this rank's chunks are computed: every rank gets every chunk's partial sums.
+    func combine(step: Int) {
+        guard let combiner else { return }
+        let (_, count) = batchRows(step)
+        combiner.base.pointee.exchange(partials.base, stride: partialStride, width: d &+ 2, chunks: chunks(rows: count))
+    }
 
     func prepare(worker: Int, of workers: Int) {
         guard fillPermutation, let order, let permutation else { return }
@@ -65,7 +76,7 @@ struct StepSpan: StepProgram {
     /// bit for bit), so the kernel writes them there and the reduce is skipped. Tiny steps (10 rows)
     /// are a chain of stores and reloads; this is one link less.
     @inline(__always)
-    func kernelWritesTotals(chunks: Int, workers: Int) -> Bool { workers == 1 && chunks == 1 }
+    func kernelWritesTotals(chunks: Int, workers: Int) -> Bool { workers == 1 && chunks == 1 && combiner == nil }
 
     func compute(step: Int, worker: Int, of workers: Int) {
         let (start, count) = batchRows(step)
@@ -123,7 +134,10 @@ struct StepSpan: StepProgram {
                 out: totals.base)
             return
         }
-        claims.forEach(chunks: chunks, worker: worker, of: workers) { k in
+        // A rank computes only its own chunks (all of them in one process).
+        let owned = combiner.map { $0.base.pointee.ownedChunks(chunks) } ?? 0..<chunks
+        claims.forEach(chunks: owned.count, worker: worker, of: workers) { i in
+            let k = owned.lowerBound &+ i
             let first = start &+ k &* chunkRows
             let n = min(chunkRows, count &- k &* chunkRows)
             source.accumulate(
@@ -150,16 +164,25 @@ struct EvaluationSpan: StepProgram {
     let d: Int
     let chunkRows: Int
     let kernel: GradientKernels.Kind
+    let combiner: SharedPointer<any CrossProcessCombine>?
     var stepCount: Int { 1 }
 
     var chunks: Int { (rows + chunkRows - 1) / chunkRows }
+
+    var combinesAcrossProcesses: Bool { combiner != nil }
+
+    func combine(step: Int) {
+        combiner?.base.pointee.exchange(partials.base, stride: partialStride, width: d &+ 2, chunks: chunks)
+    }
 
     func prepare(worker: Int, of workers: Int) {}
 
     func compute(step: Int, worker: Int, of workers: Int) {
         let w = UnsafePointer(params.base)
         let b = params.base[d]
-        claims.forEach(chunks: chunks, worker: worker, of: workers) { k in
+        let owned = combiner.map { $0.base.pointee.ownedChunks(chunks) } ?? 0..<chunks
+        claims.forEach(chunks: owned.count, worker: worker, of: workers) { i in
+            let k = owned.lowerBound &+ i
             let first = k &* chunkRows
             source.accumulate(
                 kernel, worker: worker, d: d, first: first, count: min(chunkRows, rows &- first), permutation: nil,

@@ -54,6 +54,8 @@ public final class Trainer {
     /// Where the spans read rows. Built once: it holds only pointers, so the spans that carry it
     /// are plain values (no retain, release or value-witness call when a span is made or dropped).
     let rowSource: RowSource
+    /// The cross-process combine of a distributed run, boxed so the spans holding it stay trivially copyable.
+    let combineBox: UnsafeMutablePointer<any CrossProcessCombine>?
     /// Steps done and the last batch loss, readable from other threads while `run` trains.
     public let progress: TrainingProgress
     // The run's bookkeeping, touched a dozen times per span by the one thread in `run`. Without
@@ -87,9 +89,20 @@ public final class Trainer {
     /// `kernelTarget` picks the copy of the kernels (default: `GradientKernels.Target.requested()`,
     /// i.e. `LOCKSTEP_KERNELS` or the best this CPU runs); tests pass each runnable one to check
     /// they agree (bit for bit but at d = 64, where the AVX-512 copy fuses its dot product).
+    /// `combine`: the other processes of a distributed run (MPI, or `SimulatedRanks` in tests); each
+    /// rank computes its share of every step's chunks and the result is bit for bit a single
+    /// process's, for any number of ranks and threads. nil (one process) runs as ever.
     public init(
-        config: TrainingConfig, data: TrainingData, topology: Topology? = nil, kernelTarget: GradientKernels.Target? = nil
+        config: TrainingConfig, data: TrainingData, topology: Topology? = nil, kernelTarget: GradientKernels.Target? = nil,
+        combine: (any CrossProcessCombine)? = nil
     ) throws(TrainingError) {
+        if let combine {
+            let box = UnsafeMutablePointer<any CrossProcessCombine>.allocate(capacity: 1)
+            box.initialize(to: combine)
+            combineBox = box
+        } else {
+            combineBox = nil
+        }
         try config.validate()
         if config.loss.needsBinaryLabels, let (row, value) = data.firstNonBinaryLabel() {
             throw .badLabel(
@@ -165,6 +178,8 @@ public final class Trainer {
     }
 
     deinit {
+        combineBox?.deinitialize(count: 1)
+        combineBox?.deallocate()
         scratch?.deallocate()
         maker?.deinitialize(count: 1)
         maker?.deallocate()
@@ -357,13 +372,14 @@ public final class Trainer {
             batchesPerEpoch: batchesPerEpoch, chunksPerBatch: plan.chunkCount(rows: batchRows),
             batchScale: config.loss.gradientScale(rows: batchRows), kernel: kernel, loss: config.loss, sgd: config.optimizer,
             stepsBefore: stepsTaken, stepCount: steps, firstBatch: batchInEpoch,
-            fillPermutation: permutationEpoch != epochsDone, progress: SharedPointer(progress.words))
+            fillPermutation: permutationEpoch != epochsDone, progress: SharedPointer(progress.words),
+            combiner: combineBox.map { SharedPointer($0) })
     }
 
     func evaluationSpan() -> EvaluationSpan {
         EvaluationSpan(
             source: rowSource, params: SharedPointer(state.params), partials: SharedPointer(state.evalPartials.base), partialStride: state.evalPartials.stride,
             claims: state.claims, result: SharedPointer(state.evalLoss), rows: data.rows, d: data.features,
-            chunkRows: evalChunkRows, kernel: kernel)
+            chunkRows: evalChunkRows, kernel: kernel, combiner: combineBox.map { SharedPointer($0) })
     }
 }

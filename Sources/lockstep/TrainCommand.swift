@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import HardwareTopology
 import LinearTraining
@@ -45,14 +46,57 @@ struct TrainCommand: ParsableCommand {
         if let k = printEvery, k < 1 { throw ValidationError("--print-every must be at least 1, got \(k)") }
     }
 
+    /// Under mpirun, a rank other than 0: it trains its share of every step but prints and writes
+    /// nothing (it reads the checkpoint when resuming).
+    var follower = false
+
     func run() throws {
+        // Started by mpirun: this process is one rank of the job (docs/distributed.md).
+        let world = MPIWorld.startIfLaunched()
+        if let world, world.rank != 0 {
+            var me = self
+            me.follower = true
+            me.quiet = true
+            me.summary = nil
+            me.metrics = nil
+            me.output.plot = nil
+            me.output.force = false
+            return try me.train(world: world)
+        }
+        try train(world: world)
+    }
+
+    func train(world: MPIWorld?) throws {
         try runReportingErrors {
-            Interruption.watch()
+            // Under mpirun, SIGINT/SIGTERM keep their default action on every rank: a rank that stopped
+            // on its own would leave the others waiting in a step's exchange (the last checkpoint
+            // stays intact: checkpoints are written atomically).
+            if world == nil { Interruption.watch() }
             var config = try options.resolved()
             if let threads { config.threads = threads == "auto" ? nil : Int(threads) }
             let topology = try? Topology.current()
             let data = try config.data.load(threads: topology?.physicalCores ?? 1)
-            let trainer = try Trainer(config: config, data: data, topology: topology)
+            let trainer = try Trainer(config: config, data: data, topology: topology, combine: world?.combine())
+            if let world {
+                // Every rank must run the same job on the same data: agree on their hashes, or stop
+                // together (a collective every rank reaches, so none is left waiting).
+                let hash = fnv1a(config.json(threads: 0).text() + data.fingerprint())
+                guard world.allAgree(hash) else {
+                    if world.rank == 0 {
+                        printError("error: the ranks of this job do not run the same config and data (rank 0: \(data.source)); give every rank the same --config and data files")
+                    }
+                    world.finish()
+                    throw ExitCode(ExitStatus.usage.rawValue)
+                }
+            }
+            defer { world?.finish() }
+            if follower {
+                if checkpointing.resume, let dir = checkpointing.checkpointDir ?? output.runDir.map({ $0 + "/checkpoints" }) {
+                    _ = try checkpointing.resumeIfAsked(trainer, dir: dir)
+                }
+                _ = try trainer.run()
+                return
+            }
             try checkOutputs(config: config)
             let run = try output.runDirectory(kind: .train, resume: checkpointing.resume)
             do {
@@ -225,4 +269,14 @@ func seconds(_ s: Double) -> String {
     if s < 1e-3 { return String(format: "%.1f µs", s * 1e6) }
     if s < 1 { return String(format: "%.1f ms", s * 1e3) }
     return String(format: "%.2f s", s)
+}
+
+/// FNV-1a (64-bit) of a string: the job identity the ranks compare at start.
+func fnv1a(_ text: String) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in text.utf8 {
+        h ^= UInt64(b)
+        h = h &* 0x0000_0100_0000_01b3
+    }
+    return h
 }

@@ -1,0 +1,105 @@
+import Foundation
+import Synchronization
+
+/// The step's cross-process part: local chunks → **combine across processes** → the in-process
+/// fixed-order reduce → one shared update.
+///
+/// A global batch's chunks are divided among the ranks by a fixed rule (`chunks(of:rank:ranks:)`,
+/// contiguous ranges); each rank's workers fill the partial-sum slots of its own chunks, then
+/// `exchange` makes every rank hold every chunk's slot, so each rank reduces all chunks in chunk
+/// order and applies the same update: the bits are those of one process, for any number of ranks
+/// and of threads per rank. Per step a rank sends its own chunks' `width` floats each (at most
+/// chunks × (d + 2) floats; ≤ 1/chunkRows of the bytes the step reads).
+///
+/// Implementations: the MPI one (`Distributed.MPICombine`, the only code that calls MPI) and
+/// `SimulatedRanks` (threads of one process standing in for R ranks, for tests). One process needs
+/// none: the trainer then runs exactly as it did before ranks existed.
+public protocol CrossProcessCombine: Sendable {
+    /// This process's rank, 0..<ranks.
+    var rank: Int { get }
+    /// Processes in the job.
+    var ranks: Int { get }
+    /// Called on one thread per rank, between the compute and reduce phases of a step: `partials`
+    /// holds `chunks` slots `stride` floats apart; this rank filled the `width` floats of its own
+    /// slots (`chunks(of:rank:ranks:)`); on return every slot holds its owner's values.
+    func exchange(_ partials: UnsafeMutablePointer<Float>, stride: Int, width: Int, chunks: Int)
+    /// The same 64-bit value on every rank? (run at start: the config and data hashes).
+    func allAgree(_ value: UInt64) -> Bool
+}
+
+extension CrossProcessCombine {
+    /// The chunks rank `rank` of `ranks` computes: a contiguous, fixed share.
+    @inlinable
+    public static func chunks(of chunks: Int, rank: Int, ranks: Int) -> Range<Int> {
+        ShardPlan.slice(chunks, worker: rank, of: ranks)
+    }
+
+    /// This rank's chunks of a step of `chunks` chunks.
+    @inlinable
+    public func ownedChunks(_ chunks: Int) -> Range<Int> { ShardPlan.slice(chunks, worker: rank, of: ranks) }
+}
+
+/// R ranks as R threads of one process (like swift-nio's embedded channel for a network): each
+/// rank runs its own trainer on its own thread, and `exchange` copies the slots through shared
+/// memory behind a barrier. Deterministic and exact, so rank-count determinism is unit-tested
+/// without `mpirun`.
+public final class SimulatedRanks: @unchecked Sendable {
+    let ranks: Int
+    private let lock = NSCondition()
+    private var arrived = 0
+    private var generation = 0
+    private var slots: [UnsafeMutablePointer<Float>?]
+    private var values: [UInt64]
+
+    public init(ranks: Int) {
+        precondition(ranks >= 1)
+        self.ranks = ranks
+        slots = Array(repeating: nil, count: ranks)
+        values = Array(repeating: 0, count: ranks)
+    }
+
+    /// The combine of rank `rank`.
+    public func member(_ rank: Int) -> Member { Member(bus: self, rank: rank) }
+
+    public struct Member: CrossProcessCombine {
+        let bus: SimulatedRanks
+        public let rank: Int
+        public var ranks: Int { bus.ranks }
+
+        public func exchange(_ partials: UnsafeMutablePointer<Float>, stride: Int, width: Int, chunks: Int) {
+            bus.slots[rank] = partials
+            bus.barrier()
+            // Copy the other ranks' own chunks into this rank's buffer (each rank reads, none writes
+            // another's buffer).
+            for other in 0..<ranks where other != rank {
+                let src = bus.slots[other]!
+                for k in ShardPlan.slice(chunks, worker: other, of: ranks) {
+                    (partials + k * stride).update(from: src + k * stride, count: width)
+                }
+            }
+            bus.barrier()
+        }
+
+        public func allAgree(_ value: UInt64) -> Bool {
+            bus.values[rank] = value
+            bus.barrier()
+            let all = bus.values.allSatisfy { $0 == bus.values[0] }
+            bus.barrier()
+            return all
+        }
+    }
+
+    func barrier() {
+        lock.lock()
+        let g = generation
+        arrived += 1
+        if arrived == ranks {
+            arrived = 0
+            generation += 1
+            lock.broadcast()
+        } else {
+            while generation == g { lock.wait() }
+        }
+        lock.unlock()
+    }
+}

@@ -1,0 +1,109 @@
+import DataParallel
+import Foundation
+import LinearTraining
+import SyntheticData
+import Testing
+
+/// Distributed training's signature, without mpirun: R ranks (threads of this process standing in
+/// for processes, `SimulatedRanks`) × T workers each give exactly the bits of one process, for the
+/// kernels, executors and optimizer features that matter, and several chunks per step (so every
+/// rank owns some, and the exchange is exercised).
+@Suite("Rank sweep", .serialized) struct RankSweepTests {
+    static let workloads: [(String, TrainingConfig)] = [
+        ("d64 shuffled, momentum", TrainingConfig(
+            data: .synthetic(DatasetSpec(rows: 3000, features: 64, weights: .alternating, seed: 1)), model: .zeros, loss: .mse,
+            optimizer: SGD(lr: 0.05, momentum: 0.9), epochs: 2, batchSize: 512, seed: 5, chunkRows: 24)),
+        ("wide d=40, partial last batch, nesterov", TrainingConfig(
+            data: .synthetic(DatasetSpec(rows: 1530, features: 40, weights: .alternating, seed: 2)), model: .normal(std: 0.01),
+            loss: .squared, optimizer: SGD(lr: 0.02, momentum: 0.5, nesterov: true, weightDecay: 0.001), epochs: 2, batchSize: 200,
+            seed: 6, chunkRows: 16)),
+        ("full batch d=3", TrainingConfig(
+            data: .synthetic(DatasetSpec(rows: 999, features: 3, weights: .explicit([1, -2, 3]), seed: 3)), model: .uniform,
+            loss: .mse, optimizer: SGD(lr: 0.05), epochs: 15, batchSize: nil, shuffle: false, chunkRows: 50)),
+    ]
+
+    struct Outcome: Equatable, Sendable {
+        var bits: [UInt64]
+        var steps: Int
+    }
+
+    static func outcome(_ r: TrainingReport) -> Outcome {
+        Outcome(
+            bits: r.model.weights.map { UInt64($0.bitPattern) } + [UInt64(r.model.bias.bitPattern)] + r.epochLosses.map(\.bitPattern),
+            steps: r.steps)
+    }
+
+    /// Trains `config` on `ranks` simulated ranks of `threads` workers; every rank's outcome.
+    static func train(_ config: TrainingConfig, data: TrainingData, ranks: Int, threads: Int) throws -> [Outcome] {
+        let bus = SimulatedRanks(ranks: ranks)
+        let results = Results(count: ranks)
+        var c = config
+        c.threads = threads
+        c.executor = threads == 1 ? .serial : .perStep
+        let config = c
+        let threadsDone = DispatchGroup()
+        for rank in 0..<ranks {
+            threadsDone.enter()
+            let t = Thread {
+                defer { threadsDone.leave() }
+                do {
+                    let trainer = try Trainer(config: config, data: data, combine: bus.member(rank))
+                    results.set(rank, .success(outcome(try trainer.run())))
+                } catch {
+                    results.set(rank, .failure(error))
+                }
+            }
+            t.start()
+        }
+        threadsDone.wait()
+        return try results.all()
+    }
+
+    final class Results: @unchecked Sendable {
+        private let lock = NSLock()
+        private var values: [Result<Outcome, Error>?]
+        init(count: Int) { values = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ r: Result<Outcome, Error>) { lock.withLock { values[i] = r } }
+        func all() throws -> [Outcome] { try lock.withLock { try values.map { try $0!.get() } } }
+    }
+
+    @Test(arguments: 0..<3)
+    func everyRankCountAndThreadCountGivesOneProcesssBits(_ k: Int) throws {
+        let (name, config) = Self.workloads[k]
+        let data = try config.data.load(threads: 2)
+        var single = config
+        single.threads = 1
+        single.executor = .serial
+        let reference = Self.outcome(try Trainer(config: single, data: data).run())
+        for ranks in [1, 2, 3, 4] {
+            for threads in [1, 2] {
+                let got = try Self.train(config, data: data, ranks: ranks, threads: threads)
+                #expect(got.count == ranks && got.allSatisfy { $0 == reference }, "\(name): \(ranks) rank(s) × \(threads) thread(s)")
+            }
+        }
+    }
+
+    /// The exchange is what makes it work: a combine that drops the other ranks' chunks changes
+    /// the result (so the sweep above cannot pass by construction).
+    @Test func withoutTheExchangeTheRanksDisagree() throws {
+        let (_, config) = Self.workloads[0]
+        let data = try config.data.load(threads: 2)
+        let bus = SimulatedRanks(ranks: 2)
+        struct Deaf: CrossProcessCombine {
+            let member: SimulatedRanks.Member
+            var rank: Int { member.rank }
+            var ranks: Int { member.ranks }
+            func exchange(_ partials: UnsafeMutablePointer<Float>, stride: Int, width: Int, chunks: Int) {
+                // Zero the other ranks' slots instead of fetching them.
+                for k in 0..<chunks where !ownedChunks(chunks).contains(k) { (partials + k * stride).update(repeating: 0, count: width) }
+            }
+            func allAgree(_ value: UInt64) -> Bool { true }
+        }
+        var c = config
+        c.threads = 1
+        c.executor = .serial
+        let deaf = Self.outcome(try Trainer(config: c, data: data, combine: Deaf(member: bus.member(0))).run())
+        let reference = Self.outcome(try Trainer(config: c, data: data).run())
+        #expect(deaf != reference)
+    }
+}
