@@ -42,4 +42,13 @@ enum DirectoryLock {
         _ = pwrite(fd, text, text.count, 0)
         held[lockPath] = fd
     }
+
+    /// Gives the lock up before the process ends; with `removeFile`, the lock file goes too (for a
+    /// lock file beside a target, which would otherwise stay behind in the user's directory). A run
+    /// that opens the old file meanwhile is refused (it asks without waiting) as if it were held.
+    static func release(_ lockPath: String, removeFile: Bool) {
+        guard let fd = held.removeValue(forKey: lockPath) else { return }
+        if removeFile { unlink(lockPath) }
+        close(fd)
+    }
 }

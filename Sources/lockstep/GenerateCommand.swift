@@ -119,7 +119,9 @@ struct GenerateCommand: ParsableCommand {
             } catch {
                 throw CLIError(message: "cannot create \(parent): \(error.localizedDescription)", status: .ioError)
             }
-            try DirectoryLock.acquire(parent + "/.\(target.lastPathComponent).lock", for: "output directory \(out)")
+            let lock = parent + "/.\(target.lastPathComponent).lock"
+            try DirectoryLock.acquire(lock, for: "output directory \(out)")
+            defer { DirectoryLock.release(lock, removeFile: true) }
             let line = ProgressLine(quiet: quiet)
             Interruption.watch()
             let start = Date()

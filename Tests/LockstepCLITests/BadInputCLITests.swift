@@ -124,7 +124,7 @@ import Testing
         Case(name: "summary into a missing directory", files: ["c.yaml": text(config)],
              args: ["train", "--config", "$D/c.yaml", "--summary", "$D/none/s.json"], status: 74, message: "does not exist"),
         Case(name: "summary onto a directory", files: ["c.yaml": text(config), "sdir/keep": text("x")],
-             args: ["train", "--config", "$D/c.yaml", "--summary", "$D/sdir"], status: 74, message: "sdir: Is a directory"),
+             args: ["train", "--config", "$D/c.yaml", "--summary", "$D/sdir"], status: 74, message: "sdir: it is a directory"),
         Case(name: "generate zero rows", args: ["generate", "--rows", "0", "--features", "2", "--out", "$D/g"], status: 64, message: "--rows must be at least 1"),
         Case(name: "generate over a dataset", files: ["g/keep": text("x")], args: ["generate", "--rows", "10", "--features", "2", "--out", "$D/g"],
              status: 64, message: "--force"),
