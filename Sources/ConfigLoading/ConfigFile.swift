@@ -26,8 +26,22 @@ public enum ConfigFile {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigError(kind: .missingFile, message: "config file \(path) does not exist; see configs/ for examples")
         }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(kind: .unreadable, message: "cannot read config file \(path) (not readable, or not UTF-8 text)")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(kind: .unreadable, message: "cannot read config file \(path)")
+        }
+        // Not UTF-8 text, or nothing in it: a usage problem (64), not an I/O error.
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(kind: .invalidValue, message: "config file \(path) is not UTF-8 text; is it the right file?")
+        }
+        let meaningful = text.split(separator: "\n", omittingEmptySubsequences: true).contains {
+            let line = $0.trimmingCharacters(in: .whitespaces)
+            return !line.isEmpty && !line.hasPrefix("#")
+        }
+        guard meaningful else {
+            throw ConfigError(
+                kind: .invalidValue,
+                message: "config file \(path) is empty (nothing but blank lines or comments), probably a mistake; "
+                    + "write {} for the built-in defaults (the d2l lesson), or leave out --config")
         }
         return text
     }

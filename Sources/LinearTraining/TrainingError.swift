@@ -1,3 +1,5 @@
+import Foundation
+
 /// Failures of a training run: bad configuration, a run that diverged, checkpoints that cannot be
 /// written, read or resumed.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
@@ -19,9 +21,13 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case let .featureMismatch(data, config):
             return "the data has \(data) feature(s) but the config expects \(config); make them agree"
         case let .diverged(epoch, step, last, lr):
-            let lastText = last.map { "\($0)" } ?? "none"
-            return "training diverged in epoch \(epoch) (step \(step)): the loss or a weight is no longer finite (last finite "
-                + "epoch loss \(lastText)); lower the learning rate (now \(lr)), e.g. --lr \(lr / 10)"
+            // A round number to try (one significant digit of lr/10), and only what is known.
+            let tenth = Double(lr) / 10
+            let scale = tenth > 0 && tenth.isFinite ? Foundation.pow(10, (Foundation.log10(tenth)).rounded(.down)) : 1
+            let suggestion = String(format: "%g", (tenth / scale).rounded() * scale)
+            let lastText = last.map { "; the last finite epoch loss was \(String(format: "%.6g", $0))" } ?? ""
+            return "training diverged in epoch \(epoch) (step \(step)): the loss or a weight is no longer finite\(lastText); "
+                + "lower the learning rate (now \(String(format: "%g", Double(lr)))), e.g. --lr \(suggestion)"
         case let .badLabel(source, row, value, fix):
             return "\(source): row \(row) has the label \(value); \(fix)"
         case let .badCheckpoint(path, problem):

@@ -92,3 +92,8 @@ public struct TrainingReport: Sendable {
         return .object(pairs)
     }
 }
+
+/// Lockstep's version, in one place: `lockstep --version`, summaries and saved files.
+public enum LockstepVersion {
+    public static let string = "0.8.0-dev"
+}

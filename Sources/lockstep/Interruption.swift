@@ -5,7 +5,7 @@ import LinearTraining
     import Glibc
 #endif
 
-/// SIGINT and SIGTERM turned into a flag that long jobs poll between pieces of work, so they can
+/// SIGINT, SIGTERM and SIGHUP turned into a flag that long jobs poll between pieces of work, so they can
 /// stop cleanly (save a checkpoint or remove temporaries, say what happened) and exit 130 or 143
 /// as a shell expects. The handler is a C one (signals.c) that only records the signal and sets a
 /// trainer's stop word: it runs even while every worker thread is busy inside a training span.
@@ -29,8 +29,14 @@ enum Interruption {
 
     static var isRequested: Bool { ls_received_signal() != 0 }
 
-    /// 128 + the signal: 130 for SIGINT, 143 for SIGTERM.
+    /// 128 + the signal: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
     static var exitCode: Int32 { 128 + (receivedSignal ?? SIGINT) }
 
-    static var signalName: String { receivedSignal == SIGTERM ? "SIGTERM" : "SIGINT" }
+    static var signalName: String {
+        switch receivedSignal {
+        case SIGTERM: "SIGTERM"
+        case SIGHUP: "SIGHUP"
+        default: "SIGINT"
+        }
+    }
 }

@@ -22,7 +22,7 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var checkpointing: CheckpointOptions
 
-    @Option(name: .long, help: "Workers: a number >= 1, or 'auto' for the physical cores (overrides training.threads).")
+    @Option(name: .long, parsing: .unconditional, help: "Workers: a number from 1 to 4096, or 'auto' for the physical cores (overrides training.threads).")
     var threads: String?
 
     @Option(name: .long, help: "Write the run's JSON summary (weights, bias, losses, timings, resolved config) here.")
@@ -39,9 +39,15 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .long, help: "Print only the result lines, and no progress bar.")
     var quiet = false
 
+    /// The most workers a run may ask for (each is a thread and a slot of every step's buffers).
+    static let maxThreads = 4096
+
     func validate() throws {
         if let t = threads, t != "auto", (Int(t) ?? 0) < 1 {
             throw ValidationError("--threads must be a whole number >= 1 or 'auto', got '\(t)'")
+        }
+        if let t = threads.flatMap(Int.init), t > Self.maxThreads {
+            throw ValidationError("--threads \(t) is more than \(Self.maxThreads) workers; use at most \(Self.maxThreads) (more than the cores only slows a run)")
         }
         if let k = printEvery, k < 1 { throw ValidationError("--print-every must be at least 1, got \(k)") }
     }
@@ -76,6 +82,9 @@ struct TrainCommand: ParsableCommand {
             if let threads { config.threads = threads == "auto" ? nil : Int(threads) }
             let topology = try? Topology.current()
             let data = try config.data.load(threads: topology?.physicalCores ?? 1)
+            if !follower, let cores = topology?.physicalCores, let t = config.threads, t > cores {
+                printError("warning: \(t) workers on \(cores) physical core(s): the workers take turns on the cores, so the run is slower, not faster (the result is the same)")
+            }
             let trainer = try Trainer(config: config, data: data, topology: topology, combine: world?.combine())
             if let world {
                 // Every rank must run the same job on the same data: agree on their hashes, or stop
@@ -143,6 +152,7 @@ struct TrainCommand: ParsableCommand {
             let ticker = trainingTicker(trainer, line: line)
             let epochLines = EpochLines(line: line)
             var untilPrint = every - (trainer.epochsDone % every)
+            var checkpointsSaved = 0
             let report: TrainingReport
             do {
                 report = try trainer.run(
@@ -155,7 +165,10 @@ struct TrainCommand: ParsableCommand {
                             if !quiet { epochLines.add(record) }
                         }
                     },
-                    onCheckpoint: { checkpoint throws(TrainingError) in try checkpoint.write(toDirectory: checkpointDir!) })
+                    onCheckpoint: { checkpoint throws(TrainingError) in
+                        try checkpoint.write(toDirectory: checkpointDir!)
+                        checkpointsSaved += 1
+                    })
             } catch {
                 epochLines.flush()
                 ticker.stop()
@@ -168,7 +181,9 @@ struct TrainCommand: ParsableCommand {
             ticker.stop()
             if report.stoppedEarly {
                 let at = "after epoch \(trainer.epochsDone) and \(trainer.batchInEpoch) batch(es) of the next (step \(report.steps) of \(trainer.totalSteps))"
-                if let checkpointDir {
+                if let checkpointDir, checkpointsSaved == 0 {
+                    printError("interrupted by \(Interruption.signalName) \(at), before a checkpoint was made: nothing was saved in \(checkpointDir); run the same command again to start over")
+                } else if let checkpointDir {
                     let shown = run.map { checkpointDir == $0.checkpoints ? $0.target + "/checkpoints" : checkpointDir } ?? checkpointDir
                     printError("interrupted by \(Interruption.signalName) \(at); checkpoint saved in \(shown)")
                     printError("continue with: \(CheckpointOptions.resumeCommand)")
@@ -190,8 +205,9 @@ struct TrainCommand: ParsableCommand {
         guard metrics != nil || summary != nil || plots else { return }
         let metricsText = metrics != nil || run != nil ? Self.metricsText(report) : ""
         var summaryJSON = report.json(config: trainer.config.json(threads: trainer.workers))
-        if case .object(var fields) = summaryJSON, let peak = peakResidentBytes() {
-            fields.append(("peakResidentBytes", .int(peak)))
+        if case .object(var fields) = summaryJSON {
+            if let peak = peakResidentBytes() { fields.append(("peakResidentBytes", .int(peak))) }
+            fields.append(("lockstepVersion", .string(LockstepVersion.string)))
             summaryJSON = .object(fields)
         }
         let summaryText = summaryJSON.text(pretty: true) + "\n"

@@ -4,20 +4,22 @@ import LinearTraining
 
 /// The options `train` and `sweep` share: the config file and the flags that override it.
 struct TrainingOptions: ParsableArguments {
-    @Option(name: .long, help: "The YAML (or JSON) training config, e.g. configs/d2l-scratch.yaml.")
-    var config: String
+    @Option(name: .long, help: "The YAML (or JSON) training config, e.g. configs/d2l-scratch.yaml (default: the built-in d2l lesson).")
+    var config: String?
 
-    @Option(name: .long, help: "Epochs (overrides training.epochs).")
+    // Numbers are parsed unconditionally, so a negative one reaches the range check ("--lr must be
+    // > 0, got -1") instead of being taken for a flag ("Missing value for '--lr'").
+    @Option(name: .long, parsing: .unconditional, help: "Epochs (overrides training.epochs).")
     var epochs: Int?
 
-    @Option(name: .long, help: "Learning rate (overrides optimizer.lr).")
+    @Option(name: .long, parsing: .unconditional, help: "Learning rate (overrides optimizer.lr).")
     var lr: Float?
 
-    @Option(name: .customLong("batch-size"), help: "Rows per minibatch, or 'full' (overrides training.batchSize).")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Rows per minibatch, or 'full' (overrides training.batchSize).")
     var batchSize: String?
 
-    @Option(name: .long, help: "Seed of the initialisation and the epoch orders (overrides training.seed).")
-    var seed: UInt64?
+    @Option(name: .long, parsing: .unconditional, help: "Seed of the initialisation and the epoch orders, a whole number >= 0 (overrides training.seed).")
+    var seed: String?
 
     @Option(name: .long, help: "auto, span, per-step or serial (overrides training.executor).")
     var executor: String?
@@ -34,6 +36,9 @@ struct TrainingOptions: ParsableArguments {
         if let b = batchSize, b != "full", (Int(b) ?? 0) < 1 {
             throw ValidationError("--batch-size must be a whole number >= 1 or 'full', got '\(b)'")
         }
+        if let s = seed, UInt64(s) == nil {
+            throw ValidationError("--seed must be a whole number >= 0, got '\(s)'")
+        }
         if convertFloat64 && data == nil { throw ValidationError("--convert-float64 only applies with --data DIR") }
         if let e = executor, ExecutorChoice(rawValue: e) == nil {
             throw ValidationError("--executor must be one of \(ExecutorChoice.allCases.map(\.rawValue).joined(separator: ", ")), got '\(e)'")
@@ -42,11 +47,11 @@ struct TrainingOptions: ParsableArguments {
 
     /// The config file with the flags applied.
     func resolved() throws -> TrainingConfig {
-        var c = try ConfigFile.load(path: config)
+        var c = try config.map { path throws in try ConfigFile.load(path: path) } ?? TrainingConfig()
         if let epochs { c.epochs = epochs }
         if let lr { c.optimizer.lr = lr }
         if let batchSize { c.batchSize = batchSize == "full" ? nil : Int(batchSize) }
-        if let seed { c.seed = seed }
+        if let seed { c.seed = UInt64(seed)! }
         if let executor { c.executor = ExecutorChoice(rawValue: executor)! }
         if let data { c.data = .npy(dir: data, convertFloat64: convertFloat64) }
         return c

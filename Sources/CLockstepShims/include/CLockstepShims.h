@@ -137,6 +137,10 @@ static inline void ls_futex_wake_all(uint32_t *addr) {
 
 /// Installs handlers for SIGINT and SIGTERM that only record the signal (see signals.c); 0 on success.
 int ls_watch_signals(void);
+/// Makes stdout line-buffered.
+void ls_stdout_line_buffered(void);
+/// Flushes stdout; -1 when it or an earlier write to it failed.
+int ls_flush_stdout(void);
 /// The first SIGINT/SIGTERM received since `ls_watch_signals`, or 0.
 int ls_received_signal(void);
 /// A word the handler also sets to 1 (atomically), e.g. a trainer's stop request; NULL for none.
