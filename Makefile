@@ -4,6 +4,10 @@ SWIFT ?= swift
 # build (FusedKernelsAVX512, picked by CPUID); the CPU target also makes the rest (the shuffle, the
 # reduce and update) use it. Without one, Swift lowers SIMD16 to SSE.
 TUNE := -Xswiftc -target-cpu -Xswiftc native
+# Start-up (docs/performance.md, "Start-up"): the Swift runtime, Foundation and Dispatch linked into the
+# binary, which is not position-independent. Loading and binding their 15 shared libraries was ~7 ms of a
+# 16 ms `lockstep train`, and a PIE's 76 000 relative relocations are work at every start.
+LINK := --static-swift-stdlib -Xlinker -no-pie
 BIN := .build/release/lockstep
 APT_PACKAGES := libhwloc-dev zlib1g-dev pkg-config python3-numpy librsvg2-bin binutils libopenmpi-dev openmpi-bin
 # What must be present after `make deps`: hwloc and zlib through pkg-config, numpy for the .npy tests,
@@ -40,7 +44,7 @@ deps:
 	@$(HAVE_DEPS) || { echo "error: still missing after apt-get: install $(APT_PACKAGES)" >&2; exit 1; }
 
 build: deps
-	$(SWIFT) build -c release $(TUNE)
+	$(SWIFT) build -c release $(TUNE) $(LINK)
 
 demo: build
 	$(BIN) topology
@@ -49,7 +53,7 @@ demo: build
 
 # Tests run one at a time: span tests need Dispatch's whole pool (2 threads on 2 cores).
 test: deps
-	$(SWIFT) build -c release $(TUNE)
+	$(SWIFT) build -c release $(TUNE) $(LINK)
 	$(SWIFT) test --no-parallel
 
 sweep: build
