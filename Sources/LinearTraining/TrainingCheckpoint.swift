@@ -174,15 +174,12 @@ public struct TrainingCheckpoint: Sendable, Equatable {
         return out
     }
 
-    static func hash(_ text: String) -> String {
-        var h = FNV1a()
-        for b in text.utf8 { h.add(b) }
-        return h.hex
-    }
+    static func hash(_ text: String) -> String { TrainingCheckpoint.hex([FNV1a.of(text)], digits: 16) }
 }
 
-/// FNV-1a, 64-bit: the checkpoint's config hash and the data fingerprint.
-struct FNV1a {
+/// FNV-1a, 64-bit: the checkpoint's config hash, the data fingerprint, and the job identity the
+/// ranks of a distributed run compare.
+public struct FNV1a {
     private(set) var state: UInt64 = 0xcbf2_9ce4_8422_2325
 
     mutating func add(_ byte: UInt8) {
@@ -196,4 +193,11 @@ struct FNV1a {
     }
 
     var hex: String { TrainingCheckpoint.hex([state], digits: 16) }
+
+    /// FNV-1a of a string's UTF-8 bytes.
+    public static func of(_ text: String) -> UInt64 {
+        var h = FNV1a()
+        for b in text.utf8 { h.add(b) }
+        return h.state
+    }
 }

@@ -89,7 +89,7 @@ struct TrainCommand: ParsableCommand {
             if let world {
                 // Every rank must run the same job on the same data: agree on their hashes, or stop
                 // together (a collective every rank reaches, so none is left waiting).
-                let hash = fnv1a(config.json(threads: 0).text() + data.fingerprint())
+                let hash = FNV1a.of(config.json(threads: 0).text() + data.fingerprint())
                 guard world.allAgree(hash) else {
                     if world.rank == 0 {
                         printError("error: the ranks of this job do not run the same config and data (rank 0: \(data.source)); give every rank the same --config and data files")
@@ -137,64 +137,62 @@ struct TrainCommand: ParsableCommand {
     }
 
     func train(config: TrainingConfig, trainer: Trainer, topology: Topology?, run: RunDirectory?) throws {
+        let checkpointDir = try checkpointing.directory(runDir: run)
+        let resumeNote = try checkpointDir.flatMap { try checkpointing.resumeIfAsked(trainer, dir: $0) }
+        try run?.writeConfig(config, threads: trainer.workers)
+        if !quiet { printHeader(trainer, topology: topology) }
+        if let resumeNote { printError(resumeNote) }
+        let every = printEvery ?? max(1, (config.epochs + 19) / 20)
+        // Plain locals: reading @Option properties costs generic-metadata lookups, once per epoch.
+        let quiet = self.quiet, epochs = config.epochs
+        let line = ProgressLine(quiet: quiet)
+        Interruption.stopOnSignal(trainer.progress)
+        defer { Interruption.stopOnSignal(nil) }
+        let ticker = trainingTicker(trainer, line: line)
+        let epochLines = EpochLines(line: line)
+        var untilPrint = every - (trainer.epochsDone % every)
+        var checkpointsSaved = 0
+        let report: TrainingReport
         do {
-            let checkpointDir = try checkpointing.directory(runDir: run)
-            let resumeNote = try checkpointDir.flatMap { try checkpointing.resumeIfAsked(trainer, dir: $0) }
-            try run?.writeConfig(config, threads: trainer.workers)
-            if !quiet { printHeader(trainer, topology: topology) }
-            if let resumeNote { printError(resumeNote) }
-            let every = printEvery ?? max(1, (config.epochs + 19) / 20)
-            // Plain locals: reading @Option properties costs generic-metadata lookups, once per epoch.
-            let quiet = self.quiet, epochs = config.epochs
-            let line = ProgressLine(quiet: quiet)
-            Interruption.stopOnSignal(trainer.progress)
-            defer { Interruption.stopOnSignal(nil) }
-            let ticker = trainingTicker(trainer, line: line)
-            let epochLines = EpochLines(line: line)
-            var untilPrint = every - (trainer.epochsDone % every)
-            var checkpointsSaved = 0
-            let report: TrainingReport
-            do {
-                report = try trainer.run(
-                    checkpoints: checkpointDir == nil ? nil : checkpointing.policy,
-                    onEpoch: { record in
-                        // A countdown, not `epoch % every`: a division per epoch is ~5 % of a line50 step.
-                        untilPrint -= 1
-                        if untilPrint == 0 || record.epoch == epochs {
-                            untilPrint = every
-                            if !quiet { epochLines.add(record) }
-                        }
-                    },
-                    onCheckpoint: { checkpoint throws(TrainingError) in
-                        try checkpoint.write(toDirectory: checkpointDir!)
-                        checkpointsSaved += 1
-                    })
-            } catch {
-                epochLines.flush()
-                ticker.stop()
-                if case TrainingError.diverged = error, let checkpointDir {
-                    printError("note: the last good checkpoint (if any was made) is kept in \(checkpointDir)")
-                }
-                throw error
-            }
+            report = try trainer.run(
+                checkpoints: checkpointDir == nil ? nil : checkpointing.policy,
+                onEpoch: { record in
+                    // A countdown, not `epoch % every`: a division per epoch is ~5 % of a line50 step.
+                    untilPrint -= 1
+                    if untilPrint == 0 || record.epoch == epochs {
+                        untilPrint = every
+                        if !quiet { epochLines.add(record) }
+                    }
+                },
+                onCheckpoint: { checkpoint throws(TrainingError) in
+                    try checkpoint.write(toDirectory: checkpointDir!)
+                    checkpointsSaved += 1
+                })
+        } catch {
             epochLines.flush()
             ticker.stop()
-            if report.stoppedEarly {
-                let at = "after epoch \(trainer.epochsDone) and \(trainer.batchInEpoch) batch(es) of the next (step \(report.steps) of \(trainer.totalSteps))"
-                if let checkpointDir, checkpointsSaved == 0 {
-                    printError("interrupted by \(Interruption.signalName) \(at), before a checkpoint was made: nothing was saved in \(checkpointDir); run the same command again to start over")
-                } else if let checkpointDir {
-                    let shown = run.map { checkpointDir == $0.checkpoints ? $0.target + "/checkpoints" : checkpointDir } ?? checkpointDir
-                    printError("interrupted by \(Interruption.signalName) \(at); checkpoint saved in \(shown)")
-                    printError("continue with: \(CheckpointOptions.resumeCommand)")
-                } else {
-                    printError("interrupted by \(Interruption.signalName) \(at); nothing saved (add --checkpoint-dir DIR or --run-dir DIR to be able to resume)")
-                }
-                throw ExitCode(Interruption.exitCode)
+            if case TrainingError.diverged = error, let checkpointDir {
+                printError("note: the last good checkpoint (if any was made) is kept in \(checkpointDir)")
             }
-            printResult(report)
-            try writeOutputs(report, trainer: trainer, run: run)
+            throw error
         }
+        epochLines.flush()
+        ticker.stop()
+        if report.stoppedEarly {
+            let at = "after epoch \(trainer.epochsDone) and \(trainer.batchInEpoch) batch(es) of the next (step \(report.steps) of \(trainer.totalSteps))"
+            if let checkpointDir, checkpointsSaved == 0 {
+                printError("interrupted by \(Interruption.signalName) \(at), before a checkpoint was made: nothing was saved in \(checkpointDir); run the same command again to start over")
+            } else if let checkpointDir {
+                let shown = run.map { checkpointDir == $0.checkpoints ? $0.target + "/checkpoints" : checkpointDir } ?? checkpointDir
+                printError("interrupted by \(Interruption.signalName) \(at); checkpoint saved in \(shown)")
+                printError("continue with: \(CheckpointOptions.resumeCommand)")
+            } else {
+                printError("interrupted by \(Interruption.signalName) \(at); nothing saved (add --checkpoint-dir DIR or --run-dir DIR to be able to resume)")
+            }
+            throw ExitCode(Interruption.exitCode)
+        }
+        printResult(report)
+        try writeOutputs(report, trainer: trainer, run: run)
     }
 
     /// --metrics, --summary, --plot and the run directory's files.
@@ -285,14 +283,4 @@ func seconds(_ s: Double) -> String {
     if s < 1e-3 { return String(format: "%.1f µs", s * 1e6) }
     if s < 1 { return String(format: "%.1f ms", s * 1e3) }
     return String(format: "%.2f s", s)
-}
-
-/// FNV-1a (64-bit) of a string: the job identity the ranks compare at start.
-func fnv1a(_ text: String) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in text.utf8 {
-        h ^= UInt64(b)
-        h = h &* 0x0000_0100_0000_01b3
-    }
-    return h
 }

@@ -22,14 +22,6 @@ import Testing
             loss: .squared, optimizer: SGD(lr: 0.1), epochs: 20, batchSize: nil, shuffle: false, chunkRows: 50)),
     ]
 
-    static func bits(_ config: TrainingConfig, _ data: TrainingData, threads: Int, executor: ExecutorChoice) throws -> [UInt64] {
-        var c = config
-        c.threads = threads
-        c.executor = executor
-        let r = try Trainer(config: c, data: data).run()
-        return r.model.weights.map { UInt64($0.bitPattern) } + [UInt64(r.model.bias.bitPattern)] + r.epochLosses.map(\.bitPattern)
-    }
-
     @Test(arguments: 0..<3)
     func float16TrainsToTheBitsOfItsFloat32ValuesOnAnyThreadCount(_ k: Int) throws {
         let (name, config) = Self.workloads[k]
@@ -37,12 +29,12 @@ import Testing
         let half = try Dataset.generate(spec, threads: 2)
         // The float32 dataset holding exactly the float16 values.
         let wide = try half.converted(to: .float32)
-        let reference = try Self.bits(config, .stored(wide), threads: 1, executor: .serial)
+        let reference = try trainedBits(config, .stored(wide), threads: 1, executor: .serial)
         for (t, e) in [(1, ExecutorChoice.serial), (2, .span), (3, .span), (2, .perStep), (3, .perStep)] {
-            #expect(try Self.bits(config, .stored(half), threads: t, executor: e) == reference, "\(name): \(t) \(e)")
+            #expect(try trainedBits(config, .stored(half), threads: t, executor: e) == reference, "\(name): \(t) \(e)")
         }
         for t in [1, 2] {
-            let fly = try Self.bits(config, .generated(try SyntheticRows(spec)), threads: t, executor: t == 1 ? .serial : .span)
+            let fly = try trainedBits(config, .generated(try SyntheticRows(spec)), threads: t, executor: t == 1 ? .serial : .span)
             #expect(fly == reference, "\(name): on the fly, \(t) thread(s)")
         }
         // And it is not the float32 run: the data really are rounded.
@@ -50,7 +42,7 @@ import Testing
         f32.dtype = .float32
         var c32 = config
         c32.data = .synthetic(f32)
-        let unrounded = try Self.bits(c32, try c32.data.load(threads: 2), threads: 1, executor: .serial)
+        let unrounded = try trainedBits(c32, try c32.data.load(threads: 2), threads: 1, executor: .serial)
         #expect(unrounded != reference, "\(name): float16 data trained like float32 data")
     }
 }

@@ -27,24 +27,16 @@ import Testing
         ]
     }
 
-    static func bits(_ config: TrainingConfig, _ data: TrainingData, threads: Int, executor: ExecutorChoice) throws -> [UInt64] {
-        var c = config
-        c.threads = threads
-        c.executor = executor
-        let r = try Trainer(config: c, data: data).run()
-        return r.model.weights.map { UInt64($0.bitPattern) } + [UInt64(r.model.bias.bitPattern)] + r.epochLosses.map(\.bitPattern)
-    }
-
     @Test(arguments: 0..<3)
     func everyThreadCountGivesTheSameBits(_ k: Int) throws {
         let (name, config) = Self.configs()[k]
         let data = try config.data.load(threads: 2)
-        let reference = try Self.bits(config, data, threads: 1, executor: .serial)
+        let reference = try trainedBits(config, data, threads: 1, executor: .serial)
         for (t, e) in [(2, ExecutorChoice.span), (3, .span), (2, .perStep), (3, .perStep)] {
-            #expect(try Self.bits(config, data, threads: t, executor: e) == reference, "\(name): \(t) \(e)")
+            #expect(try trainedBits(config, data, threads: t, executor: e) == reference, "\(name): \(t) \(e)")
         }
         guard case let .synthetic(spec) = config.data else { return }
-        let fly = try Self.bits(config, .generated(try SyntheticRows(spec)), threads: 2, executor: .span)
+        let fly = try trainedBits(config, .generated(try SyntheticRows(spec)), threads: 2, executor: .span)
         #expect(fly == reference, "\(name): on the fly")
     }
 }
