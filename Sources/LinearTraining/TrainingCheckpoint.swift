@@ -7,10 +7,12 @@ import SyntheticData
 /// data), so resuming a different job is refused with the difference named.
 ///
 /// Stored as one JSON file (`checkpoint.json`), written atomically. Floats are stored as hex bit
-/// patterns next to readable copies, so a round trip is exact.
+/// patterns next to readable copies, so a round trip is exact. The last key, `checksum`, is the
+/// CRC-32C of the file's text without it, so any change to the file (a flipped digit, an edited
+/// `steps`, a readable copy edited) is refused as damage rather than resumed.
 public struct TrainingCheckpoint: Sendable, Equatable {
     public static let format = "lockstep-checkpoint"
-    public static let version = 1
+    public static let version = 2
     public static let fileName = "checkpoint.json"
 
     /// Whole epochs done.
@@ -40,8 +42,9 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     /// FNV-1a (64-bit) of the resume key, as 16 hex digits.
     public var configHash: String { Self.hash(resumeKey.keys.sorted().map { "\($0)=\(resumeKey[$0]!)\n" }.joined()) }
 
-    public var json: JSONValue {
-        .object([
+    /// The file's content: everything but the checksum.
+    var content: [(String, JSONValue)] {
+        [
             ("format", .string(Self.format)), ("version", .int(Self.version)),
             ("epochsDone", .int(epochsDone)), ("batchInEpoch", .int(batchInEpoch)), ("steps", .int(steps)),
             ("seed", .number("\(seed)")),
@@ -61,8 +64,14 @@ public struct TrainingCheckpoint: Sendable, Equatable {
                 ("epochSeconds", .string(Self.hex(epochSeconds.map(\.bitPattern), digits: 16))),
                 ("partialEpochSeconds", .string(Self.hex([partialEpochSeconds.bitPattern], digits: 16))),
             ])),
-        ])
+        ]
     }
+
+    /// The CRC-32C of the content's text (as written, pretty-printed), as `crc32c:` and 8 hex digits.
+    var checksum: String { "crc32c:" + CRC32C.hex(JSONValue.object(content).text(pretty: true)) }
+
+    /// The file: the content and its checksum.
+    public var json: JSONValue { .object(content + [("checksum", .string(checksum))]) }
 
     /// Reads a checkpoint file's text; `path` names it in errors.
     public init(text: String, path: String) throws(TrainingError) {
@@ -112,6 +121,15 @@ public struct TrainingCheckpoint: Sendable, Equatable {
             epochSeconds.count == epochsDone
         else { throw bad("has sizes that do not agree (\(params.count) parameters for \(dataFeatures) features, \(epochLosses.count) losses for \(epochsDone) epochs)") }
         if let stored = doc["configHash"] as? String, stored != configHash { throw bad("has a configHash that does not match its resumeKey") }
+        // The checksum covers the bytes as written: everything before `,\n  "checksum": ` plus the
+        // closing brace is what the writer summed. Every field read above is also written back the
+        // same, so the parsed checkpoint's own checksum must agree too.
+        guard let stored = doc["checksum"] as? String, let cut = text.range(of: ",\n  \"checksum\": ", options: .backwards)
+        else { throw bad("has no \"checksum\"") }
+        let written = "crc32c:" + CRC32C.hex(String(text[..<cut.lowerBound]) + "\n}")
+        guard stored == written, stored == checksum else {
+            throw bad("fails its checksum (stored \(stored.prefix(24)), content gives \(written)): it was changed after lockstep wrote it")
+        }
     }
 
     init(
