@@ -17,7 +17,7 @@ for wl in "${workloads[@]}"; do
   base=${cfg[$wl]}.yaml
   half=$tmp/$wl-float16.yaml
   [[ -f ${cfg[$wl]}-float16.yaml ]] && cp "${cfg[$wl]}-float16.yaml" "$half" ||
-    sed -e 's/seed: 0}/seed: 0, dtype: float16}/' -e 's/target: y}/target: y, dtype: float16}/' -e "s|configs/data|$here/configs/data|" "$base" >"$half"
+    sed -e 's/seed: 0}/seed: 0, dtype: float16}/' -e 's/target: y}/target: y, dtype: float16}/' -e "s|path: data/|path: $here/configs/data/|" "$base" >"$half"
   "$bin" train --config "$base" --quiet --summary "$tmp/a.json" >/dev/null
   "$bin" train --config "$half" --quiet --summary "$tmp/h.json" >/dev/null
   python3 - "$wl" "$tmp/a.json" "$tmp/h.json" <<'PY'

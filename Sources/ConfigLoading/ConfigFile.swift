@@ -10,7 +10,7 @@ import Yams
 ///     data:
 ///       synthetic: {rows: 1000, features: 2, weights: [2, -3.4], bias: 4.2, noise: 0.01, seed: 0}
 ///       #    (materialize: false makes each minibatch's rows as they are needed, never storing the data)
-///       # or  csv: {path: configs/data/line50.csv, target: y}
+///       # or  csv: {path: data/line50.csv, target: y}   (relative to this file)
 ///       # or  npy: {dir: data/w3, convertFloat64: false}   (X.npy, y.npy as `lockstep generate` writes)
 ///     model: {init: normal, std: 0.01}          # or zeros / uniform
 ///     loss: squared                             # or mse
@@ -264,12 +264,12 @@ public enum ConfigFile {
         if let v = try node.bool("bind") { config.bindToCores = v }
     }
 
-    /// A relative data path is taken from the current directory if it exists there, else from the
-    /// config file's directory.
+    /// A relative data path is taken from the config file's directory, as docker-compose and Cargo
+    /// do, so a config works from any working directory (`--data` on the command line stays
+    /// relative to the working directory).
     static func resolve(_ path: String, configFile: String) -> String {
-        if path.hasPrefix("/") || FileManager.default.fileExists(atPath: path) { return path }
+        if path.hasPrefix("/") || path.isEmpty { return path }
         let dir = URL(fileURLWithPath: configFile).deletingLastPathComponent()
-        let candidate = dir.appendingPathComponent(path).path
-        return FileManager.default.fileExists(atPath: candidate) ? candidate : path
+        return dir.appendingPathComponent(path).standardizedFileURL.path
     }
 }

@@ -61,7 +61,7 @@ import Testing
         let config = dir.appendingPathComponent("c.yaml").path
         try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("configs/line50.yaml").path, toPath: config)
         try (try String(contentsOfFile: config, encoding: .utf8)).replacingOccurrences(
-            of: "configs/data/line50.csv", with: CLI.root.appendingPathComponent("configs/data/line50.csv").path
+            of: "path: data/line50.csv", with: "path: " + CLI.root.appendingPathComponent("configs/data/line50.csv").path
         ).replacingOccurrences(of: "epochs: 50000", with: "epochs: 10").write(toFile: config, atomically: true, encoding: .utf8)
         let hard = dir.appendingPathComponent("hard.yaml").path
         try FileManager.default.linkItem(atPath: config, toPath: hard)
