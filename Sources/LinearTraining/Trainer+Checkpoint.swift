@@ -14,7 +14,7 @@ extension TrainingConfig {
                 out[path] = v.text()
             }
         }
-        walk(json(threads: 0), "")
+        walk(json(threads: nil), "")
         for k in out.keys where k.hasPrefix("data.") { out[k] = nil }
         for k in ["training.threads", "training.executor", "training.bind", "training.epochs"] { out[k] = nil }
         return out

@@ -2,8 +2,8 @@ import SyntheticData
 
 extension TrainingConfig {
     /// The resolved configuration in the config file's own shape and names, for summaries.
-    /// `threads` is the worker count actually used.
-    public func json(threads: Int) -> JSONValue {
+    /// `threads` is the worker count actually used; nil writes `auto` (so the text is valid input).
+    public func json(threads: Int?) -> JSONValue {
         let data: JSONValue
         switch self.data {
         case let .synthetic(spec):
@@ -34,7 +34,7 @@ extension TrainingConfig {
                 ("batchSize", batchSize.map { .int($0) } ?? .string("full")),
                 ("shuffle", .bool(shuffle)),
                 ("seed", .number("\(seed)")),
-                ("threads", .int(threads)),
+                ("threads", threads.map { .int($0) } ?? .string("auto")),
                 ("executor", .string(executor.rawValue)),
                 ("chunkRows", chunkRows.map { .int($0) } ?? .string("auto")),
                 ("kernel", .string(kernel?.rawValue ?? "auto")),

@@ -35,15 +35,37 @@ struct ProgressBar {
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%02d:%02d", s / 60, s % 60)
     }
 
+    /// The line, fitted to the terminal: when the full text leaves fewer than 10 cells for the bar,
+    /// the unit word goes first, then the rates' unit words ("8.2M/s"), then the step counts, then
+    /// the bar, the clock and the rate; the loss, the last field, is what stays longest.
     var text: String {
         let fraction = total > 0 ? Double(done) / Double(total) : 0
         let fresh = done - doneAtStart
         let remaining = fresh > 0 ? elapsed * Double(total - done) / Double(fresh) : .nan
         let times = "\(Self.clock(elapsed))<\(Self.clock(remaining))"
+        let percent = String(format: "%3.0f%%", 100 * fraction)
+        let counts = "\(compactCount(done))/\(compactCount(total))"
+        let shortExtras = extras.map { e -> String in
+            guard e.hasSuffix("/s"), let space = e.firstIndex(of: " ") else { return e }
+            return String(e[..<space]) + "/s"
+        }
+        let tails = [
+            "▏ \(percent) \(counts) \(unit) [" + ([times] + extras).joined(separator: ", ") + "]",
+            "▏ \(percent) \(counts) [" + ([times] + extras).joined(separator: ", ") + "]",
+            "▏ \(percent) \(counts) [" + ([times] + shortExtras).joined(separator: ", ") + "]",
+            "▏ \(percent) [" + ([times] + shortExtras).joined(separator: ", ") + "]",
+        ]
         let head = label + " ▕"
-        let tail = "▏ \(String(format: "%3.0f%%", 100 * fraction)) \(compactCount(done))/\(compactCount(total)) \(unit) "
-            + "[" + ([times] + extras).joined(separator: ", ") + "]"
-        let width = min(25, max(10, columns - 1 - head.count - tail.count))
+        let room = columns - 1 - head.count
+        guard let tail = tails.first(where: { room - $0.count >= 10 }) else {
+            let bare = [
+                "\(label) \(percent) [" + ([times] + shortExtras).joined(separator: ", ") + "]",
+                "\(label) \(percent) [" + shortExtras.joined(separator: ", ") + "]",
+                "\(label) [" + shortExtras.suffix(1).joined() + "]",
+            ]
+            return bare.first { $0.count <= columns - 1 } ?? bare[bare.count - 1]
+        }
+        let width = min(25, room - tail.count)
         var bar = Self.blocks(fraction, width: width)
         if color { bar = "\u{1B}[32m" + bar + "\u{1B}[0m" }
         return head + bar + tail

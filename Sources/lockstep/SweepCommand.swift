@@ -14,7 +14,7 @@ struct SweepCommand: ParsableCommand {
             epochs. epochSeconds covers each epoch's shuffle and steps (not the loss evaluation, which runs \
             once at the end). bitwiseEqualToOneThread compares the final weights, bias and loss with a \
             1-thread run (made as well when 1 is not in the list). Before the runs it measures the machine's \
-            read bandwidth (a STREAM-like pass over 512 MiB on every core) and shows each run's GB/s of X as a \
+            read bandwidth (a STREAM-like pass on every core over X itself when X is at least 256 MiB, else over a 256 MiB buffer, so a sweep needs no memory beyond the data's) and shows each run's GB/s of X as a \
             fraction of it; each run's epoch time is split into computing (gradients, shuffle), reducing + \
             updating, and waiting (barriers, fan-out), averaged over the workers.
 
@@ -101,9 +101,7 @@ struct SweepCommand: ParsableCommand {
                 runs[t] = r
                 return r
             }
-            log("sweep: measuring read bandwidth (\(cores) thread(s), 512 MiB, best of 5) …")
-            line.update("sweep: measuring read bandwidth (\(cores) thread(s), 512 MiB, best of 5) …", force: true)
-            let bandwidth = MemoryBandwidth.measureRead(threads: cores)
+            let bandwidth = measureBandwidth(data: data, cores: cores, line: line, log: log)
             var ordered: [Run] = []
             for t in list { ordered.append(try train(t)) }
             let base = try train(1)
@@ -132,9 +130,10 @@ struct SweepCommand: ParsableCommand {
                     return String(format: "%3.0f%% / %3.0f%% / %3.0f%%", 100 * p.compute / total, 100 * p.reduceUpdate / total, 100 * p.wait / total)
                 } ?? "-"
                 print(
-                    String(format: "%7d  %@  %12@  %10.3g  %10.2f  %4.0f%%  %7.2f  %10.2f  %19@  %@", r.threads,
+                    String(format: "%7d  %@  %12@  %10@  %10.2f  %4.0f%%  %7.2f  %10.2f  %19@  %@", r.threads,
                            r.report.executor.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) as NSString,
-                           seconds(m).leftPadded(to: 12) as NSString, sps, gbps, 100 * gbps / bandwidth,
+                           seconds(m).leftPadded(to: 12) as NSString, engineeringText(sps).leftPadded(to: 10) as NSString,
+                           gbps, 100 * gbps / bandwidth,
                            speedup, speedup / Double(r.threads), splitText as NSString, (same ? "yes" : "NO") as NSString))
                 results.append(.object([
                     ("threads", .int(r.threads)),
@@ -149,14 +148,16 @@ struct SweepCommand: ParsableCommand {
                     ("efficiency", .double(speedup / Double(r.threads))),
                     ("beatsBestOneThread", .bool(m < bestOne)),
                     ("bitwiseEqualToOneThread", .bool(same)),
+                    ("ranSerially", .bool(r.report.executor == .serial)),
                     ("finalLoss", .double(r.finalLoss)),
                     ("weights", .floats(r.report.model.weights)),
                     ("bias", .float(r.report.model.bias)),
                 ]))
             }
+            if let note = Self.serialNote(ordered) { print(note) }
             let cost = ordered.first { median($0.report.epochSeconds) < bestOne }?.threads
             let doc = JSONValue.object([
-                ("config", config.json(threads: 0)),
+                ("config", config.json(threads: nil)),
                 ("data", .string(data.source)),
                 ("rows", .int(data.rows)), ("features", .int(data.features)),
                 ("cores", .int(cores)),
@@ -169,6 +170,36 @@ struct SweepCommand: ParsableCommand {
             guard output.wantsPlots(run) else { return }
             try output.write([try PlotFiles.sweep(PlotFiles.object(doc))], run: run)
         }
+    }
+}
+
+extension SweepCommand {
+    /// When every multi-thread run ran serially, the table compares serial runs: say so and why,
+    /// so nobody reads its efficiencies as scaling or its bitwise column as evidence.
+    static func serialNote(_ runs: [Run]) -> String? {
+        let multi = runs.filter { $0.threads > 1 }.map(\.report)
+        guard let first = multi.first, multi.allSatisfy({ $0.executor == .serial }) else { return nil }
+        let chunks = (first.batchRows + first.chunkRows - 1) / max(first.chunkRows, 1)
+        let why = chunks <= 1
+            ? "each step is one chunk of \(first.batchRows) rows, which one worker computes"
+            : "each step of \(first.batchRows) rows (\(chunks) chunks of \(first.chunkRows)) is too short for more workers to pay off"
+        return "note: every run was serial (\(why)): the speedups and efficiencies compare serial runs, and the "
+            + "bitwise column is equal by construction. For a scaling study use a larger batch or --executor span."
+    }
+
+    /// The machine's read bandwidth, over the dataset's own X when it is large enough to leave the
+    /// caches (no memory beyond the data's), else over a `MemoryBandwidth.smallestRegion` buffer.
+    func measureBandwidth(data: TrainingData, cores: Int, line: ProgressLine, log: (String) -> Void) -> Double {
+        var region: (UnsafeRawPointer, Int)?
+        if case let .stored(d) = data, d.rows * d.features * d.dtype.size >= MemoryBandwidth.smallestRegion {
+            region = (UnsafeRawPointer(d.xBytes), d.rows * d.features * d.dtype.size)
+        }
+        let what = region == nil ? "a \(MemoryBandwidth.smallestRegion >> 20) MiB buffer" : "the data's X"
+        let text = "sweep: measuring read bandwidth (\(cores) thread(s), \(what), best of 5) …"
+        log(text)
+        line.update(text, force: true)
+        guard let (start, bytes) = region else { return MemoryBandwidth.measureRead(threads: cores) }
+        return MemoryBandwidth.measureRead(over: start, bytes: bytes, threads: cores)
     }
 }
 

@@ -81,7 +81,7 @@ struct TrainCommand: ParsableCommand {
             var config = try options.resolved()
             if let threads { config.threads = threads == "auto" ? nil : Int(threads) }
             let topology = try? Topology.current()
-            let data = try config.data.load(threads: topology?.physicalCores ?? 1)
+            let data = try loadData(config, threads: topology?.physicalCores ?? 1)
             if !follower, let cores = topology?.physicalCores, let t = config.threads, t > cores {
                 printError("warning: \(t) workers on \(cores) physical core(s): the workers take turns on the cores, so the run is slower, not faster (the result is the same)")
             }
@@ -89,7 +89,7 @@ struct TrainCommand: ParsableCommand {
             if let world {
                 // Every rank must run the same job on the same data: agree on their hashes, or stop
                 // together (a collective every rank reaches, so none is left waiting).
-                let hash = FNV1a.of(config.json(threads: 0).text() + data.fingerprint())
+                let hash = FNV1a.of(config.json(threads: nil).text() + data.fingerprint())
                 guard world.allAgree(hash) else {
                     if world.rank == 0 {
                         printError("error: the ranks of this job do not run the same config and data (rank 0: \(data.source)); give every rank the same --config and data files")
@@ -120,6 +120,23 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
+    /// The run's data; on a terminal, a line says it is being made or read when that takes a while
+    /// (more than 16 M values), so a large job does not look hung before its first epoch.
+    func loadData(_ config: TrainingConfig, threads: Int) throws -> TrainingData {
+        let stage: String?
+        switch config.data {
+        case let .synthetic(spec):
+            stage = spec.rows.multipliedReportingOverflow(by: spec.features).partialValue > 16 << 20 ? "making the data" : nil
+        case .csv: stage = "reading the data"
+        case .npy, .onTheFly: stage = nil  // mapped or made as needed: nothing to wait for
+        }
+        guard let stage, !quiet, !follower else { return try config.data.load(threads: threads) }
+        let line = ProgressLine(quiet: false)
+        line.update("\(stage): \(config.data.summary) …", force: true)
+        defer { line.finish() }
+        return try config.data.load(threads: threads)
+    }
+
     /// Refuses outputs that would overwrite this run's own inputs, or each other.
     func checkOutputs(config: TrainingConfig) throws(CLIError) {
         var inputs = InputFiles(configPath: options.config, config: config)
@@ -139,6 +156,7 @@ struct TrainCommand: ParsableCommand {
     func train(config: TrainingConfig, trainer: Trainer, topology: Topology?, run: RunDirectory?) throws {
         let checkpointDir = try checkpointing.directory(runDir: run)
         let resumeNote = try checkpointDir.flatMap { try checkpointing.resumeIfAsked(trainer, dir: $0) }
+        let stepsBefore = trainer.stepsTaken
         try run?.writeConfig(config, threads: trainer.workers)
         if !quiet { printHeader(trainer, topology: topology) }
         if let resumeNote { printError(resumeNote) }
@@ -191,7 +209,7 @@ struct TrainCommand: ParsableCommand {
             }
             throw ExitCode(Interruption.exitCode)
         }
-        printResult(report)
+        printResult(report, stepsBefore: stepsBefore)
         try writeOutputs(report, trainer: trainer, run: run)
     }
 
@@ -253,7 +271,8 @@ struct TrainCommand: ParsableCommand {
                 + "(\(trainer.kernelTarget.rawValue))")
     }
 
-    func printResult(_ r: TrainingReport) {
+    /// The result lines; `stepsBefore` are the steps of the checkpoint this run resumed from.
+    func printResult(_ r: TrainingReport, stepsBefore: Int) {
         let w = r.model.weights
         if w.count == 1 {
             print("weight \(f4(w[0])), bias \(f4(r.model.bias)), loss \(f4(r.finalLoss))")
@@ -265,13 +284,18 @@ struct TrainCommand: ParsableCommand {
             if w.count <= 8 {
                 print("error in estimating w: [\(zip(t, w).map { f4($0 - $1) }.joined(separator: ", "))]")
             } else {
-                print("max |w - w*|: \(String(format: "%.3g", Double(r.maxWeightError ?? 0)))")
+                print("max |w - w*|: \(cFormat("%.3g", Double(r.maxWeightError ?? 0)))")
             }
             print("error in estimating b: \(f4(tb - r.model.bias))")
         }
+        // What this process did: a resumed run names the part it trained and where it began.
+        let steps = r.steps - stepsBefore, epochs = r.epochLosses.count
+        let what = r.resumedFrom.map { from in
+            "trained \(steps) step(s) from epoch \(from[0] + 1), batch \(from[1] + 1) to the end of epoch \(epochs) (resumed)"
+        } ?? "trained \(epochs) epoch(s), \(steps) step(s)"
         print(
-            "trained \(r.epochLosses.count) epoch(s), \(r.steps) step(s) on \(r.threads) worker(s) (\(r.executor.rawValue)) in "
-                + "\(seconds(r.trainSeconds)): \(String(format: "%.3g", r.samplesPerSecond / 1e6)) M samples/s")
+            "\(what) on \(r.threads) worker(s) (\(r.executor.rawValue)) in \(seconds(r.trainSeconds)): "
+                + engineeringRate(r.samplesPerSecond, unit: "samples"))
         if let peak = peakResidentBytes() { print("peak memory \(byteCountText(peak))") }
     }
 }
