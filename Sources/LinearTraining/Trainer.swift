@@ -68,6 +68,8 @@ public final class Trainer {
     /// Losses and seconds of the epochs done (including those before a resume).
     @exclusivity(unchecked) var lossesSoFar: [Double] = []
     @exclusivity(unchecked) var secondsSoFar: [Double] = []
+    /// The loss and seconds of each epoch finished so far (a resumed run: the checkpoint's).
+    public var finishedEpochs: [(loss: Double, seconds: Double)] { zip(lossesSoFar, secondsSoFar).map { ($0, $1) } }
     @exclusivity(unchecked) var partialEpochSeconds = 0.0
     /// (epochs done, batch) of the checkpoint this run resumed from.
     public internal(set) var resumedFrom: (epoch: Int, batch: Int)?

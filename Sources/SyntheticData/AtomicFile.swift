@@ -55,7 +55,7 @@ public enum AtomicFile {
     }
 
     /// The descriptor a path names when it stands for an open descriptor of this process.
-    static func standardDescriptor(_ path: String) -> Int32? {
+    public static func standardDescriptor(_ path: String) -> Int32? {
         switch path {
         case "-", "/dev/stdout": return 1
         case "/dev/stderr": return 2

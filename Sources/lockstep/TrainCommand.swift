@@ -28,7 +28,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Write the run's JSON summary (weights, bias, losses, timings, resolved config) here.")
     var summary: String?
 
-    @Option(name: .long, help: "Write one JSON line per epoch (epoch, loss, seconds) here.")
+    @Option(name: .long, help: "Write one JSON line per epoch (epoch, loss, seconds) here, as the epochs finish (tail -f follows it; - is stdout).")
     var metrics: String?
 
     @Option(name: .customLong("print-every"), help: "Print every k-th epoch (default: about 20 lines in all).")
@@ -171,11 +171,14 @@ struct TrainCommand: ParsableCommand {
         var untilPrint = every - (trainer.epochsDone % every)
         var checkpointsSaved = 0
         let report: TrainingReport
+        let metricsPaths = [metrics, run.map { $0.path + "/metrics.jsonl" }].compactMap { $0 }
+        let metricsLog = metricsPaths.isEmpty ? nil : try MetricsLog(paths: metricsPaths, lines: trainer.finishedEpochs)
         do {
             report = try trainer.run(
                 checkpoints: checkpointDir == nil ? nil : checkpointing.policy,
                 onEpoch: { record in
                     // A countdown, not `epoch % every`: a division per epoch is ~5 % of a line50 step.
+                    metricsLog?.add(epoch: record.epoch, loss: record.loss, seconds: record.seconds)
                     untilPrint -= 1
                     if untilPrint == 0 || record.epoch == epochs {
                         untilPrint = every
@@ -187,6 +190,7 @@ struct TrainCommand: ParsableCommand {
                     checkpointsSaved += 1
                 })
         } catch {
+            try? metricsLog?.finish()
             epochLines.flush()
             ticker.stop()
             if case TrainingError.diverged = error, let checkpointDir {
@@ -194,6 +198,7 @@ struct TrainCommand: ParsableCommand {
             }
             throw error
         }
+        try metricsLog?.finish()
         epochLines.flush()
         ticker.stop()
         if report.stoppedEarly {
@@ -213,13 +218,12 @@ struct TrainCommand: ParsableCommand {
         try writeOutputs(report, trainer: trainer, run: run)
     }
 
-    /// --metrics, --summary, --plot and the run directory's files.
+    /// --summary, --plot and the run directory's files (metrics.jsonl is written as the run goes: `MetricsLog`).
     func writeOutputs(_ report: TrainingReport, trainer: Trainer, run: RunDirectory?) throws {
         // Built only when written: for the line lesson's 50 000 epochs the two texts are ~1 G
         // instructions, several times the training itself.
         let plots = output.wantsPlots(run)
-        guard metrics != nil || summary != nil || plots else { return }
-        let metricsText = metrics != nil || run != nil ? Self.metricsText(report) : ""
+        guard summary != nil || plots else { return }
         var summaryJSON = report.json(config: trainer.config.json(threads: trainer.workers))
         if case .object(var fields) = summaryJSON {
             if let peak = peakResidentBytes() { fields.append(("peakResidentBytes", .int(peak))) }
@@ -227,7 +231,6 @@ struct TrainCommand: ParsableCommand {
             summaryJSON = .object(fields)
         }
         let summaryText = summaryJSON.text(pretty: true) + "\n"
-        if let metrics { try OutputFile.write(metricsText, to: metrics) }
         if let summary { try OutputFile.write(summaryText, to: summary) }
         guard plots else { return }
         // The plots are drawn from the same JSON a run directory keeps, so `lockstep plot` redraws them identically.
@@ -238,18 +241,10 @@ struct TrainCommand: ParsableCommand {
         }
         let files = try PlotFiles.train(summary: PlotFiles.object(summaryText), sample: sampleText.map(PlotFiles.object))
         if let run {
-            try run.write("metrics.jsonl", metricsText)
             try run.write("summary.json", summaryText)
             if let sampleText { try run.write("fit-sample.json", sampleText) }
         }
         try output.write(files, run: run)
-    }
-
-    /// metrics.jsonl: one `{"epoch", "loss", "seconds"}` line per epoch.
-    static func metricsText(_ report: TrainingReport) -> String {
-        zip(report.epochLosses, report.epochSeconds).enumerated().map {
-            JSONValue.object([("epoch", .int($0.offset + 1)), ("loss", .double($0.element.0)), ("seconds", .double($0.element.1))]).text() + "\n"
-        }.joined()
     }
 
     func printHeader(_ trainer: Trainer, topology: Topology?) {
