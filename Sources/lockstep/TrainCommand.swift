@@ -11,7 +11,7 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a linear model from a config file, printing the epochs and the result.",
         discussion: """
             Prints the topology used, one 'epoch N, loss L' line per epoch (at most ~20: every k-th epoch \
-            for long runs, always the last), then the weights, bias, their distance to the true values \
+            for long runs, always the last; with a training.schedule also ', lr R', the rate in force), then the weights, bias, their distance to the true values \
             when the data is synthetic, the final loss, time and throughput. The final weights, bias and \
             every loss are bit-for-bit identical for any --threads.
 
@@ -28,7 +28,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Write the run's JSON summary (weights, bias, losses, timings, resolved config) here.")
     var summary: String?
 
-    @Option(name: .long, help: "Write one JSON line per epoch (epoch, loss, seconds) here.")
+    @Option(name: .long, help: "Write one JSON line per epoch (epoch, loss, seconds, lr) here.")
     var metrics: String?
 
     @Option(name: .customLong("print-every"), help: "Print every k-th epoch (default: about 20 lines in all).")
@@ -149,7 +149,7 @@ struct TrainCommand: ParsableCommand {
         Interruption.stopOnSignal(trainer.progress)
         defer { Interruption.stopOnSignal(nil) }
         let ticker = trainingTicker(trainer, line: line)
-        let epochLines = EpochLines(line: line)
+        let epochLines = EpochLines(line: line, showsLR: config.schedule != nil)
         var untilPrint = every - (trainer.epochsDone % every)
         var checkpointsSaved = 0
         let report: TrainingReport
@@ -227,10 +227,13 @@ struct TrainCommand: ParsableCommand {
         try output.write(files, run: run)
     }
 
-    /// metrics.jsonl: one `{"epoch", "loss", "seconds"}` line per epoch.
+    /// metrics.jsonl: one `{"epoch", "loss", "seconds", "lr"}` line per epoch.
     static func metricsText(_ report: TrainingReport) -> String {
-        zip(report.epochLosses, report.epochSeconds).enumerated().map {
-            JSONValue.object([("epoch", .int($0.offset + 1)), ("loss", .double($0.element.0)), ("seconds", .double($0.element.1))]).text() + "\n"
+        let lrs = report.epochLRs
+        return zip(report.epochLosses, report.epochSeconds).enumerated().map {
+            var pairs: [(String, JSONValue)] = [("epoch", .int($0.offset + 1)), ("loss", .double($0.element.0)), ("seconds", .double($0.element.1))]
+            if $0.offset < lrs.count { pairs.append(("lr", .double(lrs[$0.offset]))) }
+            return JSONValue.object(pairs).text() + "\n"
         }.joined()
     }
 
