@@ -16,7 +16,8 @@ import Yams
 ///     loss: squared                             # or mse
 ///     optimizer: {lr: 0.03, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0}
 ///     training: {epochs: 3, batchSize: 10, shuffle: true, seed: 0, threads: auto,
-///                executor: auto, chunkRows: auto, kernel: auto, bind: true}
+///                executor: auto, chunkRows: auto, kernel: auto, bind: true,
+///                schedule: {kind: cosine, tMax: 100}}   (see ConfigFile+Schedule.swift)
 public enum ConfigFile {
     public static func load(path: String) throws(ConfigError) -> TrainingConfig {
         try parse(try read(path: path), file: path)
@@ -85,7 +86,10 @@ public enum ConfigFile {
         } else if let loss = try root.choice("loss", Loss.allCases.map(\.rawValue)) {
             config.loss = Loss(rawValue: loss)!
         }
-        if let opt = try root.child("optimizer") { config.optimizer = try optimizer(opt) }
+        if let opt = try root.child("optimizer") {
+            config.optimizer = try optimizer(opt)
+            config.lrAsWritten = try opt.double("lr")
+        }
         if let training = try root.child("training") { try applyTraining(training, to: &config) }
         return config
     }
@@ -230,7 +234,7 @@ public enum ConfigFile {
     }
 
     static func applyTraining(_ node: ConfigNode, to config: inout TrainingConfig) throws(ConfigError) {
-        try node.allow(["epochs", "batchSize", "shuffle", "seed", "threads", "executor", "chunkRows", "kernel", "bind"])
+        try node.allow(["epochs", "batchSize", "shuffle", "seed", "threads", "executor", "chunkRows", "kernel", "bind", "schedule"])
         if let v = try node.int("epochs") {
             guard v >= 1 else { throw node.invalid("epochs", "use at least 1") }
             config.epochs = v
@@ -262,6 +266,7 @@ public enum ConfigFile {
             config.kernel = GradientKernels.Kind(rawValue: k)
         }
         if let v = try node.bool("bind") { config.bindToCores = v }
+        if let schedule = try node.child("schedule") { try applySchedule(schedule, to: &config) }
     }
 
     /// A relative data path is taken from the config file's directory, as docker-compose and Cargo

@@ -17,6 +17,8 @@ extension TrainingConfig {
         walk(json(threads: nil), "")
         for k in out.keys where k.hasPrefix("data.") { out[k] = nil }
         for k in ["training.threads", "training.executor", "training.bind", "training.epochs"] { out[k] = nil }
+        // The Double a schedule starts from can differ from the Float the config text shows.
+        if schedule != nil { out["training.schedule.baseLr"] = "\(scheduleBaseLR)" }
         return out
     }
 }
@@ -59,7 +61,8 @@ extension Trainer {
             dataFeatures: d, dataFingerprint: dataFingerprint, dataSource: data.source,
             params: Array(UnsafeBufferPointer(start: state.params, count: d + 1)),
             momentum: Array(UnsafeBufferPointer(start: state.momentum, count: d + 1)),
-            epochLosses: lossesSoFar, epochSeconds: secondsSoFar, partialEpochSeconds: partialEpochSeconds)
+            epochLosses: lossesSoFar, epochSeconds: secondsSoFar, partialEpochSeconds: partialEpochSeconds,
+            epochLRs: lrsSoFar, schedulerWords: scheduler?.stateWords)
     }
 
     /// Continues from `checkpoint` instead of the start: refused, naming every difference, when it
@@ -84,6 +87,12 @@ extension Trainer {
         guard checkpoint.batchInEpoch < batchesPerEpoch else {
             throw .badCheckpoint(path: path, problem: "is at batch \(checkpoint.batchInEpoch) of an epoch of \(batchesPerEpoch); delete it to start over")
         }
+        if let schedule = config.schedule {
+            guard let words = checkpoint.schedulerWords,
+                let restored = LearningRateScheduler(schedule: schedule, baseLR: config.scheduleBaseLR, words: words)
+            else { throw .badCheckpoint(path: path, problem: "has no valid learning-rate schedule state; delete it to start over") }
+            scheduler = restored
+        }
         let d = data.features
         for j in 0...d {
             state.params[j] = checkpoint.params[j]
@@ -94,6 +103,8 @@ extension Trainer {
         batchInEpoch = checkpoint.batchInEpoch
         lossesSoFar = checkpoint.epochLosses
         secondsSoFar = checkpoint.epochSeconds
+        lrsSoFar = checkpoint.epochLRs.count == checkpoint.epochsDone
+            ? checkpoint.epochLRs : Array(repeating: config.scheduleBaseLR, count: checkpoint.epochsDone)
         partialEpochSeconds = checkpoint.partialEpochSeconds
         progress.set(stepsDone: stepsTaken)
         resumedFrom = (checkpoint.epochsDone, checkpoint.batchInEpoch)

@@ -34,6 +34,8 @@ struct StepSpan: StepProgram {
     let kernel: GradientKernels.Kind
     let loss: Loss
     let sgd: SGD
+    /// With a schedule: the rate of each step of this span (`TrainingState.stepLR`); nil: `sgd.lr`.
+    let stepLR: SharedPointer<Float>?
     /// Steps taken by the run before this span (momentum starts on global step 0).
     let stepsBefore: Int
     let stepCount: Int
@@ -111,6 +113,8 @@ struct StepSpan: StepProgram {
     @inline(__always)
     func update(_ step: Int, rows count: Int, coordinates coords: Range<Int>) {
         let update = coords.lowerBound..<min(coords.upperBound, d &+ 1)
+        var sgd = self.sgd
+        if let stepLR { sgd.lr = stepLR.base[step] }
         sgd.apply(
             params: params.base, grads: totals.base,
             gradientScale: count == batch ? batchScale : loss.gradientScale(rows: count),

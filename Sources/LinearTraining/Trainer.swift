@@ -12,6 +12,9 @@ public struct EpochRecord: Sendable {
     public var loss: Double
     /// Seconds of the epoch's shuffle and steps (not its evaluation pass).
     public var seconds: Double
+    /// The learning rate in force (with `interval: step`, that of the epoch's last step), as the
+    /// schedule computed it in Double; the update applied `Float(lr)`.
+    public var lr: Double
 }
 
 /// When and how often `Trainer.run` hands out checkpoints.
@@ -69,8 +72,15 @@ public final class Trainer {
     @exclusivity(unchecked) var lossesSoFar: [Double] = []
     @exclusivity(unchecked) var secondsSoFar: [Double] = []
     /// The loss and seconds of each epoch finished so far (a resumed run: the checkpoint's).
-    public var finishedEpochs: [(loss: Double, seconds: Double)] { zip(lossesSoFar, secondsSoFar).map { ($0, $1) } }
+    public var finishedEpochs: [(loss: Double, seconds: Double, lr: Double)] {
+        lossesSoFar.indices.map { (lossesSoFar[$0], secondsSoFar[$0], $0 < lrsSoFar.count ? lrsSoFar[$0] : config.scheduleBaseLR) }
+    }
     @exclusivity(unchecked) var partialEpochSeconds = 0.0
+    /// The learning rate of each epoch done (see `EpochRecord.lr`).
+    @exclusivity(unchecked) var lrsSoFar: [Double] = []
+    /// The schedule's state now: stepped ahead of each span (`scheduleSpan`), or by `plateau` at
+    /// each epoch end. nil without a schedule.
+    @exclusivity(unchecked) public internal(set) var scheduler: LearningRateScheduler?
     /// (epochs done, batch) of the checkpoint this run resumed from.
     public internal(set) var resumedFrom: (epoch: Int, batch: Int)?
     /// The epoch whose order the permutation buffer holds.
@@ -153,6 +163,8 @@ public final class Trainer {
         // 3-epoch run.
         lossesSoFar.reserveCapacity(min(config.epochs, 1 << 16))
         secondsSoFar.reserveCapacity(min(config.epochs, 1 << 16))
+        lrsSoFar.reserveCapacity(min(config.epochs, 1 << 16))
+        scheduler = config.schedule.map { LearningRateScheduler(schedule: $0, baseLR: config.scheduleBaseLR) }
         switch data {
         case let .generated(rows):
             let capacity = max(plan.chunkRows, evalChunkRows)
@@ -248,13 +260,14 @@ public final class Trainer {
             // span is the rest of the epoch (full batch: one epoch), cut at checkpoint steps.
             var spanSteps: Int
             if isFullBatch {
-                spanSteps = mode == .serial && checkpoints == nil ? config.epochs - epochsDone : 1
+                spanSteps = mode == .serial && checkpoints == nil && !decidesEachEpoch ? config.epochs - epochsDone : 1
             } else {
                 spanSteps = batchesPerEpoch - batchInEpoch
             }
             if let every = checkpoints?.everySteps { spanSteps = min(spanSteps, every - stepsTaken % every) }
             if timing { executor.resetPhaseTimes() }
             progress.clearStopDecision()
+            let ahead = scheduler.map { scheduleSpan(from: $0, steps: spanSteps) }
             let t0 = ls_monotonic_nanos()
             let ranIn = executor.run(stepSpan(steps: spanSteps))
             if let modeUsed, modeUsed != ranIn { modesDiffer = true }
@@ -269,6 +282,7 @@ public final class Trainer {
             let ran = stoppedAfter ?? spanSteps
             stopped = stoppedAfter != nil
             let spanSeconds = Double(t1 - t0) / 1e9
+            if let ahead { scheduler = ran == spanSteps ? ahead : scheduleSpan(from: scheduler!, steps: ran) }
             stepsTaken += ran
             var epochEnded = false
             if isFullBatch {
@@ -279,9 +293,11 @@ public final class Trainer {
                 batchInEpoch += ran
                 if batchInEpoch == batchesPerEpoch {
                     let last = epochsDone + 1 == config.epochs
-                    let loss = evaluateEachEpoch || last ? evaluate() : .nan  // .nan: not evaluated
+                    let evaluates = evaluateEachEpoch || last || decidesEachEpoch
+                    let loss = evaluates ? evaluate() : .nan  // .nan: not evaluated
                     batchInEpoch = 0
-                    try finishEpoch(loss: loss, seconds: partialEpochSeconds, checkFinite: evaluateEachEpoch || last, onEpoch: onEpoch)
+                    try finishEpoch(
+                        loss: loss, seconds: partialEpochSeconds, lr: lrOfSpanStep(ran - 1), checkFinite: evaluates, onEpoch: onEpoch)
                     epochEnded = true
                 }
             }
@@ -301,7 +317,7 @@ public final class Trainer {
             trainSeconds: total, samplesPerSecond: Double(samplesDone - samplesAtStart) / max(total, 1e-12),
             executor: modesDiffer ? .perStep : (modeUsed ?? mode), spanFallbacks: executor.fallbacks,
             kernel: kernel, kernelTarget: kernelTarget, chunkRows: plan.chunkRows, batchRows: batchRows, rows: data.rows,
-            trueWeights: data.trueWeights, trueBias: data.trueBias,
+            trueWeights: data.trueWeights, trueBias: data.trueBias, epochLRs: lrsSoFar,
             phaseSeconds: timing ? PhaseSeconds(compute: phases.compute, reduceUpdate: phases.reduceUpdate, wait: phases.wait) : nil,
             stoppedEarly: stopped && epochsDone < config.epochs, resumedFrom: resumedFrom.map { [$0.epoch, $0.batch] })
     }
@@ -326,10 +342,15 @@ public final class Trainer {
         let recorded = lastIsBad ? count - 1 : finite
         lossesSoFar.removeLast(count - recorded)
         secondsSoFar.append(contentsOf: repeatElement(perEpoch, count: recorded))
+        for e in 0..<recorded { lrsSoFar.append(lrOfSpanStep(e)) }
         epochsDone += recorded
         lossesSoFar.withUnsafeBufferPointer { all in
-            for e in 0..<recorded { onEpoch(EpochRecord(epoch: firstEpoch + e + 1, loss: all[first + e], seconds: perEpoch)) }
+            for e in 0..<recorded {
+                onEpoch(EpochRecord(epoch: firstEpoch + e + 1, loss: all[first + e], seconds: perEpoch, lr: lrsSoFar[first + e]))
+            }
         }
+        // plateau: its spans are one epoch each (`decidesEachEpoch`).
+        if case .plateau = config.schedule, recorded == 1 { scheduler?.step(metric: lossesSoFar[first]) }
         if recorded < count {
             throw divergence(epoch: epochsDone + 1, step: stepsTaken - count + recorded + 1, losses: lossesSoFar)
         }
@@ -345,15 +366,19 @@ public final class Trainer {
     }
 
     /// Records a finished epoch (refusing non-finite losses or weights) and tells the caller.
-    private func finishEpoch(loss: Double, seconds: Double, checkFinite: Bool, onEpoch: (EpochRecord) -> Void) throws(TrainingError) {
+    private func finishEpoch(
+        loss: Double, seconds: Double, lr: Double, checkFinite: Bool, onEpoch: (EpochRecord) -> Void
+    ) throws(TrainingError) {
         guard loss.isFinite || !checkFinite, state.parametersAreFinite else {
             throw divergence(epoch: epochsDone + 1, step: stepsTaken, losses: lossesSoFar)
         }
         lossesSoFar.append(loss)
         secondsSoFar.append(seconds)
+        lrsSoFar.append(lr)
         partialEpochSeconds = 0
         epochsDone += 1
-        onEpoch(EpochRecord(epoch: epochsDone, loss: loss, seconds: seconds))
+        if case .plateau = config.schedule { scheduler?.step(metric: loss) }
+        onEpoch(EpochRecord(epoch: epochsDone, loss: loss, seconds: seconds, lr: lr))
     }
 
     /// The loss over the whole dataset at the current parameters (mean, with the config's loss).
@@ -373,6 +398,7 @@ public final class Trainer {
             rows: data.rows, d: data.features, batch: batchRows, chunkRows: plan.chunkRows,
             batchesPerEpoch: batchesPerEpoch, chunksPerBatch: plan.chunkCount(rows: batchRows),
             batchScale: config.loss.gradientScale(rows: batchRows), kernel: kernel, loss: config.loss, sgd: config.optimizer,
+            stepLR: scheduler == nil ? nil : SharedPointer(state.stepLR),
             stepsBefore: stepsTaken, stepCount: steps, firstBatch: batchInEpoch,
             fillPermutation: permutationEpoch != epochsDone, progress: SharedPointer(progress.words),
             combiner: combineBox.map { SharedPointer($0) })

@@ -38,13 +38,26 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     public var epochSeconds: [Double]
     /// Seconds already spent in the current (unfinished) epoch.
     public var partialEpochSeconds: Double
+    /// The learning rate of each epoch done (empty in checkpoints made before schedules).
+    public var epochLRs: [Double] = []
+    /// `LearningRateScheduler.stateWords` of a run with a schedule (nil without one).
+    public var schedulerWords: [UInt64]? = nil
 
     /// FNV-1a (64-bit) of the resume key, as 16 hex digits.
     public var configHash: String { Self.hash(resumeKey.keys.sorted().map { "\($0)=\(resumeKey[$0]!)\n" }.joined()) }
 
     /// The file's content: everything but the checksum.
     var content: [(String, JSONValue)] {
-        [
+        var bits: [(String, JSONValue)] = [
+            ("params", .string(Self.hex(params.map { UInt64($0.bitPattern) }, digits: 8))),
+            ("momentum", .string(Self.hex(momentum.map { UInt64($0.bitPattern) }, digits: 8))),
+            ("epochLosses", .string(Self.hex(epochLosses.map(\.bitPattern), digits: 16))),
+            ("epochSeconds", .string(Self.hex(epochSeconds.map(\.bitPattern), digits: 16))),
+            ("partialEpochSeconds", .string(Self.hex([partialEpochSeconds.bitPattern], digits: 16))),
+        ]
+        if !epochLRs.isEmpty { bits.append(("epochLrs", .string(Self.hex(epochLRs.map(\.bitPattern), digits: 16)))) }
+        if let schedulerWords { bits.append(("schedule", .string(Self.hex(schedulerWords, digits: 16)))) }
+        var pairs: [(String, JSONValue)] = [
             ("format", .string(Self.format)), ("version", .int(Self.version)),
             ("epochsDone", .int(epochsDone)), ("batchInEpoch", .int(batchInEpoch)), ("steps", .int(steps)),
             ("seed", .number("\(seed)")),
@@ -57,14 +70,11 @@ public struct TrainingCheckpoint: Sendable, Equatable {
             ])),
             ("weights", .floats(Array(params.dropLast()))), ("bias", .float(params.last ?? 0)),
             ("epochLosses", .doubles(epochLosses)),
-            ("bits", .object([
-                ("params", .string(Self.hex(params.map { UInt64($0.bitPattern) }, digits: 8))),
-                ("momentum", .string(Self.hex(momentum.map { UInt64($0.bitPattern) }, digits: 8))),
-                ("epochLosses", .string(Self.hex(epochLosses.map(\.bitPattern), digits: 16))),
-                ("epochSeconds", .string(Self.hex(epochSeconds.map(\.bitPattern), digits: 16))),
-                ("partialEpochSeconds", .string(Self.hex([partialEpochSeconds.bitPattern], digits: 16))),
-            ])),
         ]
+        // The rate in force, readable (the state itself is in bits.schedule).
+        if let first = schedulerWords?.first { pairs.append(("lr", .double(Double(bitPattern: first)))) }
+        pairs.append(("bits", .object(bits)))
+        return pairs
     }
 
     /// The CRC-32C of the content's text (as written, pretty-printed), as `crc32c:` and 8 hex digits.
@@ -117,6 +127,11 @@ public struct TrainingCheckpoint: Sendable, Equatable {
         epochSeconds = try words("epochSeconds", digits: 16).map(Double.init(bitPattern:))
         guard let partial = try words("partialEpochSeconds", digits: 16).first else { throw bad("has no partialEpochSeconds") }
         partialEpochSeconds = Double(bitPattern: partial)
+        if bits["epochLrs"] != nil {
+            epochLRs = try words("epochLrs", digits: 16).map(Double.init(bitPattern:))
+            guard epochLRs.count == epochsDone else { throw bad("has \(epochLRs.count) learning rates for \(epochsDone) epochs") }
+        }
+        if bits["schedule"] != nil { schedulerWords = try words("schedule", digits: 16) }
         guard params.count == dataFeatures + 1, momentum.count == params.count, epochLosses.count == epochsDone,
             epochSeconds.count == epochsDone
         else { throw bad("has sizes that do not agree (\(params.count) parameters for \(dataFeatures) features, \(epochLosses.count) losses for \(epochsDone) epochs)") }
@@ -135,8 +150,11 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     init(
         epochsDone: Int, batchInEpoch: Int, steps: Int, seed: UInt64, resumeKey: [String: String], configText: String,
         dataRows: Int, dataFeatures: Int, dataFingerprint: String, dataSource: String, params: [Float], momentum: [Float],
-        epochLosses: [Double], epochSeconds: [Double], partialEpochSeconds: Double
+        epochLosses: [Double], epochSeconds: [Double], partialEpochSeconds: Double, epochLRs: [Double] = [],
+        schedulerWords: [UInt64]? = nil
     ) {
+        self.epochLRs = epochLRs
+        self.schedulerWords = schedulerWords
         self.epochsDone = epochsDone
         self.batchInEpoch = batchInEpoch
         self.steps = steps

@@ -39,7 +39,13 @@ extension TrainingConfig {
                 ("chunkRows", chunkRows.map { .int($0) } ?? .string("auto")),
                 ("kernel", .string(kernel?.rawValue ?? "auto")),
                 ("bind", .bool(bindToCores)),
-            ])),
+            ] + scheduleJSON)),
         ])
+    }
+
+    /// `training.schedule` with its interval, when there is a schedule.
+    var scheduleJSON: [(String, JSONValue)] {
+        guard let schedule, case let .object(pairs) = schedule.json else { return [] }
+        return [("schedule", .object(pairs + [("interval", .string(scheduleInterval.rawValue))]))]
     }
 }

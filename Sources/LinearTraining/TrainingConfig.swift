@@ -66,6 +66,19 @@ public struct TrainingConfig: Sendable, Equatable {
     public var kernel: GradientKernels.Kind?
     /// Bind workers to cores for each span.
     public var bindToCores: Bool
+    /// The learning-rate schedule (`training.schedule`); nil keeps `optimizer.lr` throughout.
+    public var schedule: LearningRateSchedule? = nil
+    /// What one scheduler step is: an epoch or an SGD step (`training.schedule.interval`).
+    public var scheduleInterval: LearningRateSchedule.Interval = .epoch
+    /// `optimizer.lr` as written, in Double: the schedule starts from it, as PyTorch's does from the
+    /// Python float (nil, or a value that no longer rounds to `optimizer.lr`: `Double(optimizer.lr)`).
+    public var lrAsWritten: Double? = nil
+
+    /// The rate a schedule starts from (PyTorch's `initial_lr`).
+    public var scheduleBaseLR: Double {
+        if let lrAsWritten, Float(lrAsWritten) == optimizer.lr { return lrAsWritten }
+        return Double(optimizer.lr)
+    }
 
     public init(
         data: DataSource = .synthetic(DatasetSpec()), model: ModelInit = .normal(std: 0.01), loss: Loss = .squared,
@@ -106,6 +119,11 @@ public struct TrainingConfig: Sendable, Equatable {
         }
         if case let .normal(std) = model, !(std.isFinite && std >= 0) {
             throw .invalidValue(key: "model.std", value: "\(std)", fix: "use a standard deviation >= 0")
+        }
+        try schedule?.validate()
+        if case .plateau = schedule, scheduleInterval == .step {
+            throw .invalidValue(
+                key: "training.schedule.interval", value: "step", fix: "plateau steps once per epoch, on the epoch's loss; use epoch")
         }
     }
 }

@@ -44,6 +44,8 @@ public struct TrainingReport: Sendable {
     public var rows: Int
     public var trueWeights: [Float]?
     public var trueBias: Float?
+    /// The learning rate of each epoch (see `EpochRecord.lr`).
+    public var epochLRs: [Double] = []
     /// Where the step spans' time went, when `Trainer.measurePhases` was set.
     public var phaseSeconds: PhaseSeconds? = nil
     /// The run stopped (by `TrainingProgress.requestStop`) before its last epoch.
@@ -70,6 +72,7 @@ public struct TrainingReport: Sendable {
             ("finalLoss", .double(finalLoss)),
             ("epochLosses", .doubles(epochLosses)),
             ("epochSeconds", .doubles(epochSeconds)),
+            ("epochLrs", .doubles(epochLRs)),
             ("steps", .int(steps)),
             ("threads", .int(threads)),
             ("executor", .string(executor.rawValue)),

@@ -9,6 +9,8 @@ import DataParallel
 /// - `totals`: the reduced sums of the current step: Σ r·x (d), Σ r, Σ r² (unscaled; the update
 ///   scales indices 0...d to the gradient as it reads them).
 /// - `stepLoss`: Σ r² of each step of the current span (full-batch spans report it per epoch).
+/// - `stepLR` / `stepLRDouble`: with a schedule, the rate of each step of the current span, as the
+///   update applies it (Float) and as the schedule made it (Double, for reports).
 /// - `permutation`: the current epoch's row order (shuffled minibatch runs only).
 /// - `claims`: which worker computes which chunk of a step (one counter per worker).
 final class TrainingState: @unchecked Sendable {
@@ -17,6 +19,8 @@ final class TrainingState: @unchecked Sendable {
     let momentum: UnsafeMutablePointer<Float>
     let totals: UnsafeMutablePointer<Float>
     let stepLoss: UnsafeMutablePointer<Float>
+    let stepLR: UnsafeMutablePointer<Float>
+    let stepLRDouble: UnsafeMutablePointer<Double>
     let evalLoss: UnsafeMutablePointer<Double>
     let permutation: UnsafeMutablePointer<UInt32>?
     let partials: GradientBuffers
@@ -37,6 +41,9 @@ final class TrainingState: @unchecked Sendable {
         totals = floats(width)
         self.stepLossCapacity = max(1, stepLossCapacity)
         stepLoss = floats(self.stepLossCapacity)
+        stepLR = floats(self.stepLossCapacity)
+        stepLRDouble = .allocate(capacity: self.stepLossCapacity)
+        stepLRDouble.initialize(repeating: 0, count: self.stepLossCapacity)
         evalLoss = .allocate(capacity: 8)
         evalLoss.initialize(repeating: 0, count: 8)
         if let n = permutationRows {
@@ -56,6 +63,8 @@ final class TrainingState: @unchecked Sendable {
         momentum.deallocate()
         totals.deallocate()
         stepLoss.deallocate()
+        stepLR.deallocate()
+        stepLRDouble.deallocate()
         evalLoss.deallocate()
         permutation?.deallocate()
         claims.deallocate()

@@ -1,7 +1,8 @@
 import Dispatch
 import LinearTraining
 
-/// The `epoch N, loss L` lines of `train`, printed at most ~10 times a second.
+/// The `epoch N, loss L` lines of `train` (`, lr R` added with a schedule), printed at most ~10
+/// times a second.
 ///
 /// Formatting and printing a line costs 1–3 µs (over 100 µs for the process's first formatted
 /// number), which is more than a whole epoch of the d2l lesson. Lines are therefore kept until
@@ -11,9 +12,11 @@ final class EpochLines {
     private let line: ProgressLine
     private var pending: [EpochRecord] = []
     private var lastPrint: UInt64
+    private let showsLR: Bool
 
-    init(line: ProgressLine) {
+    init(line: ProgressLine, showsLR: Bool = false) {
         self.line = line
+        self.showsLR = showsLR
         lastPrint = DispatchTime.now().uptimeNanoseconds
         pending.reserveCapacity(64)
     }
@@ -24,7 +27,10 @@ final class EpochLines {
     }
 
     func flush() {
-        for record in pending { line.printAbove("epoch \(record.epoch), loss \(cFormat("%f", record.loss))") }
+        for record in pending {
+            let lr = showsLR ? ", lr \(cFormat("%g", record.lr))" : ""
+            line.printAbove("epoch \(record.epoch), loss \(cFormat("%f", record.loss))\(lr)")
+        }
         pending.removeAll(keepingCapacity: true)
         lastPrint = DispatchTime.now().uptimeNanoseconds
     }

@@ -11,7 +11,7 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a linear model from a config file, printing the epochs and the result.",
         discussion: """
             Prints the topology used, one 'epoch N, loss L' line per epoch (at most ~20: every k-th epoch \
-            for long runs, always the last), then the weights, bias, their distance to the true values \
+            for long runs, always the last; with a training.schedule also ', lr R', the rate in force), then the weights, bias, their distance to the true values \
             when the data is synthetic, the final loss, time and throughput. The final weights, bias and \
             every loss are bit-for-bit identical for any --threads.
 
@@ -28,7 +28,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Write the run's JSON summary (weights, bias, losses, timings, resolved config) here.")
     var summary: String?
 
-    @Option(name: .long, help: "Write one JSON line per epoch (epoch, loss, seconds) here, as the epochs finish (tail -f follows it; - is stdout).")
+    @Option(name: .long, help: "Write one JSON line per epoch (epoch, loss, seconds), lr with a schedule) here, as the epochs finish (tail -f follows it; - is stdout).")
     var metrics: String?
 
     @Option(name: .customLong("print-every"), help: "Print every k-th epoch (default: about 20 lines in all).")
@@ -167,7 +167,7 @@ struct TrainCommand: ParsableCommand {
         Interruption.stopOnSignal(trainer.progress)
         defer { Interruption.stopOnSignal(nil) }
         let ticker = trainingTicker(trainer, line: line)
-        let epochLines = EpochLines(line: line)
+        let epochLines = EpochLines(line: line, showsLR: config.schedule != nil)
         var untilPrint = every - (trainer.epochsDone % every)
         var checkpointsSaved = 0
         let report: TrainingReport
@@ -178,7 +178,7 @@ struct TrainCommand: ParsableCommand {
                 checkpoints: checkpointDir == nil ? nil : checkpointing.policy,
                 onEpoch: { record in
                     // A countdown, not `epoch % every`: a division per epoch is ~5 % of a line50 step.
-                    metricsLog?.add(epoch: record.epoch, loss: record.loss, seconds: record.seconds)
+                    metricsLog?.add(epoch: record.epoch, loss: record.loss, seconds: record.seconds, lr: record.lr)
                     untilPrint -= 1
                     if untilPrint == 0 || record.epoch == epochs {
                         untilPrint = every

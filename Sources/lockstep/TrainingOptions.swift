@@ -13,7 +13,7 @@ struct TrainingOptions: ParsableArguments {
     var epochs: Int?
 
     @Option(name: .long, parsing: .unconditional, help: "Learning rate (overrides optimizer.lr).")
-    var lr: Float?
+    var lr: String?
 
     @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Rows per minibatch, or 'full' (overrides training.batchSize).")
     var batchSize: String?
@@ -32,7 +32,9 @@ struct TrainingOptions: ParsableArguments {
 
     func validate() throws {
         if let e = epochs, e < 1 { throw ValidationError("--epochs must be at least 1, got \(e)") }
-        if let lr, !(lr.isFinite && lr > 0) { throw ValidationError("--lr must be a finite number > 0, got \(lr)") }
+        if let lr, !((Float(lr)?.isFinite ?? false) && Float(lr)! > 0 && Double(lr) != nil) {
+            throw ValidationError("--lr must be a finite number > 0, got \(Float(lr).map { "\($0)" } ?? "'\(lr)'")")
+        }
         if let b = batchSize, b != "full", (Int(b) ?? 0) < 1 {
             throw ValidationError("--batch-size must be a whole number >= 1 or 'full', got '\(b)'")
         }
@@ -49,7 +51,10 @@ struct TrainingOptions: ParsableArguments {
     func resolved() throws -> TrainingConfig {
         var c = try config.map { path throws in try ConfigFile.load(path: path) } ?? TrainingConfig()
         if let epochs { c.epochs = epochs }
-        if let lr { c.optimizer.lr = lr }
+        if let lr {
+            c.optimizer.lr = Float(lr)!
+            c.lrAsWritten = Double(lr)  // a schedule starts from the Double, as PyTorch's does
+        }
         if let batchSize { c.batchSize = batchSize == "full" ? nil : Int(batchSize) }
         if let seed { c.seed = UInt64(seed)! }
         if let executor { c.executor = ExecutorChoice(rawValue: executor)! }
