@@ -13,6 +13,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case checkpointWriteFailed(String)
     /// Resuming a checkpoint of another job: what differs, one item per difference.
     case checkpointMismatch(path: String, differences: [String])
+    /// A model file (`SavedModel`) that cannot be used: damaged, foreign, or of another shape.
+    case badModel(path: String, problem: String)
 
     public var description: String {
         switch self {
@@ -32,6 +34,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "\(source): row \(row) has the label \(value); \(fix)"
         case let .badCheckpoint(path, problem):
             return "checkpoint \(path) \(problem)"
+        case let .badModel(path, problem):
+            return "model \(path) \(problem)"
         case let .checkpointWriteFailed(reason):
             return "cannot save the checkpoint: \(reason)"
         case let .checkpointMismatch(path, differences):

@@ -5,8 +5,9 @@ extension Dataset {
     ///
     /// `target` names the column of y; every other column is a feature, in file order (or only
     /// `features`, when given). Empty lines and lines starting with `#` are skipped. For data of
-    /// more than a few million values use the .npy format.
-    public static func loadCSV(path: String, target: String = "y", features: [String]? = nil) throws(DataError) -> Dataset {
+    /// more than a few million values use the .npy format. With `target` nil (predicting), there
+    /// is no y column: y is all zeros and `features` must be given.
+    public static func loadCSV(path: String, target: String? = "y", features: [String]? = nil) throws(DataError) -> Dataset {
         guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path: path) }
         let text: String
         do {
@@ -24,8 +25,10 @@ extension Dataset {
         let names = header.text.split(separator: ",", omittingEmptySubsequences: false).map {
             $0.trimmingCharacters(in: .whitespaces)
         }
-        guard let targetIndex = names.firstIndex(of: target) else {
-            throw .missingColumn(path: path, column: target, available: names)
+        var targetIndex: Int?
+        if let target {
+            guard let i = names.firstIndex(of: target) else { throw .missingColumn(path: path, column: target, available: names) }
+            targetIndex = i
         }
         var featureIndices: [Int] = []
         if let features {
@@ -37,7 +40,7 @@ extension Dataset {
             featureIndices = names.indices.filter { $0 != targetIndex }
         }
         if featureIndices.isEmpty {
-            throw .malformedCSV(path: path, line: header.number, reason: "no feature column besides the target '\(target)'")
+            throw .malformedCSV(path: path, line: header.number, reason: "no feature column besides the target '\(target ?? "")'")
         }
         let body = lines.dropFirst()
         if body.isEmpty { throw .malformedCSV(path: path, line: header.number, reason: "a header but no data rows") }
@@ -58,8 +61,22 @@ extension Dataset {
                 values[c] = v
             }
             for (j, c) in featureIndices.enumerated() { data.x[r * data.features + j] = values[c] }
-            data.y[r] = values[targetIndex]
+            data.y[r] = targetIndex.map { values[$0] } ?? 0
         }
         return data
+    }
+
+    /// The column names of a CSV file's header (its first line that is neither empty nor a `#` comment).
+    public static func csvHeader(path: String) throws(DataError) -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .fileNotFound(path: path) }
+        defer { try? handle.close() }
+        // A header is short; 64 KiB holds any real one without reading a large file whole.
+        let head = String(decoding: (try? handle.read(upToCount: 1 << 16)) ?? Data(), as: UTF8.self)
+        for line in head.split(separator: "\n") {
+            let t = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            if t.isEmpty || t.hasPrefix("#") { continue }
+            return t.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        throw .emptyFile(path: path)
     }
 }

@@ -11,7 +11,9 @@ extension Dataset {
     /// is checked (magic, version 1.0/2.0/3.0, dtype, order, shapes, file sizes) and the data are
     /// scanned once, on `threads` threads, for NaN and infinity. Float64 files are refused unless
     /// `convertFloat64` is set, which converts them into memory (a copy, half the size).
-    public static func loadNpy(directory dir: String, convertFloat64: Bool = false, threads: Int = 1)
+    ///
+    /// With `labels: false` (predicting), y.npy may be absent; y is then all zeros.
+    public static func loadNpy(directory dir: String, convertFloat64: Bool = false, threads: Int = 1, labels: Bool = true)
         throws(DataError) -> Dataset
     {
         var isDir: ObjCBool = false
@@ -21,14 +23,15 @@ extension Dataset {
         }
         let xPath = dir + "/X.npy", yPath = dir + "/y.npy"
         let xArray = try NpyArray(path: xPath, convertFloat64: convertFloat64)
-        let yArray = try NpyArray(path: yPath, convertFloat64: convertFloat64)
+        let yArray =
+            !labels && !FileManager.default.fileExists(atPath: yPath) ? nil : try NpyArray(path: yPath, convertFloat64: convertFloat64)
         let shape = xArray.header.shape
         guard shape.count == 2, shape[0] >= 1, shape[1] >= 1 else {
             let hint = shape.count == 1 ? " (for one feature, save x.reshape(-1, 1))" : ""
             throw .npy(path: xPath, problem: "has shape \(shape); X must be 2-D (rows, features) with both >= 1\(hint)")
         }
         let (rows, d) = (shape[0], shape[1])
-        let yShape = yArray.header.shape
+        let yShape = yArray?.header.shape ?? [rows]
         guard yShape == [rows] || yShape == [rows, 1] else {
             throw .npy(
                 path: yPath,
@@ -41,7 +44,13 @@ extension Dataset {
                 problem: "describes \(meta.rows) × \(meta.features) data, but X.npy is \(rows) × \(d); "
                     + "regenerate the directory or remove the stale meta.json")
         }
-        let y = try yArray.floats(threads: threads)
+        let y: (pointer: UnsafeMutablePointer<Float>, owner: AnyObject)
+        if let yArray {
+            y = try yArray.floats(threads: threads)
+        } else {
+            let zeros = try MappedMemory(byteCount: rows * 4)  // anonymous memory: zero-filled
+            y = (zeros.base.assumingMemoryBound(to: Float.self), zeros)
+        }
         let x: (pointer: UnsafeMutableRawPointer, owner: AnyObject), dtype: DType
         if xArray.header.descr == "<f2" {
             dtype = .float16

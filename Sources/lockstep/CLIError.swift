@@ -1,3 +1,4 @@
+import Foundation
 import ConfigLoading
 import LinearTraining
 import SyntheticData
@@ -45,6 +46,8 @@ struct CLIError: Error, CustomStringConvertible {
             case .featureMismatch, .badLabel: return CLIError(message: e.description, status: .badData)
             case .invalidValue, .checkpointMismatch: return CLIError(message: e.description, status: .usage)
             case .badCheckpoint: return CLIError(message: e.description, status: .badData)
+            case let .badModel(path, _):
+                return CLIError(message: e.description, status: FileManager.default.fileExists(atPath: path) ? .badData : .missingInput)
             case .checkpointWriteFailed: return CLIError(message: e.description, status: .ioError)
             }
         case let e as TopologyError: return CLIError(message: e.description, status: .ioError)

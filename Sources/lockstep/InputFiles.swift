@@ -12,6 +12,9 @@ import LinearTraining
 struct InputFiles {
     private var files: [(path: String, role: String, dev: UInt64, ino: UInt64)] = []
 
+    /// No files yet.
+    init() {}
+
     /// The config file and the data files of `config`.
     init(configPath: String?, config: TrainingConfig) {
         if let configPath { add(configPath, role: "the config file") }

@@ -30,7 +30,7 @@ struct RunDirectory {
     var checkpoints: String { path + "/checkpoints" }
 
     /// What a run directory holds at its top level.
-    static let entries = ["run.json", "config.json", "metrics.jsonl", "summary.json", "sweep.json", "fit-sample.json", "plots", "checkpoints"]
+    static let entries = ["run.json", "config.json", "metrics.jsonl", "summary.json", "model.json", "sweep.json", "fit-sample.json", "plots", "checkpoints"]
     /// The files Lockstep writes into `plots/` and `checkpoints/`: the only ones `--force` replaces there.
     static let plotFiles = ["fit.svg", "loss.svg", "sweep.svg"]
     static let checkpointFiles = [TrainingCheckpoint.fileName]

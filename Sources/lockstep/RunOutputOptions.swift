@@ -8,7 +8,7 @@ struct RunOutputOptions: ParsableArguments {
 
     @Option(
         name: .customLong("run-dir"),
-        help: "Collect this run in DIR: run.json, config.json, metrics.jsonl and summary.json (train) or sweep.json (sweep), plots/, checkpoints/ (redraw with 'lockstep plot DIR').")
+        help: "Collect this run in DIR: run.json, config.json, metrics.jsonl, summary.json and model.json (train) or sweep.json (sweep), plots/, checkpoints/ (redraw with 'lockstep plot DIR').")
     var runDir: String?
 
     @Flag(name: .long, help: "With --run-dir: replace the run already in DIR (its checkpoints too).")

@@ -31,6 +31,14 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Write one JSON line per epoch (epoch, loss, seconds), lr with a schedule) here, as the epochs finish (tail -f follows it; - is stdout).")
     var metrics: String?
 
+    @Option(
+        name: .customLong("model"),
+        help: "Save the trained model here (weights as exact bits, loss, feature names, provenance): the file predict, evaluate and --init-from read.")
+    var modelPath: String?
+
+    @Option(name: .customLong("init-from"), help: "Start from this saved model's weights and bias instead of model.init (warm start; the data must have its width).")
+    var initFrom: String?
+
     @Option(name: .customLong("print-every"), help: "Print every k-th epoch (default: about 20 lines in all).")
     var printEvery: Int?
 
@@ -65,6 +73,7 @@ struct TrainCommand: ParsableCommand {
             me.quiet = true
             me.summary = nil
             me.metrics = nil
+            me.modelPath = nil
             me.output.plot = nil
             me.output.force = false
             return try me.train(world: world)
@@ -103,6 +112,7 @@ struct TrainCommand: ParsableCommand {
                 if checkpointing.resume, let dir = checkpointing.checkpointDir ?? output.runDir.map({ $0 + "/checkpoints" }) {
                     _ = try checkpointing.resumeIfAsked(trainer, dir: dir)
                 }
+                try startFromModel(trainer)
                 _ = try trainer.run()
                 return
             }
@@ -143,8 +153,10 @@ struct TrainCommand: ParsableCommand {
         if checkpointing.resume, let dir = checkpointing.checkpointDir {
             inputs.add(dir + "/" + TrainingCheckpoint.fileName, role: "the checkpoint being resumed")
         }
-        try InputFiles.refuseDuplicates([("--summary", summary), ("--metrics", metrics)])
+        if let initFrom { inputs.add(initFrom, role: "the model it starts from") }
+        try InputFiles.refuseDuplicates([("--summary", summary), ("--metrics", metrics), ("--model", modelPath)])
         if let summary { try inputs.refuse(output: summary, flag: "--summary") }
+        if let modelPath { try inputs.refuse(output: modelPath, flag: "--model") }
         if let metrics { try inputs.refuse(output: metrics, flag: "--metrics") }
         if let plot = output.plot { try inputs.refuse(directory: plot, files: RunDirectory.plotFiles, flag: "--plot") }
         if let dir = output.runDir {
@@ -156,6 +168,7 @@ struct TrainCommand: ParsableCommand {
     func train(config: TrainingConfig, trainer: Trainer, topology: Topology?, run: RunDirectory?) throws {
         let checkpointDir = try checkpointing.directory(runDir: run)
         let resumeNote = try checkpointDir.flatMap { try checkpointing.resumeIfAsked(trainer, dir: $0) }
+        try startFromModel(trainer)
         let stepsBefore = trainer.stepsTaken
         try run?.writeConfig(config, threads: trainer.workers)
         if !quiet { printHeader(trainer, topology: topology) }
@@ -222,6 +235,12 @@ struct TrainCommand: ParsableCommand {
     func writeOutputs(_ report: TrainingReport, trainer: Trainer, run: RunDirectory?) throws {
         // Built only when written: for the line lesson's 50 000 epochs the two texts are ~1 G
         // instructions, several times the training itself.
+        if modelPath != nil || run != nil {
+            let names = try featureNames(trainer.config)
+            let modelText = SavedModel(trainer: trainer, report: report, featureNames: names.features, target: names.target).text
+            if let modelPath { try OutputFile.write(modelText, to: modelPath) }
+            try run?.write("model.json", modelText)
+        }
         let plots = output.wantsPlots(run)
         guard summary != nil || plots else { return }
         var summaryJSON = report.json(config: trainer.config.json(threads: trainer.workers))
@@ -245,6 +264,33 @@ struct TrainCommand: ParsableCommand {
             if let sampleText { try run.write("fit-sample.json", sampleText) }
         }
         try output.write(files, run: run)
+    }
+
+    /// The feature and target names a saved model keeps: a CSV's header names; `x0`, `x1`, … and
+    /// `y` for other data.
+    func featureNames(_ config: TrainingConfig) throws -> (features: [String]?, target: String) {
+        guard case let .csv(path, target, _) = config.data else { return (nil, "y") }
+        return (try Dataset.csvHeader(path: path).filter { $0 != target }, target)
+    }
+
+    /// `--init-from`: a new run (not a resumed one: its checkpoint holds the state) starts from the
+    /// saved model, which must have the data's width and, for named columns, the same names.
+    func startFromModel(_ trainer: Trainer) throws {
+        guard let initFrom, trainer.stepsTaken == 0 else { return }
+        let saved = try SavedModel(path: initFrom)
+        guard saved.model.weights.count == trainer.data.features else {
+            throw CLIError(
+                message: "--init-from \(initFrom) has \(saved.model.weights.count) weight(s), but the data has \(trainer.data.features) feature(s); start from a model trained on data of the same width",
+                status: .badData)
+        }
+        if let names = try featureNames(trainer.config).features, names != saved.featureNames,
+            saved.featureNames != SavedModel.indexNames(names.count)
+        {
+            throw CLIError(
+                message: "--init-from \(initFrom) was trained on the columns \(ModelDataOptions.list(saved.featureNames)), but the data has \(ModelDataOptions.list(names)); the weights would apply to other features",
+                status: .badData)
+        }
+        try trainer.start(from: saved.model)
     }
 
     func printHeader(_ trainer: Trainer, topology: Topology?) {

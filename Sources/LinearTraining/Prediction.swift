@@ -1,0 +1,110 @@
+import Dispatch
+import Foundation
+import SyntheticData
+
+/// What `SavedModel.predict` writes per row.
+public enum PredictionKind: String, Sendable, CaseIterable, Codable {
+    /// z = x·w + b (regression: the prediction; logistic: the log-odds).
+    case value
+    /// σ(z), the probability of class 1 (classification only).
+    case probability
+    /// 1 when z ≥ 0 (σ(z) ≥ 0.5), else 0 (classification only), as scikit-learn's `predict`.
+    case label
+}
+
+extension SavedModel {
+    /// Rows per block of a prediction pass: a block is one worker's unit of work (and, for data made
+    /// on the fly, the rows made at once into a worker's buffer).
+    public static let predictionBlockRows = 4096
+
+    /// Refuses a kind the task has no meaning for and data of another width.
+    public func checkPrediction(of data: TrainingData, kind: PredictionKind) throws(TrainingError) {
+        if task == .regression && kind != .value {
+            throw .invalidValue(key: "prediction kind", value: kind.rawValue, fix: "a regression model (loss \(loss.rawValue)) predicts values only")
+        }
+        guard data.features == model.weights.count else {
+            throw .featureMismatch(data: data.features, config: model.weights.count)
+        }
+    }
+
+    /// The predictions for rows `range` of `data`, written to `out[0 ..< range.count]`, on
+    /// `threads` workers (blocks of `predictionBlockRows` rows, each row's value computed alone:
+    /// the same bits for any thread count). Values are `Float(z)` with z as `linearScoreDouble`
+    /// defines it; probabilities `Float(1 / (1 + exp(−z)))` from the Double z; labels 0 or 1.
+    public func predict(
+        _ data: TrainingData, rows range: Range<Int>, kind: PredictionKind, into out: UnsafeMutableBufferPointer<Float>,
+        threads: Int
+    ) throws(TrainingError) {
+        try checkPrediction(of: data, kind: kind)
+        precondition(out.count >= range.count && range.lowerBound >= 0 && range.upperBound <= data.rows)
+        let blockRows = Self.predictionBlockRows
+        let blocks = (range.count + blockRows - 1) / blockRows
+        guard blocks > 0 else { return }
+        let workers = max(1, min(threads, blocks))
+        let w = model.weights, b = model.bias, d = w.count
+        let target = UnsafeSendable(out.baseAddress!)
+        w.withUnsafeBufferPointer { wb in
+            let weights = UnsafeSendable(UnsafeMutablePointer(mutating: wb.baseAddress!))
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let wp = UnsafePointer(weights.pointer)
+                var scratch: UnsafeMutablePointer<Float>? = nil
+                var scratchY: UnsafeMutablePointer<Float>? = nil
+                if case .generated = data {
+                    scratch = .allocate(capacity: blockRows * d)
+                    scratchY = .allocate(capacity: blockRows)
+                }
+                defer {
+                    scratch?.deallocate()
+                    scratchY?.deallocate()
+                }
+                for block in (blocks * worker / workers)..<(blocks * (worker + 1) / workers) {
+                    let lo = range.lowerBound + block * blockRows, hi = min(range.upperBound, lo + blockRows)
+                    let o = target.pointer + (lo - range.lowerBound)
+                    switch data {
+                    case let .stored(ds):
+                        if ds.dtype == .float32 {
+                            let x = UnsafePointer(ds.x)
+                            for i in lo..<hi { o[i - lo] = Self.output(linearScoreDouble(x + i * d, wp, d: d, b: b), kind) }
+                        } else {
+                            let x = UnsafePointer(ds.xHalf)
+                            for i in lo..<hi { o[i - lo] = Self.output(linearScoreDouble(x + i * d, wp, d: d, b: b), kind) }
+                        }
+                    case let .generated(rows):
+                        rows.fill(rows: lo..<hi, x: scratch!, y: scratchY!)
+                        if rows.spec.dtype == .float16 {
+                            // As stored float16 data would hold them: each value rounded to half.
+                            for k in 0..<((hi - lo) * d) { scratch![k] = Float(Float16(scratch![k])) }
+                        }
+                        for i in lo..<hi { o[i - lo] = Self.output(linearScoreDouble(scratch! + (i - lo) * d, wp, d: d, b: b), kind) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// All the predictions for a dataset in memory.
+    public func predict(_ dataset: Dataset, kind: PredictionKind? = nil, threads: Int = 1) throws(TrainingError) -> [Float] {
+        var out = [Float](repeating: 0, count: dataset.rows)
+        var failure: TrainingError?
+        out.withUnsafeMutableBufferPointer { buffer in
+            do throws(TrainingError) { try predict(.stored(dataset), rows: 0..<dataset.rows, kind: kind ?? defaultOutput, into: buffer, threads: threads) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return out
+    }
+
+    @inline(__always)
+    static func output(_ z: Double, _ kind: PredictionKind) -> Float {
+        switch kind {
+        case .value: return Float(z)
+        case .probability: return Float(1 / (1 + exp(-z)))
+        case .label: return z >= 0 ? 1 : 0
+        }
+    }
+}
+
+/// A pointer the workers of one `concurrentPerform` share, each touching its own part.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ p: UnsafeMutablePointer<T>) { pointer = p }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import SyntheticData
+
+/// A trained model as a file (`model.json`, `train --model PATH`): what `predict`, `evaluate` and
+/// `train --init-from` read.
+///
+/// It holds the weights and bias (readable and as exact bit patterns, see `LinearModel`), the loss
+/// it was trained with (which says what a prediction is: a value, or for `logistic` the
+/// probability of class 1), the classes, the feature names the columns of new data are matched by
+/// (a CSV header's names; `x0`, `x1`, … otherwise), the target column, and where it came from.
+/// `Codable`; `text` is the file's JSON (keys sorted, pretty-printed), `init(text:path:)` reads it
+/// back with every field checked.
+public struct SavedModel: Sendable, Equatable, Codable {
+    public static let format = "lockstep-model"
+    public static let currentVersion = 1
+
+    /// Always `SavedModel.format`.
+    public var format: String = SavedModel.format
+    /// The file format's version.
+    public var version: Int = SavedModel.currentVersion
+    /// `regression` or `binary-classification`.
+    public var task: Task
+    /// The loss trained with.
+    public var loss: Loss
+    /// Huber's δ (the `huber` loss only).
+    public var huberDelta: Double?
+    /// The class labels (`[0, 1]` for `logistic`); nil for regression.
+    public var classes: [Int]?
+    /// One name per weight, in the order of the weights.
+    public var featureNames: [String]
+    /// The name of the target column (a CSV's, or `y`).
+    public var target: String
+    public var model: LinearModel
+    public var provenance: Provenance
+
+    /// What a model predicts.
+    public enum Task: String, Sendable, Codable {
+        case regression
+        case binaryClassification = "binary-classification"
+    }
+
+    /// Where a model came from.
+    public struct Provenance: Sendable, Equatable, Codable {
+        public var lockstepVersion: String
+        /// FNV-1a of the config's resume key (`TrainingCheckpoint.configHash`): the same for runs of the same job.
+        public var configHash: String
+        /// The config as resolved, as JSON text.
+        public var config: String
+        public var dataSource: String
+        public var dataRows: Int
+        /// `TrainingData.fingerprint()`: FNV-1a over 4096 rows spread evenly over the data.
+        public var dataFingerprint: String
+        public var epochs: Int
+        public var steps: Int
+        public var finalLoss: Double
+
+        public init(
+            lockstepVersion: String, configHash: String, config: String, dataSource: String, dataRows: Int,
+            dataFingerprint: String, epochs: Int, steps: Int, finalLoss: Double
+        ) {
+            self.lockstepVersion = lockstepVersion
+            self.configHash = configHash
+            self.config = config
+            self.dataSource = dataSource
+            self.dataRows = dataRows
+            self.dataFingerprint = dataFingerprint
+            self.epochs = epochs
+            self.steps = steps
+            self.finalLoss = finalLoss
+        }
+    }
+
+    public init(
+        model: LinearModel, loss: Loss, huberDelta: Double? = nil, featureNames: [String]? = nil, target: String = "y",
+        provenance: Provenance
+    ) {
+        self.model = model
+        self.loss = loss
+        self.huberDelta = loss == .huber ? huberDelta : nil
+        task = loss == .logistic ? .binaryClassification : .regression
+        classes = loss == .logistic ? [0, 1] : nil
+        self.featureNames = featureNames ?? Self.indexNames(model.weights.count)
+        self.target = target
+        self.provenance = provenance
+    }
+
+    /// `x0`, `x1`, … for data whose columns have no names.
+    public static func indexNames(_ d: Int) -> [String] { (0..<d).map { "x\($0)" } }
+
+    /// The model a trainer has now, with what it was trained on.
+    public init(trainer: Trainer, report: TrainingReport, featureNames: [String]? = nil, target: String = "y") {
+        let checkpointHash = TrainingCheckpoint.hash(trainer.config.resumeKey.keys.sorted().map { "\($0)=\(trainer.config.resumeKey[$0]!)\n" }.joined())
+        self.init(
+            model: report.model, loss: trainer.config.loss, huberDelta: Double(trainer.config.huberDelta),
+            featureNames: featureNames, target: target,
+            provenance: Provenance(
+                lockstepVersion: LockstepVersion.string, configHash: checkpointHash,
+                config: trainer.config.json(threads: nil).text(), dataSource: trainer.data.source, dataRows: trainer.data.rows,
+                dataFingerprint: trainer.data.fingerprint(), epochs: report.epochLosses.count, steps: report.steps,
+                finalLoss: report.finalLoss))
+    }
+
+    /// The file's text: JSON, keys sorted, two-space indents, a final newline.
+    public var text: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Encoding cannot fail: every number is finite (checked when made and when read).
+        let data = (try? encoder.encode(self)) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// Reads a model file's text; `path` names it in errors.
+    public init(text: String, path: String) throws(TrainingError) {
+        func bad(_ problem: String) -> TrainingError {
+            .badModel(path: path, problem: problem)
+        }
+        let decoded: SavedModel
+        do {
+            decoded = try JSONDecoder().decode(SavedModel.self, from: Data(text.utf8))
+        } catch let error as DecodingError {
+            throw bad(Self.describe(error))
+        } catch {
+            throw bad("is not a model file (\(error.localizedDescription))")
+        }
+        guard decoded.format == Self.format else { throw bad("is not a lockstep model (format \"\(decoded.format.prefix(40))\")") }
+        guard decoded.version == Self.currentVersion else {
+            throw bad("has version \(decoded.version); this lockstep reads version \(Self.currentVersion)")
+        }
+        guard decoded.featureNames.count == decoded.model.weights.count else {
+            throw bad("has \(decoded.featureNames.count) feature names for \(decoded.model.weights.count) weights")
+        }
+        guard decoded.task == (decoded.loss == .logistic ? .binaryClassification : .regression) else {
+            throw bad("says task \(decoded.task.rawValue) for the loss \(decoded.loss.rawValue)")
+        }
+        self = decoded
+    }
+
+    /// Reads a model file.
+    public init(path: String) throws(TrainingError) {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            guard FileManager.default.fileExists(atPath: path) else { throw .badModel(path: path, problem: "does not exist") }
+            throw .badModel(path: path, problem: "cannot be read as UTF-8 text")
+        }
+        try self.init(text: text, path: path)
+    }
+
+    /// A decoding error in a sentence: the key path and what was wrong.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.isEmpty ? "the top level" : keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case let .keyNotFound(key, context): return "lacks \"\(key.stringValue)\" (in \(path(context.codingPath)))"
+        case let .typeMismatch(_, context): return "has the wrong type at \(path(context.codingPath))"
+        case let .valueNotFound(_, context): return "has no value at \(path(context.codingPath))"
+        case let .dataCorrupted(context):
+            return context.codingPath.isEmpty
+                ? "is not JSON" : "is damaged at \(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default: return "cannot be read"
+        }
+    }
+
+    /// What a prediction of this model is, by default: the value (regression) or the probability of class 1.
+    public var defaultOutput: PredictionKind { task == .regression ? .value : .probability }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import LinearTraining
+import SyntheticData
+
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Apply a saved model to data and write one prediction per row.",
+        discussion: """
+            The output is a .npy file when its name ends in .npy (float32 of shape (rows,); labels as int64), \
+            else CSV with one column named after --kind; '-' writes CSV to standard output. It is written \
+            in blocks as the rows are predicted (data larger than memory is fine: .npy data is mapped) and \
+            replaced atomically. Values: z = x·w + b summed in Double and rounded to float32 (numpy: \
+            (X.astype(float64) @ w + b).astype(float32), to ≤ 1 ulp); probability σ(z); label 1 when z ≥ 0. \
+            The same bits for any --threads.
+
+            Example: lockstep predict --model run/model.json --data new.csv --output predictions.csv
+            """)
+
+    @OptionGroup var options: ModelDataOptions
+
+    @Option(name: [.short, .long], help: "Where the predictions go: PATH.npy, PATH.csv, or - (CSV on standard output).")
+    var output: String
+
+    @Option(name: .long, help: "What to write: value, probability or label (default: value for regression, probability for classification).")
+    var kind: PredictionKind?
+
+    /// Rows predicted per write (4 MiB of float32): bounds the memory for any data size.
+    static let rowsPerWrite = 1 << 20
+
+    func run() throws {
+        try runReportingErrors {
+            let model = try options.loadModel()
+            try options.inputs().refuse(output: output, flag: "--output")
+            let data = try options.loadData(for: model, labels: false)
+            let kind = kind ?? model.defaultOutput
+            try model.checkPrediction(of: data, kind: kind)
+            let npy = output.hasSuffix(".npy")
+            let stream: AtomicStream
+            do throws(DataError) { stream = try AtomicStream(path: output) } catch { throw CLIError(message: error.description, status: .ioError) }
+            let rows = data.rows, workers = options.workers
+            do {
+                if npy {
+                    try stream.write(NpyHeader.encode(descr: kind == .label ? "<i8" : "<f4", shape: [rows]))
+                } else {
+                    try stream.write(Array((kind.rawValue + "\n").utf8))
+                }
+                var buffer = [Float](repeating: 0, count: min(rows, Self.rowsPerWrite))
+                var lo = 0
+                while lo < rows {
+                    let hi = min(rows, lo + Self.rowsPerWrite)
+                    try buffer.withUnsafeMutableBufferPointer { b throws(TrainingError) in
+                        try model.predict(data, rows: lo..<hi, kind: kind, into: b, threads: workers)
+                    }
+                    try Self.write(buffer[0..<(hi - lo)], kind: kind, npy: npy, to: stream)
+                    lo = hi
+                }
+                try stream.commit()
+            } catch let e as DataError {
+                stream.discard()
+                throw CLIError(message: e.description, status: .ioError)
+            }
+        }
+    }
+
+    /// One block of predictions in the output's format.
+    static func write(_ values: ArraySlice<Float>, kind: PredictionKind, npy: Bool, to stream: AtomicStream) throws(DataError) {
+        if npy && kind == .label {
+            try stream.write(values.map { Int64($0) }.withUnsafeBytes { Array($0) })
+        } else if npy {
+            try stream.write(values.withUnsafeBytes { Array($0) })
+        } else {
+            var text = ""
+            text.reserveCapacity(values.count * 12)
+            for v in values {
+                text += kind == .label ? (v == 1 ? "1" : "0") : v.description
+                text += "\n"
+            }
+            try stream.write(Array(text.utf8))
+        }
+    }
+}
+
+extension PredictionKind: ExpressibleByArgument {}
