@@ -64,7 +64,10 @@ public enum ConfigFile {
         let root = try ConfigNode(file: file, path: "", value: parsed)
         try root.allow(["data", "model", "loss", "optimizer", "training"])
         var config = TrainingConfig()
-        if let data = try root.child("data") { config.data = try dataSource(data, configFile: file) }
+        if let data = try root.child("data") {
+            config.data = try dataSource(data, configFile: file)
+            if let v = try data.child("validation") { config.validation = try validation(v, configFile: file) }
+        }
         if let model = try root.child("model") { config.model = try modelInit(model) }
         if root.values["loss"] is [String: Any] {
             // loss: {kind: huber, delta: 1.5}
@@ -118,7 +121,7 @@ public enum ConfigFile {
 
     static func dataSource(_ node: ConfigNode, configFile: String) throws(ConfigError) -> DataSource {
         let kinds = ["synthetic", "csv", "npy"]
-        try node.allow(kinds)
+        try node.allow(kinds + (node.path == "data" ? ["validation"] : []))
         let given = kinds.filter(node.has)
         if given.count > 1 {
             throw ConfigError(
@@ -234,7 +237,7 @@ public enum ConfigFile {
     }
 
     static func applyTraining(_ node: ConfigNode, to config: inout TrainingConfig) throws(ConfigError) {
-        try node.allow(["epochs", "batchSize", "shuffle", "seed", "threads", "executor", "chunkRows", "kernel", "bind", "schedule"])
+        try node.allow(["epochs", "batchSize", "shuffle", "seed", "threads", "executor", "chunkRows", "kernel", "bind", "schedule", "earlyStopping"])
         if let v = try node.int("epochs") {
             guard v >= 1 else { throw node.invalid("epochs", "use at least 1") }
             config.epochs = v
@@ -267,6 +270,44 @@ public enum ConfigFile {
         }
         if let v = try node.bool("bind") { config.bindToCores = v }
         if let schedule = try node.child("schedule") { try applySchedule(schedule, to: &config) }
+        if let e = try node.child("earlyStopping") {
+            try e.allow(["patience", "minDelta", "restoreBest"])
+            var rule = EarlyStopping()
+            if let p = try e.int("patience") {
+                guard p >= 1 else { throw e.invalid("patience", "use at least 1 epoch") }
+                rule.patience = p
+            }
+            if let m = try e.double("minDelta") {
+                guard m.isFinite && m >= 0 else { throw e.invalid("minDelta", "use a number >= 0") }
+                rule.minDelta = m
+            }
+            if let r = try e.bool("restoreBest") { rule.restoreBest = r }
+            config.earlyStopping = rule
+        }
+    }
+
+    /// `data.validation`: `{fraction, seed}` (rows held out of the data) or a source of its own
+    /// (`{csv: …}`, `{npy: …}`, `{synthetic: …}`).
+    static func validation(_ node: ConfigNode, configFile: String) throws(ConfigError) -> Validation {
+        if node.has("fraction") || node.has("seed") {
+            try node.allow(["fraction", "seed"])
+            guard let f = try node.double("fraction") else {
+                throw ConfigError(kind: .invalidValue, message: "\(node.file): 'data.validation.fraction' is missing; e.g. fraction: 0.1")
+            }
+            guard f > 0 && f < 1 else { throw node.invalid("fraction", "use a number between 0 and 1, e.g. 0.1") }
+            var seed: UInt64?
+            if let s = try node.int("seed") {
+                guard s >= 0 else { throw node.invalid("seed", "use a whole number >= 0") }
+                seed = UInt64(s)
+            }
+            return .split(ValidationSplit(fraction: f, seed: seed))
+        }
+        guard ["synthetic", "csv", "npy"].contains(where: node.has) else {
+            throw ConfigError(
+                kind: .invalidValue,
+                message: "\(node.file): 'data.validation' needs a fraction ({fraction: 0.1}) or a source of its own ({csv: …}, {npy: …} or {synthetic: …})")
+        }
+        return .source(try dataSource(node, configFile: configFile))
     }
 
     /// A relative data path is taken from the config file's directory, as docker-compose and Cargo

@@ -15,7 +15,8 @@ extension TrainingConfig {
             }
         }
         walk(json(threads: nil), "")
-        for k in out.keys where k.hasPrefix("data.") { out[k] = nil }
+        // The data are identified by their fingerprints; of the validation block, the split's rule counts.
+        for k in out.keys where k.hasPrefix("data.") && k != "data.validation.fraction" && k != "data.validation.seed" { out[k] = nil }
         for k in ["training.threads", "training.executor", "training.bind", "training.epochs"] { out[k] = nil }
         // The Double a schedule starts from can differ from the Float the config text shows.
         if schedule != nil { out["training.schedule.baseLr"] = "\(scheduleBaseLR)" }
@@ -55,7 +56,7 @@ extension Trainer {
     /// The run's state now, as a checkpoint.
     public func checkpoint() -> TrainingCheckpoint {
         let d = data.features
-        return TrainingCheckpoint(
+        var c = TrainingCheckpoint(
             epochsDone: epochsDone, batchInEpoch: batchInEpoch, steps: stepsTaken, seed: config.seed,
             resumeKey: config.resumeKey, configText: config.json(threads: workers).text(), dataRows: data.rows,
             dataFeatures: d, dataFingerprint: dataFingerprint, dataSource: data.source,
@@ -63,6 +64,11 @@ extension Trainer {
             momentum: Array(UnsafeBufferPointer(start: state.momentum, count: d + 1)),
             epochLosses: lossesSoFar, epochSeconds: secondsSoFar, partialEpochSeconds: partialEpochSeconds,
             epochLRs: lrsSoFar, schedulerWords: scheduler?.stateWords)
+        c.validationLosses = validationLossesSoFar
+        c.validationMetrics = validationMetricsSoFar
+        c.earlyStoppingWords = stopper?.words
+        c.bestParams = stopper?.bestParams ?? []
+        return c
     }
 
     /// Continues from `checkpoint` instead of the start: refused, naming every difference, when it
@@ -93,6 +99,20 @@ extension Trainer {
             else { throw .badCheckpoint(path: path, problem: "has no valid learning-rate schedule state; delete it to start over") }
             scheduler = restored
         }
+        var restoredStopper: EarlyStopper?
+        if let rule = config.earlyStopping {
+            guard let words = checkpoint.earlyStoppingWords,
+                let s = EarlyStopper(rule: rule, words: words, bestParams: checkpoint.bestParams),
+                s.bestParams.isEmpty || s.bestParams.count == data.features + 1
+            else { throw .badCheckpoint(path: path, problem: "has no valid early-stopping state; delete it to start over") }
+            restoredStopper = s
+        }
+        if validation != nil, checkpoint.validationLosses.count != checkpoint.epochsDone {
+            throw .badCheckpoint(path: path, problem: "has no validation losses for its \(checkpoint.epochsDone) epoch(s); delete it to start over")
+        }
+        stopper = restoredStopper
+        validationLossesSoFar = checkpoint.validationLosses
+        validationMetricsSoFar = checkpoint.validationMetrics
         let d = data.features
         for j in 0...d {
             state.params[j] = checkpoint.params[j]

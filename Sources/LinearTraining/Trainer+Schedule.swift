@@ -1,10 +1,10 @@
 extension Trainer {
     /// True when something must be decided from each epoch's loss before the next epoch starts
-    /// (`plateau`): full-batch epochs then run one span each, and minibatch epochs are evaluated
-    /// even when `run(evaluateEachEpoch: false)`.
+    /// (`plateau`, a validation pass, early stopping): full-batch epochs then run one span each, and
+    /// minibatch epochs are evaluated even when `run(evaluateEachEpoch: false)`.
     var decidesEachEpoch: Bool {
         if case .plateau = config.schedule { return true }
-        return false
+        return validation != nil || stopper != nil
     }
 
     /// Writes the rate of each of the next `steps` steps into `state.stepLR` (Float, as the update

@@ -15,6 +15,20 @@ public struct EpochRecord: Sendable {
     /// The learning rate in force (with `interval: step`, that of the epoch's last step), as the
     /// schedule computed it in Double; the update applied `Float(lr)`.
     public var lr: Double
+    /// The validation loss after the epoch (the run's loss over the held-out rows, in float64), if
+    /// the run has a validation set.
+    public var validationLoss: Double? = nil
+    /// The validation metric after the epoch: R² for regression losses, accuracy for `logistic`.
+    public var validationMetric: Double? = nil
+
+    public init(epoch: Int, loss: Double, seconds: Double, lr: Double, validationLoss: Double? = nil, validationMetric: Double? = nil) {
+        self.epoch = epoch
+        self.loss = loss
+        self.seconds = seconds
+        self.lr = lr
+        self.validationLoss = validationLoss
+        self.validationMetric = validationMetric
+    }
 }
 
 /// When and how often `Trainer.run` hands out checkpoints.
@@ -78,6 +92,12 @@ public final class Trainer {
     @exclusivity(unchecked) var partialEpochSeconds = 0.0
     /// The learning rate of each epoch done (see `EpochRecord.lr`).
     @exclusivity(unchecked) var lrsSoFar: [Double] = []
+    /// The held-out rows scored after each epoch (`data.validation`), and their scores so far.
+    let validation: ValidationSet?
+    @exclusivity(unchecked) var validationLossesSoFar: [Double] = []
+    @exclusivity(unchecked) var validationMetricsSoFar: [Double] = []
+    /// Early stopping's state (`training.earlyStopping`).
+    @exclusivity(unchecked) var stopper: EarlyStopper?
     /// The schedule's state now: stepped ahead of each span (`scheduleSpan`), or by `plateau` at
     /// each epoch end. nil without a schedule.
     @exclusivity(unchecked) public internal(set) var scheduler: LearningRateScheduler?
@@ -104,9 +124,13 @@ public final class Trainer {
     /// `combine`: the other processes of a distributed run (MPI, or `SimulatedRanks` in tests); each
     /// rank computes its share of every step's chunks and the result is bit for bit a single
     /// process's, for any number of ranks and threads. nil (one process) runs as ever.
+    ///
+    /// `validation`: the held-out data of `config.validation = .source(…)`, when the caller loaded
+    /// it (else it is loaded here); with `.split`, the rows are taken out of `data` (a copy of both
+    /// parts: data made on the fly cannot be split).
     public init(
-        config: TrainingConfig, data: TrainingData, topology: Topology? = nil, kernelTarget: GradientKernels.Target? = nil,
-        combine: (any CrossProcessCombine)? = nil
+        config: TrainingConfig, data allData: TrainingData, validation validationData: TrainingData? = nil, topology: Topology? = nil,
+        kernelTarget: GradientKernels.Target? = nil, combine: (any CrossProcessCombine)? = nil
     ) throws(TrainingError) {
         if let combine {
             let box = UnsafeMutablePointer<any CrossProcessCombine>.allocate(capacity: 1)
@@ -116,11 +140,14 @@ public final class Trainer {
             combineBox = nil
         }
         try config.validate()
-        if config.loss.needsBinaryLabels, let (row, value) = data.firstNonBinaryLabel() {
+        if config.loss.needsBinaryLabels, let (row, value) = allData.firstNonBinaryLabel() {
             throw .badLabel(
-                source: data.source, row: row, value: value,
+                source: allData.source, row: row, value: value,
                 fix: "the logistic loss takes labels 0 and 1 (for synthetic data: task: logistic)")
         }
+        let (data, heldOut) = try Self.splitValidation(config, allData, validationData)
+        validation = heldOut.map { ValidationSet($0, loss: config.loss, huberDelta: Double(config.huberDelta)) }
+        stopper = config.earlyStopping.map { EarlyStopper(rule: $0) }
         self.config = config
         progress = TrainingProgress(lossFactor: config.loss.lossFactor)
         self.data = data
@@ -252,6 +279,7 @@ public final class Trainer {
         }
 
         while epochsDone < config.epochs {
+            if stopper?.stopped == true { break }
             if progress.stopRequested {
                 stopped = true
                 break
@@ -305,11 +333,13 @@ public final class Trainer {
                 let now = ls_monotonic_nanos()
                 let atStep = policy.everySteps.map { stepsTaken % $0 == 0 } ?? false
                 let atEpoch = epochEnded
-                    && (Double(now - lastCheckpointNanos) / 1e9 >= policy.minSeconds || epochsDone == config.epochs)
+                    && (Double(now - lastCheckpointNanos) / 1e9 >= policy.minSeconds || epochsDone == config.epochs
+                        || stopper?.stopped == true)
                 if (atStep || atEpoch || stopped) && lastCheckpointSteps != stepsTaken { try saveCheckpoint() }
             }
-            if stopped { break }
+            if stopped || stopper?.stopped == true { break }
         }
+        let earlyStop = finishEarlyStop()
         if stopped, checkpoints != nil, lastCheckpointSteps != stepsTaken { try saveCheckpoint() }
         let total = Double(ls_monotonic_nanos() - start) / 1e9
         return TrainingReport(
@@ -319,7 +349,9 @@ public final class Trainer {
             kernel: kernel, kernelTarget: kernelTarget, chunkRows: plan.chunkRows, batchRows: batchRows, rows: data.rows,
             trueWeights: data.trueWeights, trueBias: data.trueBias, epochLRs: lrsSoFar,
             phaseSeconds: timing ? PhaseSeconds(compute: phases.compute, reduceUpdate: phases.reduceUpdate, wait: phases.wait) : nil,
-            stoppedEarly: stopped && epochsDone < config.epochs, resumedFrom: resumedFrom.map { [$0.epoch, $0.batch] })
+            stoppedEarly: stopped && epochsDone < config.epochs, resumedFrom: resumedFrom.map { [$0.epoch, $0.batch] },
+            validationLosses: validationLossesSoFar, validationMetrics: validationMetricsSoFar,
+            validationMetricName: validation?.metricName, earlyStop: earlyStop)
     }
 
     /// Records the `count` epochs (one step each) of a full-batch span from their step losses,
@@ -344,13 +376,16 @@ public final class Trainer {
         secondsSoFar.append(contentsOf: repeatElement(perEpoch, count: recorded))
         for e in 0..<recorded { lrsSoFar.append(lrOfSpanStep(e)) }
         epochsDone += recorded
+        // Validation, early stopping, plateau: their spans are one epoch each (`decidesEachEpoch`).
+        let scores = recorded == 1 ? scoreEpoch(trainLoss: lossesSoFar[first]) : nil
         lossesSoFar.withUnsafeBufferPointer { all in
             for e in 0..<recorded {
-                onEpoch(EpochRecord(epoch: firstEpoch + e + 1, loss: all[first + e], seconds: perEpoch, lr: lrsSoFar[first + e]))
+                onEpoch(EpochRecord(
+                    epoch: firstEpoch + e + 1, loss: all[first + e], seconds: perEpoch, lr: lrsSoFar[first + e],
+                    validationLoss: scores?.loss, validationMetric: scores?.metric))
             }
         }
-        // plateau: its spans are one epoch each (`decidesEachEpoch`).
-        if case .plateau = config.schedule, recorded == 1 { scheduler?.step(metric: lossesSoFar[first]) }
+        if case .plateau = config.schedule, recorded == 1 { scheduler?.step(metric: scores?.loss ?? lossesSoFar[first]) }
         if recorded < count {
             throw divergence(epoch: epochsDone + 1, step: stepsTaken - count + recorded + 1, losses: lossesSoFar)
         }
@@ -377,8 +412,9 @@ public final class Trainer {
         lrsSoFar.append(lr)
         partialEpochSeconds = 0
         epochsDone += 1
-        if case .plateau = config.schedule { scheduler?.step(metric: loss) }
-        onEpoch(EpochRecord(epoch: epochsDone, loss: loss, seconds: seconds, lr: lr))
+        let scores = scoreEpoch(trainLoss: loss)
+        if case .plateau = config.schedule { scheduler?.step(metric: scores?.loss ?? loss) }
+        onEpoch(EpochRecord(epoch: epochsDone, loss: loss, seconds: seconds, lr: lr, validationLoss: scores?.loss, validationMetric: scores?.metric))
     }
 
     /// The loss over the whole dataset at the current parameters (mean, with the config's loss).

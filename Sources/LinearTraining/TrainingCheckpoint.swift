@@ -42,6 +42,13 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     public var epochLRs: [Double] = []
     /// `LearningRateScheduler.stateWords` of a run with a schedule (nil without one).
     public var schedulerWords: [UInt64]? = nil
+    /// The validation loss and metric of each epoch done (empty without a validation set).
+    public var validationLosses: [Double] = []
+    public var validationMetrics: [Double] = []
+    /// Early stopping's state (best loss bits, best epoch, epochs without improvement, stopped) and
+    /// the best epoch's parameters (with `restoreBest`); nil without early stopping.
+    public var earlyStoppingWords: [UInt64]? = nil
+    public var bestParams: [Float] = []
 
     /// FNV-1a (64-bit) of the resume key, as 16 hex digits.
     public var configHash: String { Self.hash(resumeKey.keys.sorted().map { "\($0)=\(resumeKey[$0]!)\n" }.joined()) }
@@ -57,6 +64,14 @@ public struct TrainingCheckpoint: Sendable, Equatable {
         ]
         if !epochLRs.isEmpty { bits.append(("epochLrs", .string(Self.hex(epochLRs.map(\.bitPattern), digits: 16)))) }
         if let schedulerWords { bits.append(("schedule", .string(Self.hex(schedulerWords, digits: 16)))) }
+        if !validationLosses.isEmpty || !validationMetrics.isEmpty {
+            bits.append(("validationLosses", .string(Self.hex(validationLosses.map(\.bitPattern), digits: 16))))
+            bits.append(("validationMetrics", .string(Self.hex(validationMetrics.map(\.bitPattern), digits: 16))))
+        }
+        if let earlyStoppingWords {
+            bits.append(("earlyStopping", .string(Self.hex(earlyStoppingWords, digits: 16))))
+            bits.append(("bestParams", .string(Self.hex(bestParams.map { UInt64($0.bitPattern) }, digits: 8))))
+        }
         var pairs: [(String, JSONValue)] = [
             ("format", .string(Self.format)), ("version", .int(Self.version)),
             ("epochsDone", .int(epochsDone)), ("batchInEpoch", .int(batchInEpoch)), ("steps", .int(steps)),
@@ -132,6 +147,17 @@ public struct TrainingCheckpoint: Sendable, Equatable {
             guard epochLRs.count == epochsDone else { throw bad("has \(epochLRs.count) learning rates for \(epochsDone) epochs") }
         }
         if bits["schedule"] != nil { schedulerWords = try words("schedule", digits: 16) }
+        if bits["validationLosses"] != nil {
+            validationLosses = try words("validationLosses", digits: 16).map(Double.init(bitPattern:))
+            validationMetrics = try words("validationMetrics", digits: 16).map(Double.init(bitPattern:))
+            guard validationLosses.count == epochsDone, validationMetrics.count == epochsDone else {
+                throw bad("has \(validationLosses.count) validation losses for \(epochsDone) epochs")
+            }
+        }
+        if bits["earlyStopping"] != nil {
+            earlyStoppingWords = try words("earlyStopping", digits: 16)
+            bestParams = try words("bestParams", digits: 8).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
+        }
         guard params.count == dataFeatures + 1, momentum.count == params.count, epochLosses.count == epochsDone,
             epochSeconds.count == epochsDone
         else { throw bad("has sizes that do not agree (\(params.count) parameters for \(dataFeatures) features, \(epochLosses.count) losses for \(epochsDone) epochs)") }

@@ -4,18 +4,15 @@ extension TrainingConfig {
     /// The resolved configuration in the config file's own shape and names, for summaries.
     /// `threads` is the worker count actually used; nil writes `auto` (so the text is valid input).
     public func json(threads: Int?) -> JSONValue {
-        let data: JSONValue
-        switch self.data {
-        case let .synthetic(spec):
-            data = .object([("synthetic", .object(spec.jsonPairs + [("materialize", .bool(true))]))])
-        case let .onTheFly(spec):
-            data = .object([("synthetic", .object(spec.jsonPairs + [("materialize", .bool(false))]))])
-        case let .csv(path, target, dtype):
-            data = .object([
-                ("csv", .object([("path", .string(path)), ("target", .string(target))] + (dtype == .float32 ? [] : [("dtype", .string(dtype.rawValue))])))
-            ])
-        case let .npy(dir, convert):
-            data = .object([("npy", .object([("dir", .string(dir)), ("convertFloat64", .bool(convert))]))])
+        var data = Self.sourceJSON(self.data)
+        if let validation, case let .object(pairs) = data {
+            let v: JSONValue
+            switch validation {
+            case let .split(split):
+                v = .object([("fraction", .double(split.fraction))] + (split.seed.map { [("seed", .number("\($0)"))] } ?? []))
+            case let .source(source): v = Self.sourceJSON(source)
+            }
+            data = .object(pairs + [("validation", v)])
         }
         var model: [(String, JSONValue)] = [("init", .string(self.model.name))]
         if case let .normal(std) = self.model { model.append(("std", .float(std))) }
@@ -39,13 +36,35 @@ extension TrainingConfig {
                 ("chunkRows", chunkRows.map { .int($0) } ?? .string("auto")),
                 ("kernel", .string(kernel?.rawValue ?? "auto")),
                 ("bind", .bool(bindToCores)),
-            ] + scheduleJSON)),
+            ] + scheduleJSON + earlyStoppingJSON)),
         ])
+    }
+
+    /// A data source in the config's shape: `{synthetic: …}`, `{csv: …}` or `{npy: …}`.
+    static func sourceJSON(_ source: DataSource) -> JSONValue {
+        switch source {
+        case let .synthetic(spec):
+            return .object([("synthetic", .object(spec.jsonPairs + [("materialize", .bool(true))]))])
+        case let .onTheFly(spec):
+            return .object([("synthetic", .object(spec.jsonPairs + [("materialize", .bool(false))]))])
+        case let .csv(path, target, dtype):
+            return .object([
+                ("csv", .object([("path", .string(path)), ("target", .string(target))] + (dtype == .float32 ? [] : [("dtype", .string(dtype.rawValue))])))
+            ])
+        case let .npy(dir, convert):
+            return .object([("npy", .object([("dir", .string(dir)), ("convertFloat64", .bool(convert))]))])
+        }
     }
 
     /// `training.schedule` with its interval, when there is a schedule.
     var scheduleJSON: [(String, JSONValue)] {
         guard let schedule, case let .object(pairs) = schedule.json else { return [] }
         return [("schedule", .object(pairs + [("interval", .string(scheduleInterval.rawValue))]))]
+    }
+
+    /// `training.earlyStopping`, when set.
+    var earlyStoppingJSON: [(String, JSONValue)] {
+        guard let e = earlyStopping else { return [] }
+        return [("earlyStopping", .object([("patience", .int(e.patience)), ("minDelta", .double(e.minDelta)), ("restoreBest", .bool(e.restoreBest))]))]
     }
 }

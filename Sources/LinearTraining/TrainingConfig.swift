@@ -1,5 +1,13 @@
 import SyntheticData
 
+/// The validation data of a run (`data.validation`).
+public enum Validation: Sendable, Equatable {
+    /// Rows held out of the training data by `ValidationSplit`'s keyed hash (`{fraction, seed}`).
+    case split(ValidationSplit)
+    /// Another source (`{csv: …}`, `{npy: …}`, `{synthetic: …}`), loaded beside the training data.
+    case source(DataSource)
+}
+
 /// Where the training data come from.
 public enum DataSource: Sendable, Equatable {
     /// Made in memory from a spec.
@@ -49,6 +57,10 @@ public struct TrainingConfig: Sendable, Equatable {
     public var loss: Loss
     /// δ of the `huber` loss (PyTorch's default 1).
     public var huberDelta: Float = 1
+    /// Held-out data scored after every epoch (`data.validation`): a share of the rows, or another source.
+    public var validation: Validation? = nil
+    /// `training.earlyStopping`; nil trains every epoch.
+    public var earlyStopping: EarlyStopping? = nil
     public var optimizer: SGD
     public var epochs: Int
     /// Rows per minibatch; nil means the full dataset (one step per epoch).
@@ -121,6 +133,8 @@ public struct TrainingConfig: Sendable, Equatable {
             throw .invalidValue(key: "model.std", value: "\(std)", fix: "use a standard deviation >= 0")
         }
         try schedule?.validate()
+        try earlyStopping?.validate()
+        if case let .split(split) = validation { try split.validate() }
         if case .plateau = schedule, scheduleInterval == .step {
             throw .invalidValue(
                 key: "training.schedule.interval", value: "step", fix: "plateau steps once per epoch, on the epoch's loss; use epoch")

@@ -52,6 +52,13 @@ public struct TrainingReport: Sendable {
     public var stoppedEarly = false
     /// [epochs done, batch] of the checkpoint the run resumed from.
     public var resumedFrom: [Int]? = nil
+    /// The validation loss and metric of each epoch (empty without a validation set).
+    public var validationLosses: [Double] = []
+    public var validationMetrics: [Double] = []
+    /// `r2` or `accuracy`; nil without a validation set.
+    public var validationMetricName: String? = nil
+    /// Why and where early stopping ended the run (nil when it ran every epoch).
+    public var earlyStop: EarlyStopReport? = nil
 
     public var finalLoss: Double { epochLosses.last ?? .nan }
 
@@ -90,6 +97,18 @@ public struct TrainingReport: Sendable {
         if let b = trueBias { pairs.append(("trueBias", .float(b))) }
         if let e = maxWeightError { pairs.append(("maxWeightError", .float(e))) }
         if let e = biasError { pairs.append(("biasError", .float(e))) }
+        if let name = validationMetricName {
+            pairs.append(("validation", .object([
+                ("metric", .string(name)), ("losses", .doubles(validationLosses)), ("metrics", .doubles(validationMetrics)),
+                ("finalLoss", .double(validationLosses.last ?? .nan)), ("finalMetric", .double(validationMetrics.last ?? .nan)),
+            ])))
+        }
+        if let e = earlyStop {
+            pairs.append(("earlyStopping", .object([
+                ("stoppedAfterEpoch", .int(e.stoppedAfterEpoch)), ("bestEpoch", .int(e.bestEpoch)), ("bestLoss", .double(e.bestLoss)),
+                ("monitored", .string(e.monitored)), ("restoredBest", .bool(e.restoredBest)), ("reason", .string(e.sentence)),
+            ])))
+        }
         if let r = resumedFrom { pairs.append(("resumedFrom", .object([("epochsDone", .int(r[0])), ("batchInEpoch", .int(r[1]))]))) }
         pairs.append(("config", config))
         return .object(pairs)

@@ -49,13 +49,20 @@ public enum RunPlots {
 
     /// The loss per epoch, or per step for full-batch runs; log scale when it spans decades (and a
     /// log step axis for thousands of steps).
-    public static func loss(_ losses: [Double], perStep: Bool, lossName: String) -> Chart {
+    /// With `validation` losses (one per epoch), both curves and a legend.
+    public static func loss(_ losses: [Double], perStep: Bool, lossName: String, validation: [Double] = []) -> Chart {
         var c = Chart(
-            title: "Training loss (\(lossName))", xLabel: perStep ? "step (full batch: one per epoch)" : "epoch",
-            yLabel: "loss")
+            title: (validation.isEmpty ? "Training loss" : "Training and validation loss") + " (\(lossName))",
+            xLabel: perStep ? "step (full batch: one per epoch)" : "epoch", yLabel: "loss")
         let pts = losses.enumerated().map { Chart.Point(Double($0.offset + 1), $0.element) }
-        c.series.append(.init(nil, points: pts, color: Chart.blue, style: losses.count <= 60 ? .lineAndMarkers : .line))
-        if Scale.spansDecades(losses) { c.yScale = .log }
+        let style: Chart.Style = losses.count <= 60 ? .lineAndMarkers : .line
+        c.series.append(.init(validation.isEmpty ? nil : "training", points: pts, color: Chart.blue, style: style))
+        if !validation.isEmpty {
+            let v = validation.enumerated().map { Chart.Point(Double($0.offset + 1), $0.element) }
+            c.series.append(.init("validation", points: v, color: Chart.red, style: style, dashed: true))
+            c.legendCorner = .bottomLeft
+        }
+        if Scale.spansDecades(losses + validation) { c.yScale = .log }
         // Thousands of steps: most of the descent happens in the first few percent; a log axis shows it.
         if losses.count >= 1000 { c.xScale = .log } else { c.xIntegerTicks = true }
         if let last = losses.last(where: \.isFinite) {

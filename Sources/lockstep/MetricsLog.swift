@@ -1,4 +1,5 @@
 import Foundation
+import LinearTraining
 import SyntheticData
 
 #if canImport(Glibc)
@@ -15,12 +16,15 @@ final class MetricsLog {
     private var descriptors: [(fd: Int32, path: String, owned: Bool)] = []
     /// Epochs not written yet, as numbers: formatted only when written, so a short run formats
     /// its lines after training rather than inside its timing.
-    private var pending: [(epoch: Int, loss: Double, seconds: Double, lr: Double)] = []
+    private var pending: [EpochRecord] = []
+    /// The validation metric's key (`valR2`, `valAccuracy`).
+    private let metricKey: String
     private var lastWrite = DispatchTime.now().uptimeNanoseconds
     private var sinceClock = 0
 
-    /// Opens (creating or truncating) each path; `lines` are the epochs a resumed run already has.
-    init(paths: [String], lines: [(loss: Double, seconds: Double, lr: Double)] = []) throws(CLIError) {
+    /// Opens (creating or truncating) each path and writes the epochs `trainer` already has (a resumed run's).
+    init(paths: [String], trainer: Trainer) throws(CLIError) {
+        metricKey = trainer.validationMetricName == "accuracy" ? "valAccuracy" : "valR2"
         for path in paths {
             if let fd = AtomicFile.standardDescriptor(path) {
                 descriptors.append((fd, path, false))
@@ -34,27 +38,35 @@ final class MetricsLog {
             }
             descriptors.append((fd, path, true))
         }
-        for (i, line) in lines.enumerated() { add(epoch: i + 1, loss: line.loss, seconds: line.seconds, lr: line.lr) }
+        let validation = trainer.finishedValidation
+        for (i, line) in trainer.finishedEpochs.enumerated() {
+            add(EpochRecord(
+                epoch: i + 1, loss: line.loss, seconds: line.seconds, lr: line.lr,
+                validationLoss: i < validation.count ? validation[i].loss : nil, validationMetric: i < validation.count ? validation[i].metric : nil))
+        }
         try flush()
     }
 
     /// Appends one epoch's line; writes the collected lines when the last write is 0.5 s old (the
     /// clock is read every 64 epochs).
-    func add(epoch: Int, loss: Double, seconds: Double, lr: Double) {
-        pending.append((epoch, loss, seconds, lr))
+    func add(_ record: EpochRecord) {
+        pending.append(record)
         sinceClock += 1
-        guard sinceClock >= 64 || seconds > 0.01 else { return }
+        guard sinceClock >= 64 || record.seconds > 0.01 else { return }
         sinceClock = 0
         let now = DispatchTime.now().uptimeNanoseconds
         if now - lastWrite >= 500_000_000 { try? flush() }
     }
 
-    /// One line of metrics.jsonl: `{"epoch":3,"loss":5.1e-05,"seconds":0.0021,"lr":0.03}` (lr: the rate in force) (the text
+    /// One line of metrics.jsonl: `{"epoch":3,"loss":5.1e-05,"seconds":0.0021,"lr":0.03}` (lr: the
+    /// rate in force; with a validation set also `"valLoss"` and `"valR2"` or `"valAccuracy"`) (the text
     /// `JSONValue` gives, built directly: a JSONValue per line was ~1.4 µs, 70 ms of the line
     /// lesson's 50 000 epochs).
-    static func line(epoch: Int, loss: Double, seconds: Double, lr: Double) -> String {
+    static func line(_ r: EpochRecord, metricKey: String) -> String {
         func number(_ v: Double) -> String { v.isFinite ? v.description : "null" }
-        return "{\"epoch\":\(epoch),\"loss\":\(number(loss)),\"seconds\":\(number(seconds)),\"lr\":\(number(lr))}\n"
+        var text = "{\"epoch\":\(r.epoch),\"loss\":\(number(r.loss)),\"seconds\":\(number(r.seconds)),\"lr\":\(number(r.lr))"
+        if let v = r.validationLoss, let m = r.validationMetric { text += ",\"valLoss\":\(number(v)),\"\(metricKey)\":\(number(m))" }
+        return text + "}\n"
     }
 
     /// Writes what is collected to every path.
@@ -63,7 +75,7 @@ final class MetricsLog {
         guard !pending.isEmpty else { return }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(64 * pending.count)
-        for p in pending { bytes.append(contentsOf: Self.line(epoch: p.epoch, loss: p.loss, seconds: p.seconds, lr: p.lr).utf8) }
+        for p in pending { bytes.append(contentsOf: Self.line(p, metricKey: metricKey).utf8) }
         pending.removeAll(keepingCapacity: true)
         for d in descriptors {
             var done = 0

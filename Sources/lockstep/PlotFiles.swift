@@ -28,7 +28,8 @@ enum PlotFiles {
         } else {
             fit = RunPlots.weights(learned: weights, truth: truth, bias: bias, trueBias: trueBias)
         }
-        return [("fit.svg", fit.svg()), ("loss.svg", RunPlots.loss(losses, perStep: fullBatch, lossName: lossName).svg())]
+        let validation = doubles((summary["validation"] as? [String: Any])?["losses"]) ?? []
+        return [("fit.svg", fit.svg()), ("loss.svg", RunPlots.loss(losses, perStep: fullBatch, lossName: lossName, validation: validation).svg())]
     }
 
     /// sweep.svg: speedup, efficiency and GB/s against the read bandwidth.

@@ -94,7 +94,9 @@ struct TrainCommand: ParsableCommand {
             if !follower, let cores = topology?.physicalCores, let t = config.threads, t > cores {
                 printError("warning: \(t) workers on \(cores) physical core(s): the workers take turns on the cores, so the run is slower, not faster (the result is the same)")
             }
-            let trainer = try Trainer(config: config, data: data, topology: topology, combine: world?.combine())
+            var validation: TrainingData?
+            if case let .source(source) = config.validation { validation = try source.load(threads: topology?.physicalCores ?? 1) }
+            let trainer = try Trainer(config: config, data: data, validation: validation, topology: topology, combine: world?.combine())
             if let world {
                 // Every rank must run the same job on the same data: agree on their hashes, or stop
                 // together (a collective every rank reaches, so none is left waiting).
@@ -180,18 +182,18 @@ struct TrainCommand: ParsableCommand {
         Interruption.stopOnSignal(trainer.progress)
         defer { Interruption.stopOnSignal(nil) }
         let ticker = trainingTicker(trainer, line: line)
-        let epochLines = EpochLines(line: line, showsLR: config.schedule != nil)
+        let epochLines = EpochLines(line: line, showsLR: config.schedule != nil, validationMetric: trainer.validationMetricName)
         var untilPrint = every - (trainer.epochsDone % every)
         var checkpointsSaved = 0
         let report: TrainingReport
         let metricsPaths = [metrics, run.map { $0.path + "/metrics.jsonl" }].compactMap { $0 }
-        let metricsLog = metricsPaths.isEmpty ? nil : try MetricsLog(paths: metricsPaths, lines: trainer.finishedEpochs)
+        let metricsLog = metricsPaths.isEmpty ? nil : try MetricsLog(paths: metricsPaths, trainer: trainer)
         do {
             report = try trainer.run(
                 checkpoints: checkpointDir == nil ? nil : checkpointing.policy,
                 onEpoch: { record in
                     // A countdown, not `epoch % every`: a division per epoch is ~5 % of a line50 step.
-                    metricsLog?.add(epoch: record.epoch, loss: record.loss, seconds: record.seconds, lr: record.lr)
+                    metricsLog?.add(record)
                     untilPrint -= 1
                     if untilPrint == 0 || record.epoch == epochs {
                         untilPrint = every
@@ -227,6 +229,7 @@ struct TrainCommand: ParsableCommand {
             }
             throw ExitCode(Interruption.exitCode)
         }
+        if let stop = report.earlyStop { print(stop.sentence) }
         printResult(report, stepsBefore: stepsBefore)
         try writeOutputs(report, trainer: trainer, run: run)
     }
