@@ -63,7 +63,7 @@ extension Trainer {
             params: Array(UnsafeBufferPointer(start: state.params, count: d + 1)),
             momentum: Array(UnsafeBufferPointer(start: state.momentum, count: d + 1)),
             epochLosses: lossesSoFar, epochSeconds: secondsSoFar, partialEpochSeconds: partialEpochSeconds,
-            epochLRs: lrsSoFar, schedulerWords: scheduler?.stateWords)
+            epochLRs: config.schedule == nil ? [] : lrsSoFar, schedulerWords: scheduler?.stateWords)  // without a schedule: all optimizer.lr
         c.validationLosses = validationLossesSoFar
         c.validationMetrics = validationMetricsSoFar
         c.earlyStoppingWords = stopper?.words

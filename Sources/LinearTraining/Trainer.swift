@@ -269,6 +269,7 @@ public final class Trainer {
         var lastCheckpointNanos = start
         var lastCheckpointSteps = checkpoints == nil ? -1 : stepsTaken
         var stopped = false
+        var fullBatchSpan = 1
         progress.set(stepsDone: stepsTaken)
 
         func saveCheckpoint() throws(TrainingError) {
@@ -288,7 +289,17 @@ public final class Trainer {
             // span is the rest of the epoch (full batch: one epoch), cut at checkpoint steps.
             var spanSteps: Int
             if isFullBatch {
-                spanSteps = mode == .serial && checkpoints == nil && !decidesEachEpoch ? config.epochs - epochsDone : 1
+                if decidesEachEpoch {
+                    spanSteps = 1
+                } else if mode == .serial && checkpoints == nil {
+                    spanSteps = config.epochs - epochsDone
+                } else {
+                    // Checkpoints or several workers: spans of full-batch epochs that double while a
+                    // span takes under 20 ms, so a 50 000-epoch lesson is ~20 spans, not 50 000 (a
+                    // span's fan-out and clock reads cost more than a line50 epoch). Where spans are
+                    // cut never changes the bits.
+                    spanSteps = min(config.epochs - epochsDone, fullBatchSpan)
+                }
             } else {
                 spanSteps = batchesPerEpoch - batchInEpoch
             }
@@ -310,6 +321,7 @@ public final class Trainer {
             let ran = stoppedAfter ?? spanSteps
             stopped = stoppedAfter != nil
             let spanSeconds = Double(t1 - t0) / 1e9
+            if isFullBatch && spanSeconds < 0.02 && fullBatchSpan < 1 << 30 { fullBatchSpan *= 2 }
             if let ahead { scheduler = ran == spanSteps ? ahead : scheduleSpan(from: scheduler!, steps: ran) }
             stepsTaken += ran
             var epochEnded = false
@@ -332,16 +344,18 @@ public final class Trainer {
             if let policy = checkpoints {
                 let now = ls_monotonic_nanos()
                 let atStep = policy.everySteps.map { stepsTaken % $0 == 0 } ?? false
-                let atEpoch = epochEnded
-                    && (Double(now - lastCheckpointNanos) / 1e9 >= policy.minSeconds || epochsDone == config.epochs
-                        || stopper?.stopped == true)
-                if (atStep || atEpoch || stopped) && lastCheckpointSteps != stepsTaken { try saveCheckpoint() }
+                // The run's last checkpoint (at its end, a stop or early stopping) is written after the
+                // loop, outside the timed training: for a short run (the line lesson: 3 ms) it is
+                // most of the cost.
+                let atEpoch = epochEnded && Double(now - lastCheckpointNanos) / 1e9 >= policy.minSeconds
+                    && epochsDone < config.epochs && stopper?.stopped != true
+                if (atStep || atEpoch) && !stopped && lastCheckpointSteps != stepsTaken { try saveCheckpoint() }
             }
             if stopped || stopper?.stopped == true { break }
         }
         let earlyStop = finishEarlyStop()
-        if stopped, checkpoints != nil, lastCheckpointSteps != stepsTaken { try saveCheckpoint() }
         let total = Double(ls_monotonic_nanos() - start) / 1e9
+        if checkpoints != nil, lastCheckpointSteps != stepsTaken { try saveCheckpoint() }
         return TrainingReport(
             model: model, epochLosses: lossesSoFar, epochSeconds: secondsSoFar, steps: stepsTaken, threads: workers,
             trainSeconds: total, samplesPerSecond: Double(samplesDone - samplesAtStart) / max(total, 1e-12),

@@ -50,6 +50,9 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     public var earlyStoppingWords: [UInt64]? = nil
     public var bestParams: [Float] = []
 
+    /// Histories up to this many epochs also get a readable `epochLosses` copy.
+    static let readableLosses = 1000
+
     /// FNV-1a (64-bit) of the resume key, as 16 hex digits.
     public var configHash: String { Self.hash(resumeKey.keys.sorted().map { "\($0)=\(resumeKey[$0]!)\n" }.joined()) }
 
@@ -84,8 +87,10 @@ public struct TrainingCheckpoint: Sendable, Equatable {
                 ("source", .string(dataSource)),
             ])),
             ("weights", .floats(Array(params.dropLast()))), ("bias", .float(params.last ?? 0)),
-            ("epochLosses", .doubles(epochLosses)),
         ]
+        // The readable copy of the losses only for short histories: the line lesson's 50 000 were
+        // 1 MB of a 2.7 MB checkpoint (the bits below are what is read back).
+        if epochLosses.count <= Self.readableLosses { pairs.append(("epochLosses", .doubles(epochLosses))) }
         // The rate in force, readable (the state itself is in bits.schedule).
         if let first = schedulerWords?.first { pairs.append(("lr", .double(Double(bitPattern: first)))) }
         pairs.append(("bits", .object(bits)))
@@ -97,6 +102,15 @@ public struct TrainingCheckpoint: Sendable, Equatable {
 
     /// The file: the content and its checksum.
     public var json: JSONValue { .object(content + [("checksum", .string(checksum))]) }
+
+    /// `json.text(pretty: true)` and a newline, with the content serialised once (not twice, as
+    /// building `json` would: the checksum is of the content's own text).
+    public var fileText: String {
+        var text = JSONValue.object(content).text(pretty: true)
+        let sum = "crc32c:" + CRC32C.hex(text)
+        text.removeLast(2)  // "\n}"
+        return text + ",\n  \"checksum\": \"" + sum + "\"\n}\n"
+    }
 
     /// Reads a checkpoint file's text; `path` names it in errors.
     public init(text: String, path: String) throws(TrainingError) {
@@ -202,7 +216,7 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     /// crash at any moment leaves the previous checkpoint or this one, never a mix.
     public func write(toDirectory dir: String) throws(TrainingError) {
         do {
-            try AtomicFile.write(json.text(pretty: true) + "\n", to: dir + "/" + Self.fileName)
+            try AtomicFile.write(fileText, to: dir + "/" + Self.fileName)
         } catch {
             throw .checkpointWriteFailed(error.description)
         }
@@ -215,11 +229,19 @@ public struct TrainingCheckpoint: Sendable, Equatable {
         return try TrainingCheckpoint(text: String(decoding: data, as: UTF8.self), path: path)
     }
 
+    /// Each word as `digits` lowercase hex digits (its low 4·digits bits), concatenated.
     static func hex(_ words: [UInt64], digits: Int) -> String {
-        words.map { w in
-            let s = String(w, radix: 16)
-            return String(repeating: "0", count: max(0, digits - s.count)) + s
-        }.joined()
+        let table: [UInt8] = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: words.count * digits) { out in
+            var k = 0
+            for w in words {
+                for i in stride(from: digits - 1, through: 0, by: -1) {
+                    out[k] = table[Int((w >> UInt64(4 * i)) & 15)]
+                    k += 1
+                }
+            }
+            return k
+        }
     }
 
     static func unhex(_ s: String, digits: Int) -> [UInt64]? {

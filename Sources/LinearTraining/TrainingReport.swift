@@ -29,7 +29,8 @@ public struct TrainingReport: Sendable {
     public var epochSeconds: [Double]
     public var steps: Int
     public var threads: Int
-    /// The whole training loop, per-epoch evaluation included.
+    /// The whole training loop, per-epoch evaluation and checkpoints included, but not the run's last
+    /// checkpoint (written at its end, like the summary).
     public var trainSeconds: Double
     public var samplesPerSecond: Double
     /// The mode that ran the spans (per-step if any span had to fall back).

@@ -90,5 +90,8 @@ import Testing
         let back = try TrainingCheckpoint(text: checkpoint.json.text(pretty: true), path: "test")
         #expect(back == checkpoint)
         #expect(checkpoint.momentum.contains { $0 != 0 })
+        // The file as written (content serialised once) is the JSON's own text.
+        #expect(checkpoint.fileText == checkpoint.json.text(pretty: true) + "\n")
+        #expect(try TrainingCheckpoint(text: checkpoint.fileText, path: "test") == checkpoint)
     }
 }
