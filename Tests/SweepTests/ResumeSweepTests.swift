@@ -94,4 +94,27 @@ import Testing
         #expect(checkpoint.fileText == checkpoint.json.text(pretty: true) + "\n")
         #expect(try TrainingCheckpoint(text: checkpoint.fileText, path: "test") == checkpoint)
     }
+
+    /// A long history is stored compactly (bits only; no per-epoch rates without a schedule), and
+    /// the last checkpoint is outside the timed loop, so checkpoints stay cheap for the line lesson.
+    @Test func longHistoriesAreCheckpointedCompactlyAndResumeExactly() throws {
+        let config = TrainingConfig(
+            data: .synthetic(DatasetSpec(rows: 50, features: 1, weights: .explicit([1.2]), seed: 1)), loss: .mse,
+            optimizer: SGD(lr: 0.01), epochs: 3000, batchSize: nil, shuffle: false)
+        let data = try config.data.load(threads: 1)
+        var last: TrainingCheckpoint?
+        let whole = try Trainer(config: config, data: data).run(checkpoints: CheckpointPolicy()) { _ in } onCheckpoint: { last = $0 }
+        let checkpoint = try #require(last)
+        #expect(checkpoint.epochsDone == 3000 && whole.trainSeconds > 0)
+        let text = checkpoint.fileText
+        #expect(!text.contains("\"epochLosses\": [") && !text.contains("epochLrs") && text.count < 3000 * 40)
+        var more = config
+        more.epochs = 3500
+        let resumed = try Trainer(config: more, data: data)
+        try resumed.resume(from: try TrainingCheckpoint(text: text, path: "t"), path: "t")
+        let r = try resumed.run()
+        let straight = try Trainer(config: more, data: data).run()
+        #expect(r.epochLosses.map(\.bitPattern) == straight.epochLosses.map(\.bitPattern))
+        #expect(r.epochLRs == straight.epochLRs && r.model == straight.model)
+    }
 }
