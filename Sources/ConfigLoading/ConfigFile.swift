@@ -192,10 +192,7 @@ public enum ConfigFile {
         if let task = try s.choice("task", SyntheticTask.allCases.map(\.rawValue)) { spec.task = SyntheticTask(rawValue: task)! }
         if let v = try s.float("bias") { spec.bias = v }
         if let v = try s.float("noise") { spec.noise = v }
-        if let v = try s.int("seed") {
-            guard v >= 0 else { throw s.invalid("seed", "use a whole number >= 0") }
-            spec.seed = UInt64(v)
-        }
+        if let v = try s.seed("seed") { spec.seed = v }
         do { try spec.validate() } catch {
             throw ConfigError(kind: .invalidValue, message: "\(s.file): in '\(s.path)': \(error.description)")
         }
@@ -248,10 +245,7 @@ public enum ConfigFile {
             config.batchSize = batch.value
         }
         if let v = try node.bool("shuffle") { config.shuffle = v }
-        if let v = try node.int("seed") {
-            guard v >= 0 else { throw node.invalid("seed", "use a whole number >= 0") }
-            config.seed = UInt64(v)
-        }
+        if let v = try node.seed("seed") { config.seed = v }
         let threads = try node.intOrWord("threads", ["auto"])
         if threads.present {
             if let t = threads.value, t < 1 { throw node.invalid("threads", "use at least 1, or 'auto' (the physical cores)") }
@@ -296,10 +290,7 @@ public enum ConfigFile {
             }
             guard f > 0 && f < 1 else { throw node.invalid("fraction", "use a number between 0 and 1, e.g. 0.1") }
             var seed: UInt64?
-            if let s = try node.int("seed") {
-                guard s >= 0 else { throw node.invalid("seed", "use a whole number >= 0") }
-                seed = UInt64(s)
-            }
+            seed = try node.seed("seed")
             return .split(ValidationSplit(fraction: f, seed: seed))
         }
         guard ["synthetic", "csv", "npy"].contains(where: node.has) else {

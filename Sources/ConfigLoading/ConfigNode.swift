@@ -59,6 +59,20 @@ public struct ConfigNode {
         throw wrongType(k, "a whole number")
     }
 
+    /// A seed: any whole number from 0 to 2⁶⁴ − 1 (YAML gives those above Int.max as text or a Double).
+    func seed(_ k: String) throws(ConfigError) -> UInt64? {
+        guard let v = values[k] else { return nil }
+        if let i = v as? Int {
+            guard i >= 0 else { throw invalid(k, "use a whole number from 0 to \(UInt64.max)") }
+            return UInt64(i)
+        }
+        if let u = v as? UInt64 { return u }
+        if let s = v as? String, let u = UInt64(s.replacingOccurrences(of: "_", with: "")) { return u }
+        if let d = v as? Double, d.rounded() == d, d >= 0, d < 18_446_744_073_709_551_616 { return UInt64(d) }
+        if v is Double || v is String { throw invalid(k, "use a whole number from 0 to \(UInt64.max)") }
+        throw wrongType(k, "a whole number")
+    }
+
     func double(_ k: String) throws(ConfigError) -> Double? {
         guard let v = values[k] else { return nil }
         if let d = v as? Double { return d }

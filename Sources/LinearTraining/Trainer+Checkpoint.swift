@@ -1,3 +1,4 @@
+import Foundation
 import SyntheticData
 
 extension TrainingConfig {
@@ -71,6 +72,28 @@ extension Trainer {
         return c
     }
 
+    /// `data.…` keys whose values differ between two configs' JSON texts, as
+    /// `data.synthetic.noise 0.01 in the checkpoint, 0.5 now` (paths are left out: moved files resume).
+    static func dataKeyDifferences(checkpoint: String, now: String) -> [String] {
+        func flat(_ text: String) -> [String: String] {
+            guard let doc = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any], let data = doc["data"] else { return [:] }
+            var out: [String: String] = [:]
+            func walk(_ v: Any, _ path: String) {
+                if let d = v as? [String: Any] {
+                    for (k, child) in d { walk(child, path + "." + k) }
+                } else {
+                    out[path] = "\(v)"
+                }
+            }
+            walk(data, "data")
+            return out.filter { !$0.key.hasSuffix(".path") && !$0.key.hasSuffix(".dir") }
+        }
+        let a = flat(checkpoint), b = flat(now)
+        return Set(a.keys).union(b.keys).sorted().compactMap { k in
+            a[k] == b[k] ? nil : "\(k) \(a[k] ?? "absent") in the checkpoint, \(b[k] ?? "absent") now"
+        }
+    }
+
     /// Continues from `checkpoint` instead of the start: refused, naming every difference, when it
     /// was made for another config or other data, or is further than this run's epochs.
     public func resume(from checkpoint: TrainingCheckpoint, path: String) throws(TrainingError) {
@@ -79,7 +102,10 @@ extension Trainer {
             differences.append(
                 "data: \(checkpoint.dataRows) × \(checkpoint.dataFeatures) in the checkpoint, \(data.rows) × \(data.features) now")
         } else if checkpoint.dataFingerprint != dataFingerprint {
-            differences.append("data: same shape but different values (checkpoint: \(checkpoint.dataSource); now: \(data.source))")
+            // Name the data keys that differ (a synthetic block's noise, seed, …) when the configs say.
+            let keys = Self.dataKeyDifferences(checkpoint: checkpoint.configText, now: config.json(threads: nil).text())
+            let what = keys.isEmpty ? "checkpoint: \(checkpoint.dataSource); now: \(data.source)" : keys.joined(separator: ", ")
+            differences.append("data: same shape but different values (\(what))")
         }
         let now = config.resumeKey
         for key in Set(now.keys).union(checkpoint.resumeKey.keys).sorted() where now[key] != checkpoint.resumeKey[key] {

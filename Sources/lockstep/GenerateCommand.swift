@@ -35,8 +35,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Standard deviation of the noise on y (default 0.01).")
     var noise: Double?
 
-    @Option(name: .long, help: "Seed of the data (default 0).")
-    var seed: Int?
+    @Option(name: .long, parsing: .unconditional, help: "Seed of the data, a whole number from 0 to 18446744073709551615 (default 0).")
+    var seed: String?
 
     @Option(
         name: .long,
@@ -64,7 +64,9 @@ struct GenerateCommand: ParsableCommand {
         if let f = features, f < 1 { throw ValidationError("--features must be at least 1, got \(f)") }
         if let n = noise, !(n.isFinite && n >= 0) { throw ValidationError("--noise must be a standard deviation >= 0, got \(n)") }
         if let b = bias, !b.isFinite { throw ValidationError("--bias must be a finite number, got \(b)") }
-        if let s = seed, s < 0 { throw ValidationError("--seed must be a whole number >= 0, got \(s)") }
+        if let s = seed, UInt64(s) == nil {
+            throw ValidationError("--seed must be a whole number from 0 to \(UInt64.max), got '\(s.prefix(40))'")
+        }
         if config == nil && (rows == nil || features == nil) && weights == nil {
             throw ValidationError("give --rows and --features (or --weights, or --config with a data.synthetic block)")
         }
@@ -102,7 +104,7 @@ struct GenerateCommand: ParsableCommand {
         }
         if let bias { block["bias"] = bias }
         if let noise { block["noise"] = noise }
-        if let seed { block["seed"] = seed }
+        if let seed { block["seed"] = UInt64(seed)! }
         if let dtype { block["dtype"] = dtype }
         return try ConfigFile.syntheticSpec(ConfigNode(file: file, path: "data.synthetic", value: block))
     }
@@ -154,6 +156,7 @@ struct GenerateCommand: ParsableCommand {
                 + "\(seconds(s)) on \(threads) thread(s) (\(String(format: "%.2f", Double(bytes) / s / 1e9)) GB/s)")
         print("  X.npy  (\(meta.rows), \(meta.features)) \(meta.x.dtype.rawValue)  \(byteCountText(meta.x.bytes))  crc32 \(meta.x.crc32)")
         print("  y.npy  (\(meta.rows),) float32  \(byteCountText(meta.y.bytes))  crc32 \(meta.y.crc32)")
-        print("  meta.json" + (peakResidentBytes().map { "  (peak memory \(byteCountText($0)))" } ?? ""))
+        print("  meta.json")
+        if let peak = peakResidentBytes() { print("peak memory \(byteCountText(peak))") }
     }
 }

@@ -144,7 +144,9 @@ import Testing
         // 256 MiB of data; the writer holds one ~1 MiB piece per thread.
         let r = try CLI.run(["generate", "--rows", "1048576", "--features", "64", "--out", dir.path + "/d"])
         #expect(r.status == 0, "\(r.stderr)")
-        let words = r.stdout.split(separator: "(peak memory ").last?.split(separator: " ") ?? []
+        // On a line of its own, after the files (not glued to meta.json's line).
+        #expect(r.stdout.contains("  meta.json\npeak memory "), "\(r.stdout)")
+        let words = r.stdout.split(separator: "\npeak memory ").last?.split(separator: " ") ?? []
         let peak = words.count >= 2 && words[1].hasPrefix("MiB") ? Double(words[0]) : nil
         #expect(peak != nil && peak! < 64, "peak memory for 256 MiB of data: \(r.stdout)")
     }
