@@ -90,6 +90,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Examples/: runnable programs using the library as a client would (built and run by ExamplesCLITests).
+        .executableTarget(name: "model-lifecycle", dependencies: ["LinearTraining", "SyntheticData"], path: "Examples/ModelLifecycle"),
         .testTarget(name: "HardwareTopologyTests", dependencies: ["HardwareTopology"]),
         .testTarget(name: "DataParallelTests", dependencies: ["DataParallel"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -97,7 +99,7 @@ let package = Package(
         .testTarget(name: "LinearTrainingTests", dependencies: ["LinearTraining", "SyntheticData", "TestSupport", "FusedKernels"]),
         .testTarget(name: "SweepTests", dependencies: ["LinearTraining", "SyntheticData", "DataParallel"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
-        .testTarget(name: "LockstepCLITests", dependencies: ["lockstep", "TestSupport"]),
+        .testTarget(name: "LockstepCLITests", dependencies: ["lockstep", "model-lifecycle", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
