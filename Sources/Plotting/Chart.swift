@@ -91,7 +91,11 @@ public struct Chart: Sendable {
 
     /// Draws the chart in the box (x, y, width, height) of `canvas`; `id` names its clip region.
     public func render(into canvas: inout SVGCanvas, x: Double, y: Double, width: Double, height: Double, id: String) {
-        let (left, right, top, bottom) = Self.margins
+        let (minLeft, right, top, bottom) = Self.margins
+        // The left margin fits the widest y tick label (labels do not depend on the pixels).
+        let probe = scales(plotX: 0, plotY: 0, plotWidth: 100, plotHeight: 100).y
+        let widest = probe.ticks.map { Self.textWidth(probe.label($0), size: 11.5) }.max() ?? 0
+        let left = max(minLeft, 30 + 8 + widest + 4)
         let px = x + left, py = y + top, pw = max(10, width - left - right), ph = max(10, height - top - bottom)
         let (sx, sy) = scales(plotX: px, plotY: py, plotWidth: pw, plotHeight: ph)
         canvas.clipRect(id: id, x: px, y: py, width: pw, height: ph)
@@ -115,7 +119,9 @@ public struct Chart: Sendable {
         for m in verticalMarkers where sx.domain.contains(m.x) {
             let p = sx.pixel(m.x)
             canvas.line(p, py, p, py + ph, stroke: "#999", width: 1.2, dash: "2 3")
-            canvas.text(m.label, x: p + 4, y: py + ph - 8, size: 11.5, fill: "#666")
+            // Right of the line, or left of it when it would run past the frame ("2 cores" at the end).
+            let fits = p + 4 + Self.textWidth(m.label, size: 11.5) <= px + pw - 2
+            canvas.text(m.label, x: fits ? p + 4 : p - 4, y: py + ph - 8, size: 11.5, anchor: fits ? .start : .end, fill: "#666")
         }
         // Series: straight lines first, then lines, then dots on top.
         for s in series {
@@ -138,8 +144,28 @@ public struct Chart: Sendable {
                 canvas.circles(pts, radius: 4, fill: s.color, stroke: "white")
             }
         }
-        drawLegend(into: &canvas, px: px, py: py, pw: pw, ph: ph)
-        drawNotes(into: &canvas, px: px, py: py, pw: pw, ph: ph)
+        // Boxes go where they cover the fewest points (the preferred corner on a tie).
+        let drawn = series.filter { if case .straight = $0.style { return false }; return true }.flatMap(\.points)
+            .filter { $0.x.isFinite && $0.y.isFinite }.map { (sx.pixel($0.x), sy.pixel($0.y)) }
+        var taken: Corner? = nil
+        taken = drawLegend(into: &canvas, px: px, py: py, pw: pw, ph: ph, points: drawn)
+        var notes = self.notes
+        if let spread = sy.flatSpread { notes.append("flat: varies by \(String(format: "%.2g", spread))") }
+        drawNotes(notes, into: &canvas, px: px, py: py, pw: pw, ph: ph, points: drawn, avoid: taken)
+    }
+
+    /// The corner for a w × h box: `preferred` unless another covers fewer of `points` (and is not `avoid`).
+    static func corner(
+        _ preferred: Corner, w: Double, h: Double, px: Double, py: Double, pw: Double, ph: Double, points: [(Double, Double)],
+        avoid: Corner?
+    ) -> Corner {
+        func covered(_ c: Corner) -> Int {
+            let (bx, by) = boxOrigin(c, w: w, h: h, px: px, py: py, pw: pw, ph: ph)
+            return points.filter { $0.0 >= bx - 5 && $0.0 <= bx + w + 5 && $0.1 >= by - 5 && $0.1 <= by + h + 5 }.count
+        }
+        let order = [preferred] + [Corner.topLeft, .topRight, .bottomLeft, .bottomRight].filter { $0 != preferred }
+        let candidates = order.filter { $0 != avoid }
+        return candidates.min { covered($0) < covered($1) } ?? preferred
     }
 
     /// A rough text width for the box sizes (DejaVu Sans averages ~0.6 em).
@@ -155,12 +181,15 @@ public struct Chart: Sendable {
         }
     }
 
-    func drawLegend(into canvas: inout SVGCanvas, px: Double, py: Double, pw: Double, ph: Double) {
+    /// The legend, where it covers the fewest points; returns its corner.
+    @discardableResult
+    func drawLegend(into canvas: inout SVGCanvas, px: Double, py: Double, pw: Double, ph: Double, points: [(Double, Double)] = []) -> Corner? {
         let entries = series.filter { $0.label != nil }
-        guard !entries.isEmpty else { return }
+        guard !entries.isEmpty else { return nil }
         let rowH = 18.0
         let w = 44 + (entries.map { Self.textWidth($0.label!, size: 12) }.max() ?? 0), h = rowH * Double(entries.count) + 8
-        let (bx, by) = Self.boxOrigin(legendCorner, w: w, h: h, px: px, py: py, pw: pw, ph: ph)
+        let where_ = Self.corner(legendCorner, w: w, h: h, px: px, py: py, pw: pw, ph: ph, points: points, avoid: nil)
+        let (bx, by) = Self.boxOrigin(where_, w: w, h: h, px: px, py: py, pw: pw, ph: ph)
         canvas.rect(x: bx, y: by, width: w, height: h, fill: "white", stroke: "#bbb", opacity: 0.9)
         for (i, s) in entries.enumerated() {
             let cy = by + 4 + rowH * (Double(i) + 0.5)
@@ -175,13 +204,18 @@ public struct Chart: Sendable {
             }
             canvas.text(s.label!, x: bx + 36, y: cy + 4, size: 12)
         }
+        return where_
     }
 
-    func drawNotes(into canvas: inout SVGCanvas, px: Double, py: Double, pw: Double, ph: Double) {
+    func drawNotes(
+        _ notes: [String], into canvas: inout SVGCanvas, px: Double, py: Double, pw: Double, ph: Double, points: [(Double, Double)],
+        avoid: Corner?
+    ) {
         guard !notes.isEmpty else { return }
         let rowH = 17.0
         let w = 16 + (notes.map { Self.textWidth($0, size: 12.5) }.max() ?? 0), h = rowH * Double(notes.count) + 10
-        let (bx, by) = Self.boxOrigin(notesCorner, w: w, h: h, px: px, py: py, pw: pw, ph: ph)
+        let where_ = Self.corner(notesCorner, w: w, h: h, px: px, py: py, pw: pw, ph: ph, points: points, avoid: avoid)
+        let (bx, by) = Self.boxOrigin(where_, w: w, h: h, px: px, py: py, pw: pw, ph: ph)
         canvas.rect(x: bx, y: by, width: w, height: h, fill: "white", stroke: "#bbb", opacity: 0.9)
         for (i, line) in notes.enumerated() {
             canvas.text(line, x: bx + 8, y: by + 5 + rowH * Double(i) + 12.5, size: 12.5)

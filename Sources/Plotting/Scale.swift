@@ -12,6 +12,9 @@ public struct Scale: Sendable, Equatable {
     /// as for a y axis that grows upwards).
     public let range: (Double, Double)
     public let ticks: [Double]
+    /// For a linear scale over values that vary by less than 0.1 % of their size: by how much
+    /// (the scale is then widened to ±1 % so they are drawn flat). nil otherwise.
+    public private(set) var flatSpread: Double? = nil
 
     public static func == (a: Scale, b: Scale) -> Bool {
         a.kind == b.kind && a.domain == b.domain && a.range == b.range && a.ticks == b.ticks
@@ -31,6 +34,14 @@ public struct Scale: Sendable, Equatable {
                 let pad = lo == 0 ? 1 : abs(lo) * 0.1
                 lo -= pad
                 hi += pad
+            } else if hi - lo < 1e-3 * max(abs(lo), abs(hi)) {
+                // A series flat to three digits (the demo's loss: 1.5e-8 around 1e-4) is drawn
+                // flat, as matplotlib does, not blown up into a V; `flatSpread` says by how much it
+                // varies, for a note.
+                flatSpread = hi - lo
+                let c = (lo + hi) / 2, pad = abs(c) * 0.01
+                lo = c - pad
+                hi = c + pad
             }
             var step = Self.niceStep((hi - lo) / 6)
             if integerTicks { step = max(1, step.rounded()) }
@@ -99,8 +110,12 @@ public struct Scale: Sendable, Equatable {
         case .linear:
             let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
             let decimals = max(0, Int(-log10(step).rounded(.down)))
-            if abs(v) >= 1e6 || (abs(v) > 0 && abs(v) < 1e-4) {
-                return String(format: "%.1e", v).replacingOccurrences(of: "-", with: "−")
+            // One format per axis: scientific when the ticks are large or need many decimals, with
+            // as many significant digits as the step needs, so neighbouring ticks differ.
+            let top = ticks.map { abs($0) }.max() ?? abs(v)
+            if top >= 1e6 || decimals > 5 {
+                let digits = max(1, min(8, Int(log10(max(top, step) / step).rounded(.up))))
+                return String(format: "%.\(digits)e", v).replacingOccurrences(of: "-", with: "−")
             }
             return Self.decimal(v, decimals: decimals)
         }

@@ -85,6 +85,51 @@ import Testing
         #expect(red.0 > 2 * third && red.3 < purple.3 - 100, "ceiling \(red) runs \(purple)")
     }
 
+    /// Every unrotated label's estimated extent (0.6 em per character, as the layout assumes).
+    static func textBoxes(_ svg: String) -> [(text: String, x0: Double, x1: Double, y: Double)] {
+        let pattern = try! NSRegularExpression(
+            pattern: "<text x=\"([-0-9.]+)\" y=\"([-0-9.]+)\" font-size=\"([0-9.]+)\" text-anchor=\"(start|middle|end)\"[^>]*>([^<]*)</text>")
+        let ns = svg as NSString
+        return pattern.matches(in: svg, range: NSRange(location: 0, length: ns.length)).compactMap { m in
+            guard !ns.substring(with: m.range).contains("rotate(") else { return nil }
+            let x = Double(ns.substring(with: m.range(at: 1)))!, y = Double(ns.substring(with: m.range(at: 2)))!
+            let size = Double(ns.substring(with: m.range(at: 3)))!, text = ns.substring(with: m.range(at: 5))
+            let w = Chart.textWidth(text, size: size)
+            switch ns.substring(with: m.range(at: 4)) {
+            case "start": return (text, x, x + w, y)
+            case "end": return (text, x - w, x, y)
+            default: return (text, x - w / 2, x + w / 2, y)
+            }
+        }
+    }
+
+    /// The demo's loss (flat to 1.5e-8 around 1e-4) and a sweep whose cores marker is the last
+    /// thread count: every label inside the canvas, y-tick labels left of the plot, distinct.
+    @Test func labelsStayInsideTheCanvasAndFlatSeriesAreDrawnFlat() throws {
+        let flat = RunPlots.loss([1.0001852e-4, 1.0001841e-4, 1.0001992e-4], perStep: false, lossName: "mse")
+        let (_, sy) = flat.scales(plotX: 70, plotY: 36, plotWidth: 552, plotHeight: 336)
+        #expect(sy.flatSpread != nil)
+        let pixels = [1.0001852e-4, 1.0001841e-4, 1.0001992e-4].map { sy.pixel($0) }
+        #expect(pixels.max()! - pixels.min()! < 2, "a flat series drawn as a V: \(pixels)")
+        let labels = sy.ticks.map { sy.label($0) }
+        #expect(Set(labels).count == labels.count, "\(labels)")
+        let svg = flat.svg()
+        #expect(svg.contains("flat: varies by"))
+        let runs = [(1, 1.0, 4.7), (2, 1.8, 8.3), (4, 3.1, 14.0)].map {
+            RunPlots.SweepPoint(threads: $0.0, speedup: $0.1, efficiency: $0.1 / Double($0.0), gbps: $0.2)
+        }
+        let sweep = RunPlots.sweep(runs, readBandwidth: 35.4, cores: 4, title: "sweep").svg()
+        for (name, svg, width) in [("loss", svg, 640.0), ("sweep", sweep, 1440.0)] {
+            let boxes = Self.textBoxes(svg)
+            #expect(boxes.count > 10, "\(name): \(boxes.count) labels")
+            for b in boxes { #expect(b.x0 >= 0 && b.x1 <= width, "\(name): '\(b.text)' spans \(b.x0)...\(b.x1)") }
+        }
+        // Every y-tick label is drawn, and none runs off the left edge.
+        let tickLabels = Self.textBoxes(svg).filter { labels.contains($0.text) }
+        #expect(tickLabels.count == labels.count)
+        for b in tickLabels { #expect(b.x0 >= 0, "'\(b.text)' starts at \(b.x0)") }
+    }
+
     @Test func textIsEscaped() {
         var c = Chart(title: "a < b & \"c\"", xLabel: "x", yLabel: "y")
         c.series.append(.init(nil, points: [.init(0, 0), .init(1, 1)], color: Chart.blue))
