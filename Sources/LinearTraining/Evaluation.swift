@@ -25,7 +25,7 @@ public struct Evaluation: Sendable, Equatable {
     }
 
     public struct ClassificationMetrics: Sendable, Equatable {
-        /// `accuracy_score`: the share of rows whose label (z ≥ 0 → 1) is right.
+        /// `accuracy_score`: the share of rows whose label (z > 0 → 1, as `predict`) is right.
         public var accuracy: Double
         /// `log_loss` of the float32 probabilities, each clipped to [ε, 1 − ε] with ε = float32's
         /// machine epsilon, as scikit-learn does for float32 input.
@@ -86,14 +86,20 @@ extension SavedModel {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let z = UnsafeMutablePointer<Float>.allocate(capacity: blockRows)
             let y = UnsafeMutablePointer<Float>.allocate(capacity: blockRows)
+            let labels = UnsafeMutablePointer<Float>.allocate(capacity: blockRows)
             defer {
                 z.deallocate()
                 y.deallocate()
+                labels.deallocate()
             }
             for block in (blocks * worker / workers)..<(blocks * (worker + 1) / workers) {
                 let lo = block * blockRows, hi = min(n, lo + blockRows)
                 let kind: PredictionKind = classify ? .probability : .value
                 try? model.predict(data, rows: lo..<hi, kind: kind, into: UnsafeMutableBufferPointer(start: z, count: hi - lo), threads: 1)
+                // Labels from the float64 score, exactly as `predict` gives them (not from the rounded probability).
+                if classify {
+                    try? model.predict(data, rows: lo..<hi, kind: .label, into: UnsafeMutableBufferPointer(start: labels, count: hi - lo), threads: 1)
+                }
                 data.labels(rows: lo..<hi, into: y)
                 let s = sums.pointer + block * width
                 for k in 0..<(hi - lo) {
@@ -101,7 +107,7 @@ extension SavedModel {
                     if classify {
                         let clipped = min(max(p, eps), top)
                         s[3] -= t == 1 ? log(clipped) : log(1 - clipped)
-                        let predicted = p >= 0.5 ? 1 : 0, truth = t == 1 ? 1 : 0
+                        let predicted = labels[k] == 1 ? 1 : 0, truth = t == 1 ? 1 : 0
                         s[4] += Double(predicted == truth ? 1 : 0)
                         s[5 + truth * 2 + predicted] += 1
                     } else {

@@ -8,7 +8,8 @@ public enum PredictionKind: String, Sendable, CaseIterable, Codable {
     case value
     /// σ(z), the probability of class 1 (classification only).
     case probability
-    /// 1 when z ≥ 0 (σ(z) ≥ 0.5), else 0 (classification only), as scikit-learn's `predict`.
+    /// 1 when z > 0 (σ(z) > 0.5), else 0 (classification only), as scikit-learn's `predict`
+    /// (`decision_function > 0`).
     case label
 }
 
@@ -98,7 +99,7 @@ extension SavedModel {
         switch kind {
         case .value: return Float(z)
         case .probability: return Float(1 / (1 + exp(-z)))
-        case .label: return z >= 0 ? 1 : 0
+        case .label: return z > 0 ? 1 : 0
         }
     }
 }

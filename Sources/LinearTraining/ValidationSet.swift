@@ -79,7 +79,7 @@ final class ValidationSet: @unchecked Sendable {
                     let r = z - t
                     squares += r * r
                     lossSum += Self.rowLoss(loss, z: z, y: t, delta: delta)
-                    if (z >= 0) == (t >= 0.5) { correct += 1 }
+                    if (z > 0) == (t >= 0.5) { correct += 1 }
                 }
                 switch data {
                 case let .stored(ds):

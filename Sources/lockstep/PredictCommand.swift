@@ -12,7 +12,7 @@ struct PredictCommand: ParsableCommand {
             else CSV with one column named after --kind; '-' writes CSV to standard output. It is written \
             in blocks as the rows are predicted (data larger than memory is fine: .npy data is mapped) and \
             replaced atomically. Values: z = x·w + b summed in Double and rounded to float32 (numpy: \
-            (X.astype(float64) @ w + b).astype(float32), to ≤ 1 ulp); probability σ(z); label 1 when z ≥ 0. \
+            (X.astype(float64) @ w + b).astype(float32), to ≤ 1 ulp); probability σ(z); label 1 when z > 0. \
             The same bits for any --threads.
 
             Example: lockstep predict --model run/model.json --data new.csv --output predictions.csv
