@@ -7,7 +7,8 @@ import Foundation
 /// training loss (as scikit-learn does without `early_stopping=True`). An epoch improves when its
 /// loss is below `best − minDelta`; then it becomes the best and the count of epochs without
 /// improvement restarts; otherwise the count grows, and the run stops after the epoch where it
-/// reaches `patience`. With `restoreBest`, the final weights are those of the best epoch.
+/// reaches `patience`. With `restoreBest`, a run that stops early ends with the weights after its
+/// best epoch (as Keras: a run that trains all its epochs keeps its last weights).
 public struct EarlyStopping: Sendable, Equatable {
     public var patience: Int
     public var minDelta: Double

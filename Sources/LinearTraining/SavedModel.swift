@@ -76,7 +76,7 @@ public struct SavedModel: Sendable, Equatable, Codable {
     ) {
         self.model = model
         self.loss = loss
-        self.huberDelta = loss == .huber ? huberDelta : nil
+        self.huberDelta = loss == .huber ? (huberDelta ?? 1) : nil
         task = loss == .logistic ? .binaryClassification : .regression
         classes = loss == .logistic ? [0, 1] : nil
         self.featureNames = featureNames ?? Self.indexNames(model.weights.count)
@@ -132,7 +132,33 @@ public struct SavedModel: Sendable, Equatable, Codable {
         guard decoded.task == (decoded.loss == .logistic ? .binaryClassification : .regression) else {
             throw bad("says task \(decoded.task.rawValue) for the loss \(decoded.loss.rawValue)")
         }
+        let expectedClasses: [Int]? = decoded.task == .binaryClassification ? [0, 1] : nil
+        guard decoded.classes == expectedClasses else {
+            throw bad("has classes \(decoded.classes.map { "\($0)" } ?? "none") for the task \(decoded.task.rawValue)"
+                + " (expected \(expectedClasses.map { "\($0)" } ?? "none"))")
+        }
+        var seen: [String: Int] = [:]
+        for (j, name) in decoded.featureNames.enumerated() {
+            if let first = seen[name] {
+                throw bad("names feature \(Self.quoted(name)) twice (columns \(first) and \(j)): columns of new data are matched by name")
+            }
+            seen[name] = j
+        }
+        if let j = seen[decoded.target] {
+            throw bad("names \(Self.quoted(decoded.target)) as both the target and feature \(j)")
+        }
+        guard decoded.huberDelta == nil || decoded.loss == .huber else {
+            throw bad("has a huberDelta for the loss \(decoded.loss.rawValue)")
+        }
+        if decoded.loss == .huber, !(decoded.huberDelta.map { $0.isFinite && $0 > 0 } ?? false) {
+            throw bad("lacks a finite huberDelta > 0 for the huber loss")
+        }
         self = decoded
+    }
+
+    /// A name in a message: quoted, cut to 60 characters.
+    static func quoted(_ name: String) -> String {
+        name.count <= 60 ? "\"\(name)\"" : "\"\(name.prefix(59))…\""
     }
 
     /// Reads a model file.

@@ -286,6 +286,12 @@ struct TrainCommand: ParsableCommand {
                 message: "--init-from \(initFrom) has \(saved.model.weights.count) weight(s), but the data has \(trainer.data.features) feature(s); start from a model trained on data of the same width",
                 status: .badData)
         }
+        let task: SavedModel.Task = trainer.config.loss == .logistic ? .binaryClassification : .regression
+        guard saved.task == task else {
+            throw CLIError(
+                message: "--init-from \(initFrom) is a \(saved.task.rawValue) model (loss \(saved.loss.rawValue)), but this run trains \(task.rawValue) (loss \(trainer.config.loss.rawValue)); its weights mean something else here",
+                status: .badData)
+        }
         if let names = try featureNames(trainer.config).features, names != saved.featureNames,
             saved.featureNames != SavedModel.indexNames(names.count)
         {

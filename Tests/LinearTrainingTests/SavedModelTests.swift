@@ -143,6 +143,9 @@ import Testing
             ("\"task\" : \"binary-classification\"", "\"task\" : \"regression\"", "task regression for the loss logistic"),
             ("\"bias\" : \"3e800000\"", "\"bias\" : \"7fc00000\"", "must be finite"),
             ("\"loss\" : \"logistic\"", "\"loss\" : \"hinge\"", "damaged at loss"),
+            ("\"x1\"", "\"x0\"", "names feature \"x0\" twice (columns 0 and 1)"),
+            ("\"target\" : \"y\"", "\"target\" : \"x1\"", "names \"x1\" as both the target and feature 1"),
+            ("\"classes\" : [\n    0,\n    1\n  ]", "\"classes\" : [\n    1,\n    2\n  ]", "has classes [1, 2]"),
         ]
         for (from, to, reason) in edits {
             #expect(text.contains(from), "fixture: \(from)")

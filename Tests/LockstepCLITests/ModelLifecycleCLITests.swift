@@ -171,6 +171,12 @@ import TestSupport
         try "data: {csv: {path: narrow.csv, target: price}}\n".write(toFile: dir + "/n.yaml", atomically: true, encoding: .utf8)
         let narrow = try CLI.run(["train", "--config", dir + "/n.yaml", "--quiet", "--init-from", dir + "/part.json"])
         #expect(narrow.status == 65 && narrow.stderr.contains("3 weight(s), but the data has 1 feature(s)"), "\(narrow.stderr)")
+        // A regression model cannot start a classifier: its weights mean something else.
+        try "rooms,age,garden,price\n1,2,0,1\n3,1,1,0\n".write(toFile: dir + "/labels.csv", atomically: true, encoding: .utf8)
+        let logisticCfg = dir + "/l.yaml"
+        try "data: {csv: {path: labels.csv, target: price}}\nloss: logistic\n".write(toFile: logisticCfg, atomically: true, encoding: .utf8)
+        let otherTask = try CLI.run(["train", "--config", logisticCfg, "--quiet", "--init-from", dir + "/part.json"])
+        #expect(otherTask.status == 65 && otherTask.stderr.contains("is a regression model"), "\(otherTask.stderr)")
         let absent = try CLI.run(["train", "--config", dir + "/n.yaml", "--quiet", "--init-from", dir + "/none.json"])
         #expect(absent.status == 66 && absent.stderr.contains("does not exist"), "\(absent.stderr)")
     }
