@@ -43,6 +43,16 @@ extension Trainer {
         }
     }
 
+    /// The training and validation rows a run of `config` on `data` uses (the same split, by the
+    /// same seed, as training makes); validation nil when the config holds no validation block.
+    /// `evaluate --config` scores the validation rows with it, not the rows the model learned.
+    public static func trainingAndValidationRows(_ config: TrainingConfig, _ data: TrainingData) throws(TrainingError)
+        -> (training: TrainingData, validation: TrainingData?)
+    {
+        let (training, validation) = try splitValidation(config, data, nil)
+        return (training, validation)
+    }
+
     /// After an epoch (`epochsDone` counts it): the validation pass, then early stopping's
     /// decision on the validation loss (or `trainLoss` without a validation set).
     func scoreEpoch(trainLoss: Double) -> (loss: Double, metric: Double)? {

@@ -18,6 +18,11 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var options: ModelDataOptions
 
+    @Option(
+        name: .long,
+        help: "With --config: score its validation rows (the held-out share, split as training splits it, or data.validation's source), its training rows, or all (default: validation when the config has a data.validation block, else all).")
+    var rows: ModelDataOptions.Rows?
+
     @Option(name: .long, help: "Also write the metrics as JSON here (- for standard output, then the table is not printed).")
     var json: String?
 
@@ -25,7 +30,8 @@ struct EvaluateCommand: ParsableCommand {
         try runReportingErrors {
             let model = try options.loadModel()
             if let json { try options.inputs().refuse(output: json, flag: "--json") }
-            let data = try options.loadData(for: model, labels: true)
+            if rows != nil && options.config == nil { throw CLIError(message: "--rows picks rows of a config's data; give --config", status: .usage) }
+            let data = try options.loadData(for: model, labels: true, rows: rows)
             let result = try model.evaluate(data, threads: options.workers)
             if json != "-" { print(Self.table(result, model: model, source: data.source)) }
             if let json {

@@ -43,14 +43,30 @@ struct ModelDataOptions: ParsableArguments {
         try SavedModel(path: model)
     }
 
+    /// Which rows of a config's data to use (`evaluate --rows`).
+    enum Rows: String, ExpressibleByArgument, CaseIterable {
+        case validation, training, all
+    }
+
     /// The data for `model`; with `labels`, y must be there (a dataset's y.npy, the CSV's target column).
-    func loadData(for model: SavedModel, labels: Bool) throws -> TrainingData {
+    /// With `--config`, `rows` picks the config's validation rows (its held-out share or source), the
+    /// rest, or all; nil takes the validation rows when the config has some, else all.
+    func loadData(for model: SavedModel, labels: Bool, rows: Rows? = .all) throws -> TrainingData {
         if let config {
             let c = try ConfigFile.load(path: config)
             if case let .csv(path, target, _) = c.data {
                 try Self.checkColumns(try Dataset.csvHeader(path: path).filter { $0 != target }, model: model, path: path)
             }
-            return try c.data.load(threads: workers)
+            let all = try c.data.load(threads: workers)
+            let choice = rows ?? (c.validation == nil ? .all : .validation)
+            if choice == .all { return all }
+            guard c.validation != nil else {
+                throw CLIError(
+                    message: "--rows \(choice.rawValue): \(config) has no data.validation block, so all its rows are training rows; use --rows all",
+                    status: .usage)
+            }
+            let parts = try Trainer.trainingAndValidationRows(c, all)
+            return choice == .training ? parts.training : (parts.validation ?? all)
         }
         let path = data!
         var isDirectory: ObjCBool = false

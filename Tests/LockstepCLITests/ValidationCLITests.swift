@@ -34,6 +34,21 @@ import Testing
         // The model saved is the restored one, and evaluate agrees with the best validation loss.
         let model = try CLI.json(URL(fileURLWithPath: dir + "/run/model.json"))
         #expect((model["model"] as? [String: Any])?["weights"] as? [Double] == summary["weights"] as? [Double])
+        let e = try CLI.run(["evaluate", "--model", dir + "/run/model.json", "--config", dir + "/c.yaml", "--json", "-"])
+        #expect(e.status == 0, "\(e.stderr)")
+        let scores = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [String: Any])
+        let trainingRows = try #require(summary["rows"] as? Int)
+        #expect(scores["rows"] as? Int == 8000 - trainingRows, "evaluate --config scores the held-out rows by default")
+        #expect((scores["data"] as? String ?? "").contains("validation rows"), "\(scores)")
+        let best = try #require(stop["bestLoss"] as? Double), mse = try #require(scores["mse"] as? Double)
+        #expect(abs(mse / 2 - best) < 1e-5 * best, "the squared loss is MSE/2: \(mse / 2) vs \(best)")
+        for (rows, count) in [("training", trainingRows), ("all", 8000)] {
+            let r = try CLI.run(["evaluate", "--model", dir + "/run/model.json", "--config", dir + "/c.yaml", "--rows", rows, "--json", "-"])
+            let doc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            #expect(doc?["rows"] as? Int == count, "--rows \(rows): \(r.stderr)")
+        }
+        let noConfig = try CLI.run(["evaluate", "--model", dir + "/run/model.json", "--data", dir + "/none.csv", "--rows", "all"])
+        #expect(noConfig.status == 64 && noConfig.stderr.contains("give --config"), "\(noConfig.stderr)")
     }
 
     @Test func aSeparateSourceIsReadRelativeToTheConfig() throws {
