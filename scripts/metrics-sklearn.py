@@ -33,7 +33,7 @@ def case(name, rows, d, seed, classification):
         z_true = z + rng.standard_normal(rows)
         y = (z_true > 0).astype(np.float32)
         p = (1 / (1 + np.exp(-z))).astype(np.float32)
-        labels = (z >= 0).astype(np.int64)
+        labels = (z > 0).astype(np.int64)  # sklearn predict: decision_function > 0
         prf = metrics.precision_recall_fscore_support(y.astype(np.int64), labels, labels=[0, 1], zero_division=0)
         expected = {
             "accuracy": metrics.accuracy_score(y.astype(np.int64), labels),

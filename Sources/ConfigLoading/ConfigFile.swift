@@ -15,6 +15,7 @@ import Yams
 ///     model: {init: normal, std: 0.01}          # or zeros / uniform
 ///     loss: squared                             # or mse
 ///     optimizer: {lr: 0.03, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0}
+///     penalty: {alpha: 0.001, l1Ratio: 0.15}     # elastic net on the weights (none by default)
 ///     training: {epochs: 3, batchSize: 10, shuffle: true, seed: 0, threads: auto,
 ///                executor: auto, chunkRows: auto, kernel: auto, bind: true,
 ///                schedule: {kind: cosine, tMax: 100}}   (see ConfigFile+Schedule.swift)
@@ -62,7 +63,7 @@ public enum ConfigFile {
         if let tree { try requireNameKeys(tree, file: file) }
         let parsed = tree?.any
         let root = try ConfigNode(file: file, path: "", value: parsed)
-        try root.allow(["data", "model", "loss", "optimizer", "training"])
+        try root.allow(["data", "model", "loss", "optimizer", "penalty", "training"])
         var config = TrainingConfig()
         if let data = try root.child("data") {
             config.data = try dataSource(data, configFile: file)
@@ -93,8 +94,20 @@ public enum ConfigFile {
             config.optimizer = try optimizer(opt)
             config.lrAsWritten = try opt.double("lr")
         }
+        if let node = try root.child("penalty") { config.penalty = try penalty(node) }
         if let training = try root.child("training") { try applyTraining(training, to: &config) }
         return config
+    }
+
+    /// `penalty: {alpha, l1Ratio}` (scikit-learn's names: `alpha`, `l1_ratio`).
+    static func penalty(_ node: ConfigNode) throws(ConfigError) -> Penalty {
+        try node.allow(["alpha", "l1Ratio"])
+        guard let alpha = try node.float("alpha") else {
+            throw ConfigError(kind: .invalidValue, message: "\(node.file): 'penalty.alpha' is missing; e.g. penalty: {alpha: 0.0001, l1Ratio: 0.15}")
+        }
+        let penalty = Penalty(alpha: alpha, l1Ratio: try node.float("l1Ratio") ?? 0.15)
+        do { try penalty.validate() } catch { throw ConfigError(kind: .invalidValue, message: "\(node.file): \(error.description)") }
+        return penalty
     }
 
     /// Every mapping key must be a scalar (a name). Checked before Yams turns the tree into values:

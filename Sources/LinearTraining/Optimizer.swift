@@ -48,25 +48,33 @@ public struct SGD: Sendable, Equatable {
     /// saves a store and a reload per parameter on a step's critical path). `first` is true on the
     /// very first step of a run (the momentum buffer starts as the gradient). Called by each worker
     /// for its own slice; touches nothing outside `range`.
+    ///
+    /// With a `penalty`, parameters below `penalized` (the weights, not the bias) also get its L2
+    /// part in the gradient (after weight decay, before momentum) and its L1 part as a soft
+    /// threshold by lr·α·l1Ratio after the update (`Penalty`).
     @inlinable
     public func apply(
         params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, gradientScale: Float = 1,
-        momentumBuffer: UnsafeMutablePointer<Float>, range: Range<Int>, first: Bool
+        momentumBuffer: UnsafeMutablePointer<Float>, range: Range<Int>, first: Bool,
+        penalty: Penalty? = nil, penalized: Int = 0
     ) {
         let lr = self.lr, wd = weightDecay, mu = momentum, damp = 1 - dampening
-        if mu == 0 && wd == 0 {
+        if mu == 0 && wd == 0 && penalty == nil {
             for j in range { params[j] = params[j] - lr * (grads[j] * gradientScale) }
             return
         }
+        let l2 = penalty?.l2 ?? 0, threshold = lr * (penalty?.l1 ?? 0)
         for j in range {
             var g = grads[j] * gradientScale
             if wd != 0 { g = g + wd * params[j] }
+            if l2 != 0 && j < penalized { g = g + l2 * params[j] }
             if mu != 0 {
                 let buf = first ? g : mu * momentumBuffer[j] + damp * g
                 momentumBuffer[j] = buf
                 g = nesterov ? g + mu * buf : buf
             }
-            params[j] = params[j] - lr * g
+            let p = params[j] - lr * g
+            params[j] = threshold != 0 && j < penalized ? Penalty.softThreshold(p, threshold) : p
         }
     }
 }

@@ -34,6 +34,8 @@ struct StepSpan: StepProgram {
     let kernel: GradientKernels.Kind
     let loss: Loss
     let sgd: SGD
+    /// `config.penalty` (nil: none, or α = 0), on the d weights.
+    let penalty: Penalty?
     /// With a schedule: the rate of each step of this span (`TrainingState.stepLR`); nil: `sgd.lr`.
     let stepLR: SharedPointer<Float>?
     /// Steps taken by the run before this span (momentum starts on global step 0).
@@ -118,7 +120,7 @@ struct StepSpan: StepProgram {
         sgd.apply(
             params: params.base, grads: totals.base,
             gradientScale: count == batch ? batchScale : loss.gradientScale(rows: count),
-            momentumBuffer: momentum.base, range: update, first: stepsBefore &+ step == 0)
+            momentumBuffer: momentum.base, range: update, first: stepsBefore &+ step == 0, penalty: penalty, penalized: d)
         if coords.contains(d &+ 1) {
             stepLoss.base[step] = totals.base[d &+ 1]
             TrainingProgress.publish(progress.base, stepsDone: stepsBefore &+ step &+ 1, lossSum: totals.base[d &+ 1], rows: count)

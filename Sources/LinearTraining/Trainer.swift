@@ -448,6 +448,7 @@ public final class Trainer {
             rows: data.rows, d: data.features, batch: batchRows, chunkRows: plan.chunkRows,
             batchesPerEpoch: batchesPerEpoch, chunksPerBatch: plan.chunkCount(rows: batchRows),
             batchScale: config.loss.gradientScale(rows: batchRows), kernel: kernel, loss: config.loss, sgd: config.optimizer,
+            penalty: config.penalty.flatMap { $0.alpha == 0 ? nil : $0 },
             stepLR: scheduler == nil ? nil : SharedPointer(state.stepLR),
             stepsBefore: stepsTaken, stepCount: steps, firstBatch: batchInEpoch,
             fillPermutation: permutationEpoch != epochsDone, progress: SharedPointer(progress.words),

@@ -26,6 +26,7 @@ extension TrainingConfig {
                 ("dampening", .float(optimizer.dampening)), ("nesterov", .bool(optimizer.nesterov)),
                 ("weightDecay", .float(optimizer.weightDecay)),
             ])),
+        ] + penaltyJSON + [
             ("training", .object([
                 ("epochs", .int(epochs)),
                 ("batchSize", batchSize.map { .int($0) } ?? .string("full")),
@@ -54,6 +55,12 @@ extension TrainingConfig {
         case let .npy(dir, convert):
             return .object([("npy", .object([("dir", .string(dir)), ("convertFloat64", .bool(convert))]))])
         }
+    }
+
+    /// `penalty`, when there is one.
+    var penaltyJSON: [(String, JSONValue)] {
+        guard let penalty else { return [] }
+        return [("penalty", .object([("alpha", .float(penalty.alpha)), ("l1Ratio", .float(penalty.l1Ratio))]))]
     }
 
     /// `training.schedule` with its interval, when there is a schedule.

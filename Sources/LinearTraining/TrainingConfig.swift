@@ -62,6 +62,8 @@ public struct TrainingConfig: Sendable, Equatable {
     /// `training.earlyStopping`; nil trains every epoch.
     public var earlyStopping: EarlyStopping? = nil
     public var optimizer: SGD
+    /// `penalty: {alpha, l1Ratio}`: elastic net on the weights (`Penalty`); nil: none.
+    public var penalty: Penalty? = nil
     public var epochs: Int
     /// Rows per minibatch; nil means the full dataset (one step per epoch).
     public var batchSize: Int?
@@ -116,6 +118,7 @@ public struct TrainingConfig: Sendable, Equatable {
     /// Checks the ranges of every value; the message names the key and the fix.
     public func validate() throws(TrainingError) {
         try optimizer.validate()
+        try penalty?.validate()
         if epochs < 1 { throw .invalidValue(key: "training.epochs", value: "\(epochs)", fix: "use at least 1 epoch") }
         if let b = batchSize, b < 1 {
             throw .invalidValue(key: "training.batchSize", value: "\(b)", fix: "use at least 1 row, or 'full'")

@@ -91,6 +91,7 @@ public struct TrainingReport: Sendable {
             ("batchRows", .int(batchRows)),
             ("rows", .int(rows)),
             ("features", .int(model.weights.count)),
+            ("nonZeroWeights", .int(model.weights.count { $0 != 0 })),
             ("trainSeconds", .double(trainSeconds)),
             ("samplesPerSecond", .double(samplesPerSecond)),
         ]

@@ -230,7 +230,7 @@ struct TrainCommand: ParsableCommand {
             throw ExitCode(Interruption.exitCode)
         }
         if let stop = report.earlyStop { print(stop.sentence) }
-        printResult(report, stepsBefore: stepsBefore)
+        printResult(report, stepsBefore: stepsBefore, penalty: trainer.config.penalty)
         try writeOutputs(report, trainer: trainer, run: run)
     }
 
@@ -322,13 +322,17 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// The result lines; `stepsBefore` are the steps of the checkpoint this run resumed from.
-    func printResult(_ r: TrainingReport, stepsBefore: Int) {
+    func printResult(_ r: TrainingReport, stepsBefore: Int, penalty: Penalty?) {
         let w = r.model.weights
         if w.count == 1 {
             print("weight \(f4(w[0])), bias \(f4(r.model.bias)), loss \(f4(r.finalLoss))")
         } else {
             let shown = w.prefix(8).map(f4).joined(separator: ", ") + (w.count > 8 ? ", … (\(w.count) in all)" : "")
             print("w = [\(shown)], b = \(f4(r.model.bias)), loss \(String(format: "%f", r.finalLoss))")
+        }
+        if let p = penalty, p.alpha > 0 {
+            print("penalty α \(cFormat("%g", Double(p.alpha))), l1Ratio \(cFormat("%g", Double(p.l1Ratio))): "
+                + "\(w.count { $0 != 0 }) of \(w.count) weight(s) non-zero, penalty term \(cFormat("%.6g", p.value(weights: w)))")
         }
         if let t = r.trueWeights, t.count == w.count, let tb = r.trueBias {
             if w.count <= 8 {

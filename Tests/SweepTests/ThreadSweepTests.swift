@@ -40,7 +40,17 @@ import Testing
             config: TrainingConfig(
                 data: .synthetic(DatasetSpec(rows: 700, features: 5, weights: .alternating, seed: 4)), model: .zeros,
                 loss: .mse, optimizer: SGD(lr: 0.02), epochs: 2, batchSize: 64, shuffle: false, chunkRows: 8)),
+        Workload(name: "elastic net on a sparse truth, momentum", config: penalized),
     ]
+
+    /// The L1 part's soft threshold and the L2 part with momentum and a short last batch.
+    static var penalized: TrainingConfig {
+        var c = TrainingConfig(
+            data: .synthetic(DatasetSpec(rows: 1250, features: 12, weights: .explicit([1, 0, -2, 0, 0, 0.5, 0, 0, 3, 0, 0, -1]), seed: 7)),
+            model: .zeros, loss: .squared, optimizer: SGD(lr: 0.05, momentum: 0.9), epochs: 3, batchSize: 128, seed: 8, chunkRows: 16)
+        c.penalty = Penalty(alpha: 0.05, l1Ratio: 0.7)
+        return c
+    }
 
     struct Outcome: Equatable {
         var weights: [UInt32]
