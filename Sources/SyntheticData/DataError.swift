@@ -2,6 +2,9 @@
 public enum DataError: Error, CustomStringConvertible, Equatable {
     case fileNotFound(path: String)
     case unreadable(path: String, reason: String)
+    /// An input that is not a regular file (a FIFO, device, socket or directory): reading it could
+    /// wait for ever. `kind` says what it is ("a FIFO (named pipe)"). See `InputFile`.
+    case notRegularFile(path: String, kind: String)
     case emptyFile(path: String)
     case malformedCSV(path: String, line: Int, reason: String)
     case missingColumn(path: String, column: String, available: [String])
@@ -29,6 +32,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return "data file \(path) does not exist; check the path (relative paths are resolved from the current directory)"
         case let .unreadable(path, reason):
             return "cannot read \(path): \(reason)"
+        case let .notRegularFile(path, kind):
+            return "\(path) is \(kind), not a regular file; lockstep reads its inputs only from regular files "
+                + "(a pipe or device could keep it waiting for ever): save the input to a file and give that path"
         case let .emptyFile(path):
             return "\(path) is empty; a CSV needs a header line and at least one data row"
         case let .malformedCSV(path, line, reason):

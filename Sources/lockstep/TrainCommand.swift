@@ -86,7 +86,10 @@ struct TrainCommand: ParsableCommand {
             // Under mpirun, SIGINT/SIGTERM keep their default action on every rank: a rank that stopped
             // on its own would leave the others waiting in a step's exchange (the last checkpoint
             // stays intact: checkpoints are written atomically).
-            if world == nil { Interruption.watch() }
+            if world == nil {
+                Interruption.watch()
+                Interruption.exitAtOnce(true)
+            }
             var config = try options.resolved()
             if let threads { config.threads = threads == "auto" ? nil : Int(threads) }
             let topology = try? Topology.current()
@@ -96,6 +99,7 @@ struct TrainCommand: ParsableCommand {
             }
             var validation: TrainingData?
             if case let .source(source) = config.validation { validation = try source.load(threads: topology?.physicalCores ?? 1) }
+            Interruption.exitAtOnce(false)  // from here a signal stops the run cleanly (checkpoint, run directory)
             let trainer = try Trainer(config: config, data: data, validation: validation, topology: topology, combine: world?.combine())
             if let world {
                 // Every rank must run the same job on the same data: agree on their hashes, or stop

@@ -11,6 +11,8 @@ import Testing
         var name: String
         /// Files made in the case's directory first (path relative to it → bytes).
         var files: [String: [UInt8]] = [:]
+        /// FIFOs (named pipes) made in the case's directory (paths relative to it), with no writer.
+        var fifos: [String] = []
         /// The command; "$D" is the case's directory. `train` also gets `--summary $D/summary.json`.
         var args: [String]
         var status: Int32
@@ -62,6 +64,14 @@ import Testing
             args: ["train", "--config", "$D/c.yaml"], status: 65, message: message)
     }
 
+    /// YAML's "billion laughs": 9 levels of anchors, each a list of 9 aliases of the one before
+    /// (9⁹ ≈ 387 M strings from ~400 bytes; it ran 68 s to 5.9 GB before the limit).
+    static let billionLaughs: String = {
+        var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+        for i in 1...8 { yaml += "a\(i): &a\(i) [\(Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ", "))]\n" }
+        return yaml
+    }()
+
     static let cases: [Case] = [
         // Config: keys, types, ranges, syntax.
         config("unknown root key", "trainig: {epochs: 3}\n", 64, "unknown key 'trainig' (did you mean 'training'?)"),
@@ -86,6 +96,9 @@ import Testing
         config("a list as a key (crashed Yams)", "data: {[1]: 2}\n", 64, "keys must be plain names"),
         config("not a mapping", "- 1\n- 2\n", 64, "the config must be a mapping of keys to values, got a list"),
         config("two data sources", "data: {csv: {path: a.csv}, synthetic: {rows: 10}}\n", 64, "'data' has 'synthetic' and 'csv'; keep one"),
+        config("billion laughs (nested aliases)", billionLaughs, 64, "expands to more than 100000 values (the limit)"),
+        config("config over 1 MiB", "training: {epochs: 3}\n" + String(repeating: "# a comment line of some length\n", count: 33_000), 64,
+               "larger than the limit of 1048576 bytes (1 MiB)"),
         // Flags.
         flags("zero --threads", ["--threads", "0"], 64, "--threads must be"),
         flags("negative --lr", ["--lr=-0.5"], 64, "--lr must be"),
@@ -118,6 +131,22 @@ import Testing
         npyData("npy y rows differ", x: goodX, y: npy(shape: "(3,)", payload: floats([1, 2, 3])), "y.npy"),
         npyData("npy NaN in X", x: npy(shape: "(4, 2)", payload: floats([1, 2, 3, .nan, 5, 6, 7, 8])), "row 1"),
         npyData("npy garbage header", x: npy(shape: "(4, 2", payload: floats([1, 2, 3, 4, 5, 6, 7, 8])), "X.npy"),
+        // Inputs that are not regular files: a FIFO would wait for a writer for ever.
+        Case(name: "FIFO as --config", fifos: ["c.yaml"], args: ["train", "--config", "$D/c.yaml"], status: 66,
+             message: "c.yaml is a FIFO (named pipe), not a regular file"),
+        Case(name: "directory as --config", files: ["c/keep": text("x")], args: ["train", "--config", "$D/c"], status: 66,
+             message: "is a directory, not a regular file"),
+        Case(name: "device as --config", args: ["train", "--config", "/dev/zero"], status: 66, message: "/dev/zero is a character device"),
+        Case(name: "FIFO as X.npy", files: ["c.yaml": text(config), "n/y.npy": goodY], fifos: ["n/X.npy"],
+             args: ["train", "--config", "$D/c.yaml", "--data", "$D/n"], status: 66, message: "X.npy is a FIFO (named pipe)"),
+        Case(name: "FIFO as y.npy", files: ["c.yaml": text(config), "n/X.npy": goodX], fifos: ["n/y.npy"],
+             args: ["train", "--config", "$D/c.yaml", "--data", "$D/n"], status: 66, message: "y.npy is a FIFO (named pipe)"),
+        Case(name: "FIFO as meta.json", files: ["c.yaml": text(config), "n/X.npy": goodX, "n/y.npy": goodY], fifos: ["n/meta.json"],
+             args: ["train", "--config", "$D/c.yaml", "--data", "$D/n"], status: 66, message: "meta.json is a FIFO (named pipe)"),
+        Case(name: "FIFO as data.npy.dir's X.npy", files: ["c.yaml": text("data: {npy: {dir: $D/n}}\n"), "n/y.npy": goodY], fifos: ["n/X.npy"],
+             args: ["train", "--config", "$D/c.yaml"], status: 66, message: "X.npy is a FIFO (named pipe)"),
+        Case(name: "FIFO as predict --model", files: ["n/X.npy": goodX, "n/y.npy": goodY], fifos: ["m.json"],
+             args: ["predict", "--model", "$D/m.json", "--data", "$D/n", "--output", "-"], status: 66, message: "m.json is a FIFO (named pipe)"),
         // Resources and outputs.
         config("dataset larger than memory", "data: {synthetic: {rows: 100000000000, features: 64}}\n", 74, "available"),
         config("dataset larger than addressable", "data: {synthetic: {rows: 4000000000000000000, features: 64}}\n", 64, "too large"),
@@ -156,10 +185,11 @@ import Testing
             let content = String(bytes: bytes, encoding: .utf8).map { Array($0.replacingOccurrences(of: "$D", with: dir).utf8) } ?? bytes
             try Data(content).write(to: URL(fileURLWithPath: full))
         }
+        for path in c.fifos { #expect(mkfifo(dir + "/" + path, 0o644) == 0, "\(c): mkfifo \(path)") }
         let before = Self.files(under: dir)
         var args = c.args.map { $0.replacingOccurrences(of: "$D", with: dir) }
         if args.first == "train" && !args.contains("--summary") { args += ["--summary", dir + "/summary.json"] }
-        let r = try CLI.run(args)
+        let r = try CLI.run(args, timeout: 120)
         #expect(r.status == c.status, "\(c): exit \(r.status), stderr \(r.stderr)")
         #expect(r.stderr.contains(c.message), "\(c): \(r.stderr)")
         for crash in ["Fatal error", "Stack dump", "Segmentation", "Illegal instruction", "Aborted"] {
