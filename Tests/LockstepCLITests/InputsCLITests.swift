@@ -40,4 +40,28 @@ import Testing
         #expect(r.stderr.contains("interrupted by \(c.name) while reading the config or data; nothing was written"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/s.json"))
     }
+
+    /// X.npy truncated while a run trains on its mapping: touching a page past the new end raises
+    /// SIGBUS, which killed the process with no word; now the handler says what happened and exits 74.
+    @Test func aMappedDataFileTruncatedDuringTrainingIsReportedNotACrash() throws {
+        let dir = try CLI.tempDir().path
+        let gen = try CLI.run(["generate", "--rows", "200000", "--features", "8", "--out", dir + "/g", "--quiet"])
+        #expect(gen.status == 0, "\(gen.stderr)")
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["train", "--data", dir + "/g", "--epochs", "100000", "--quiet", "--summary", dir + "/s.json"]
+        p.currentDirectoryURL = CLI.root
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        usleep(1_500_000)
+        #expect(truncate(dir + "/g/X.npy", 4096) == 0)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .exit && p.terminationStatus == 74, "exit \(p.terminationStatus), \(stderr)")
+        #expect(stderr.contains("the data file changed while being read (SIGBUS on mapped data"), "\(stderr)")
+        #expect(stderr.contains("no checkpoint written"), "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/s.json"), "no summary of a run on changed data")
+    }
 }
