@@ -71,7 +71,9 @@ public enum ConfigFile {
     }
 
     static func syntaxError(_ error: Error, file: String) -> ConfigError {
-        let detail = "\(error)".split(separator: "\n").prefix(3).joined(separator: " ")
+        // Yams quotes the offending line, which may be megabytes long: each line cut to 160 characters.
+        let detail = "\(error)".split(separator: "\n").prefix(3).map { $0.count > 160 ? $0.prefix(160) + "…" : $0 }
+            .joined(separator: " ")
         return ConfigError(kind: .syntax, message: "\(file): not valid YAML or JSON: \(detail)")
     }
 

@@ -157,11 +157,11 @@ struct NpyArray {
         case ">f4", ">f8":
             throw .npy(
                 path: path,
-                problem: "is big-endian ('\(header.descr)'); convert it with numpy.save(path, numpy.load(path).astype('<f4'))")
+                problem: "is big-endian (\(quoted(header.descr))); convert it with numpy.save(path, numpy.load(path).astype('<f4'))")
         default:
             throw .npy(
                 path: path,
-                problem: "has dtype '\(header.descr)'; lockstep trains on float32 ('<f4') or float16 ('<f2'): "
+                problem: "has dtype \(quoted(header.descr)); lockstep trains on float32 ('<f4') or float16 ('<f2'): "
                     + "save x.astype(numpy.float32)")
         }
         if header.fortranOrder {
