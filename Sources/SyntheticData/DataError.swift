@@ -9,6 +9,10 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case malformedCSV(path: String, line: Int, reason: String)
     case missingColumn(path: String, column: String, available: [String])
     case nonFinite(path: String, row: Int, column: String)
+    /// A NaN or infinity in a .npy file; `row` and `column` are numpy's 0-based indices.
+    case nonFiniteNpy(path: String, row: Int, column: Int)
+    /// A finite float64 value of a .npy file that float32 cannot hold (|v| > 3.4e38); 0-based indices.
+    case outOfFloat32Range(path: String, row: Int, column: Int, value: Double)
     /// A value that the dtype it is converted to cannot hold (float16: |v| > 65504 after rounding).
     case outOfRange(path: String, row: Int, column: String, value: Float, dtype: DType)
     case invalidSpec(field: String, value: String, fix: String)
@@ -44,6 +48,11 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
                 + "set data.csv.target to one of them"
         case let .nonFinite(path, row, column):
             return "\(path): row \(row), column '\(column)' is NaN or infinite; clean the data first"
+        case let .nonFiniteNpy(path, row, column):
+            return "\(path): row \(row), column \(column) (0-based, as numpy's x[\(row), \(column)]) is NaN or infinite; clean the data first"
+        case let .outOfFloat32Range(path, row, column, value):
+            return "\(path): row \(row), column \(column) (0-based, as numpy's x[\(row), \(column)]) is \(value), out of float32 range "
+                + "(±3.4e38); scale the data before converting it to float32"
         case let .outOfRange(path, row, column, value, dtype):
             return "\(path): row \(row), column '\(column)' is \(value), outside \(dtype.rawValue)'s range (±65504); "
                 + "keep these data in float32, or scale them first"
