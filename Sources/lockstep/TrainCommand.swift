@@ -93,6 +93,7 @@ struct TrainCommand: ParsableCommand {
             var config = try options.resolved()
             if let threads { config.threads = threads == "auto" ? nil : Int(threads) }
             let topology = try? Topology.current()
+            let mapped = MappedInputs(config.data)  // before mapping: a change while loading counts too
             let data = try loadData(config, threads: topology?.physicalCores ?? 1)
             if !follower, let cores = topology?.physicalCores, let t = config.threads, t > cores {
                 printError("warning: \(t) workers on \(cores) physical core(s): the workers take turns on the cores, so the run is slower, not faster (the result is the same)")
@@ -125,7 +126,7 @@ struct TrainCommand: ParsableCommand {
             try checkOutputs(config: config)
             let run = try output.runDirectory(kind: .train, resume: checkpointing.resume)
             do {
-                try train(config: config, trainer: trainer, topology: topology, run: run)
+                try train(config: config, trainer: trainer, topology: topology, run: run, mapped: mapped)
             } catch {
                 // A failed run under --force leaves the previous run as it was; an interrupted one
                 // (its checkpoint saved) takes its place, so --resume finds it.
@@ -171,7 +172,7 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    func train(config: TrainingConfig, trainer: Trainer, topology: Topology?, run: RunDirectory?) throws {
+    func train(config: TrainingConfig, trainer: Trainer, topology: Topology?, run: RunDirectory?, mapped: MappedInputs) throws {
         let checkpointDir = try checkpointing.directory(runDir: run)
         let resumeNote = try checkpointDir.flatMap { try checkpointing.resumeIfAsked(trainer, dir: $0) }
         try startFromModel(trainer)
@@ -205,6 +206,7 @@ struct TrainCommand: ParsableCommand {
                     }
                 },
                 onCheckpoint: { checkpoint throws(TrainingError) in
+                    try mapped.check()
                     try checkpoint.write(toDirectory: checkpointDir!)
                     checkpointsSaved += 1
                 })
@@ -235,6 +237,7 @@ struct TrainCommand: ParsableCommand {
         }
         if let stop = report.earlyStop { print(stop.sentence) }
         printResult(report, stepsBefore: stepsBefore)
+        try mapped.check()
         try writeOutputs(report, trainer: trainer, run: run)
     }
 

@@ -81,4 +81,26 @@ import Testing
         let left = Set(try FileManager.default.contentsOfDirectory(atPath: dir)).subtracting(before)
         #expect(left.isEmpty, "left \(left)")
     }
+
+    /// X.npy modified in place (same size, a new mtime: no SIGBUS) while a run with checkpoints
+    /// trains on it: the next checkpoint is refused (exit 74) naming the file, and no summary is written.
+    @Test func aMappedDataFileModifiedInPlaceStopsTheRunBeforeTheNextCheckpoint() throws {
+        let dir = try CLI.tempDir().path
+        #expect(try CLI.run(["generate", "--rows", "200000", "--features", "8", "--out", dir + "/g", "--quiet"]).status == 0)
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["train", "--data", dir + "/g", "--epochs", "100000", "--quiet", "--checkpoint-dir", dir + "/ck", "--summary", dir + "/s.json"]
+        p.currentDirectoryURL = CLI.root
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        usleep(1_500_000)
+        try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: dir + "/g/X.npy")
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .exit && p.terminationStatus == 74, "exit \(p.terminationStatus), \(stderr)")
+        #expect(stderr.contains("X.npy was modified while the run used it; no checkpoint written"), "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/s.json"))
+    }
 }
