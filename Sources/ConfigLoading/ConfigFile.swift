@@ -24,9 +24,32 @@ public enum ConfigFile {
         try parse(try read(path: path), file: path)
     }
 
+    /// The largest config file read: 1 MiB (checked by `stat` before reading).
+    public static let maxBytes = 1 << 20
+
     static func read(path: String) throws(ConfigError) -> String {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ConfigError(kind: .missingFile, message: "config file \(path) does not exist; see configs/ for examples")
+        let size: Int
+        do {
+            size = try InputFile.requireRegular(path)
+        } catch {
+            switch error {
+            case .fileNotFound:
+                throw ConfigError(kind: .missingFile, message: "config file \(path) does not exist; see configs/ for examples")
+            case let .notRegularFile(_, kind):
+                throw ConfigError(
+                    kind: .notRegularFile,
+                    message: "config file \(path) is \(kind), not a regular file; lockstep reads its config only from a regular file "
+                        + "(a pipe or device could keep it waiting for ever): save the config to a file and give that path")
+            default:
+                throw ConfigError(kind: .unreadable, message: "cannot read config file \(path): \(error)")
+            }
+        }
+        // A config is a few hundred bytes; a huge one is a mistake (or an attack) that Yams would
+        // take minutes and gigabytes over.
+        guard size <= maxBytes else {
+            throw ConfigError(
+                kind: .invalidValue,
+                message: "config file \(path) is \(size) bytes, larger than the limit of \(maxBytes) bytes (1 MiB); is it the right file?")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(kind: .unreadable, message: "cannot read config file \(path)")
@@ -49,18 +72,31 @@ public enum ConfigFile {
     }
 
     static func syntaxError(_ error: Error, file: String) -> ConfigError {
-        let detail = "\(error)".split(separator: "\n").prefix(3).joined(separator: " ")
+        // Yams quotes the offending line, which may be megabytes long: each line cut to 160 characters.
+        let detail = "\(error)".split(separator: "\n").prefix(3).map { $0.count > 160 ? $0.prefix(160) + "…" : $0 }
+            .joined(separator: " ")
         return ConfigError(kind: .syntax, message: "\(file): not valid YAML or JSON: \(detail)")
     }
 
+    /// The most values a config may expand to, aliases counted as copies: 100 000.
+    public static let maxNodes = 100_000
+
     public static func parse(_ text: String, file: String) throws(ConfigError) -> TrainingConfig {
+        guard text.utf8.count <= maxBytes else {
+            throw ConfigError(
+                kind: .invalidValue,
+                message: "\(file): the config is \(text.utf8.count) bytes, larger than the limit of \(maxBytes) bytes (1 MiB); is it the right file?")
+        }
         let tree: Node?
         do {
             tree = try Yams.compose(yaml: text)
         } catch {
             throw syntaxError(error, file: file)
         }
-        if let tree { try requireNameKeys(tree, file: file) }
+        if let tree {
+            var nodes = 0
+            try requireNameKeys(tree, file: file, nodes: &nodes)
+        }
         let parsed = tree?.any
         let root = try ConfigNode(file: file, path: "", value: parsed)
         try root.allow(["data", "model", "loss", "optimizer", "penalty", "training"])
@@ -113,7 +149,20 @@ public enum ConfigFile {
     /// Every mapping key must be a scalar (a name). Checked before Yams turns the tree into values:
     /// its constructor force-unwraps a key that is a mapping or a list (`{[a]: 1}`), which would
     /// crash the program (found by `make fuzz`).
-    static func requireNameKeys(_ node: Node, file: String) throws(ConfigError) {
+    ///
+    /// The walk also counts the nodes as the values will have them, aliases expanded, and refuses
+    /// more than `maxNodes`: YAML's "billion laughs" (anchors of lists of aliases of anchors …) is
+    /// a few hundred bytes that expand to billions of nodes (a 432-byte one ran 68 s to 5.9 GB).
+    /// Yams shares an alias's node with its anchor, so the tree itself stays small; only a walk
+    /// (this one, or the conversion to values after it) expands it.
+    static func requireNameKeys(_ node: Node, file: String, nodes: inout Int) throws(ConfigError) {
+        nodes += 1
+        guard nodes <= maxNodes else {
+            throw ConfigError(
+                kind: .invalidValue,
+                message: "\(file): the config expands to more than \(maxNodes) values (the limit), counting each alias "
+                    + "(*name) as a copy of its anchor; a config is a few dozen values: remove the nested aliases")
+        }
         switch node {
         case let .mapping(m):
             for (key, value) in m {
@@ -123,10 +172,10 @@ public enum ConfigFile {
                         message: "\(file): a key is a \(key.mapping != nil ? "mapping" : key.sequence != nil ? "list" : "reference"), "
                             + "not a name (line \(key.mark?.line ?? 0)); keys must be plain names like 'training'")
                 }
-                try requireNameKeys(value, file: file)
+                try requireNameKeys(value, file: file, nodes: &nodes)
             }
         case let .sequence(items):
-            for item in items { try requireNameKeys(item, file: file) }
+            for item in items { try requireNameKeys(item, file: file, nodes: &nodes) }
         case .scalar, .alias:
             break
         }

@@ -1,3 +1,5 @@
+import SyntheticData
+
 /// One mapping of a parsed YAML/JSON config, read strictly: unknown keys and wrong types are errors
 /// whose message gives the file, the full key path and what would be accepted.
 public struct ConfigNode {
@@ -19,7 +21,7 @@ public struct ConfigNode {
         } else {
             throw ConfigError(
                 kind: .wrongType,
-                message: "\(file): \(path.isEmpty ? "the config" : "'\(path)'") must be a mapping of keys to values, got \(Self.show(value))")
+                message: "\(file): \(path.isEmpty ? "the config" : quoted(path)) must be a mapping of keys to values, got \(Self.show(value))")
         }
     }
 
@@ -28,9 +30,9 @@ public struct ConfigNode {
     /// Rejects keys not in `allowed`, suggesting the closest known key.
     func allow(_ allowed: [String]) throws(ConfigError) {
         for k in values.keys.sorted() where !allowed.contains(k) {
-            let near = allowed.min { Self.distance($0, k) < Self.distance($1, k) }
-            var msg = "\(file): unknown key '\(key(k))'"
-            if let near, Self.distance(near, k) <= max(2, k.count / 3) { msg += " (did you mean '\(key(near))'?)" }
+            let near = k.count > 80 ? nil : allowed.min { Self.distance($0, k) < Self.distance($1, k) }
+            var msg = "\(file): unknown key \(quoted(key(k)))"
+            if let near, k.count <= 80, Self.distance(near, k) <= max(2, k.count / 3) { msg += " (did you mean '\(key(near))'?)" }
             msg += "; known keys\(path.isEmpty ? "" : " of '\(path)'"): \(allowed.joined(separator: ", "))"
             throw ConfigError(kind: .unknownKey, message: msg)
         }
@@ -44,11 +46,11 @@ public struct ConfigNode {
     }
 
     func wrongType(_ k: String, _ expected: String) -> ConfigError {
-        ConfigError(kind: .wrongType, message: "\(file): '\(key(k))' must be \(expected), got \(Self.show(values[k]))")
+        ConfigError(kind: .wrongType, message: "\(file): \(quoted(key(k))) must be \(expected), got \(Self.show(values[k]))")
     }
 
     func invalid(_ k: String, _ fix: String) -> ConfigError {
-        ConfigError(kind: .invalidValue, message: "\(file): '\(key(k))' is \(Self.show(values[k])); \(fix)")
+        ConfigError(kind: .invalidValue, message: "\(file): \(quoted(key(k))) is \(Self.show(values[k])); \(fix)")
     }
 
     func int(_ k: String) throws(ConfigError) -> Int? {
@@ -113,7 +115,7 @@ public struct ConfigNode {
     static func show(_ v: Any?) -> String {
         switch v {
         case nil: return "nothing"
-        case let s as String: return "'\(s)'"
+        case let s as String: return quoted(s)
         case let b as Bool: return "\(b)"
         case let i as Int: return "\(i)"
         case let d as Double: return "\(d)"

@@ -163,6 +163,13 @@ public struct SavedModel: Sendable, Equatable, Codable {
 
     /// Reads a model file.
     public init(path: String) throws(TrainingError) {
+        do {
+            try InputFile.requireRegular(path)
+        } catch {
+            if case let .notRegularFile(_, kind) = error {
+                throw .badModel(path: path, problem: "is \(kind), not a regular file; give the model file lockstep train --model wrote")
+            }
+        }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)

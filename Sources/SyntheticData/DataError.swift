@@ -2,10 +2,17 @@
 public enum DataError: Error, CustomStringConvertible, Equatable {
     case fileNotFound(path: String)
     case unreadable(path: String, reason: String)
+    /// An input that is not a regular file (a FIFO, device, socket or directory): reading it could
+    /// wait for ever. `kind` says what it is ("a FIFO (named pipe)"). See `InputFile`.
+    case notRegularFile(path: String, kind: String)
     case emptyFile(path: String)
     case malformedCSV(path: String, line: Int, reason: String)
     case missingColumn(path: String, column: String, available: [String])
     case nonFinite(path: String, row: Int, column: String)
+    /// A NaN or infinity in a .npy file; `row` and `column` are numpy's 0-based indices.
+    case nonFiniteNpy(path: String, row: Int, column: Int)
+    /// A finite float64 value of a .npy file that float32 cannot hold (|v| > 3.4e38); 0-based indices.
+    case outOfFloat32Range(path: String, row: Int, column: Int, value: Double)
     /// A value that the dtype it is converted to cannot hold (float16: |v| > 65504 after rounding).
     case outOfRange(path: String, row: Int, column: String, value: Float, dtype: DType)
     case invalidSpec(field: String, value: String, fix: String)
@@ -29,6 +36,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return "data file \(path) does not exist; check the path (relative paths are resolved from the current directory)"
         case let .unreadable(path, reason):
             return "cannot read \(path): \(reason)"
+        case let .notRegularFile(path, kind):
+            return "\(path) is \(kind), not a regular file; lockstep reads its inputs only from regular files "
+                + "(a pipe or device could keep it waiting for ever): save the input to a file and give that path"
         case let .emptyFile(path):
             return "\(path) is empty; a CSV needs a header line and at least one data row"
         case let .malformedCSV(path, line, reason):
@@ -38,6 +48,11 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
                 + "set data.csv.target to one of them"
         case let .nonFinite(path, row, column):
             return "\(path): row \(row), column '\(column)' is NaN or infinite; clean the data first"
+        case let .nonFiniteNpy(path, row, column):
+            return "\(path): row \(row), column \(column) (0-based, as numpy's x[\(row), \(column)]) is NaN or infinite; clean the data first"
+        case let .outOfFloat32Range(path, row, column, value):
+            return "\(path): row \(row), column \(column) (0-based, as numpy's x[\(row), \(column)]) is \(value), out of float32 range "
+                + "(±3.4e38); scale the data before converting it to float32"
         case let .outOfRange(path, row, column, value, dtype):
             return "\(path): row \(row), column '\(column)' is \(value), outside \(dtype.rawValue)'s range (±65504); "
                 + "keep these data in float32, or scale them first"

@@ -56,18 +56,18 @@ extension Dataset {
             dtype = .float16
             x = (UnsafeMutableRawPointer(mutating: xArray.file.base + xArray.header.dataOffset), xArray.file)
             if let bad = firstNonFiniteHalf(x.pointer.assumingMemoryBound(to: UInt16.self), count: rows * d) {
-                throw .nonFinite(path: xPath, row: bad / d, column: "\(bad % d)")
+                throw .nonFiniteNpy(path: xPath, row: bad / d, column: bad % d)
             }
         } else {
             dtype = .float32
             let floats = try xArray.floats(threads: threads)
             x = (UnsafeMutableRawPointer(floats.pointer), floats.owner)
             if let bad = firstNonFinite(floats.pointer, count: rows * d, threads: threads) {
-                throw .nonFinite(path: xPath, row: bad / d, column: "\(bad % d)")
+                throw xArray.badValue(at: bad, columns: d)
             }
         }
         if let bad = firstNonFinite(y.pointer, count: rows, threads: threads) {
-            throw .nonFinite(path: yPath, row: bad, column: "0")
+            throw yArray!.badValue(at: bad, columns: 1)
         }
         var source = "npy \(dir)"
         if let spec = meta?.spec { source += " (\(spec.summary))" } else if dtype == .float16 { source += " (float16)" }
@@ -157,11 +157,11 @@ struct NpyArray {
         case ">f4", ">f8":
             throw .npy(
                 path: path,
-                problem: "is big-endian ('\(header.descr)'); convert it with numpy.save(path, numpy.load(path).astype('<f4'))")
+                problem: "is big-endian (\(quoted(header.descr))); convert it with numpy.save(path, numpy.load(path).astype('<f4'))")
         default:
             throw .npy(
                 path: path,
-                problem: "has dtype '\(header.descr)'; lockstep trains on float32 ('<f4') or float16 ('<f2'): "
+                problem: "has dtype \(quoted(header.descr)); lockstep trains on float32 ('<f4') or float16 ('<f2'): "
                     + "save x.astype(numpy.float32)")
         }
         if header.fortranOrder {
@@ -172,6 +172,16 @@ struct NpyArray {
         if header.dataOffset % (header.itemSize ?? 4) != 0 {
             throw .npy(path: path, problem: "has its data at byte \(header.dataOffset), not aligned to its items; re-save it with numpy.save")
         }
+    }
+
+    /// The error for the NaN or infinity found at flat index `i` of the float32 values: a finite
+    /// float64 that became infinite is out of float32's range, not "NaN or infinite".
+    func badValue(at i: Int, columns d: Int) -> DataError {
+        if header.descr == "<f8" {
+            let v = (file.base + header.dataOffset).assumingMemoryBound(to: Double.self)[i]
+            if v.isFinite { return .outOfFloat32Range(path: path, row: i / d, column: i % d, value: v) }
+        }
+        return .nonFiniteNpy(path: path, row: i / d, column: i % d)
     }
 
     /// The values as float32: the mapping itself, or for float64 or float16 a converted copy in memory.

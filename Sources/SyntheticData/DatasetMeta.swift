@@ -59,6 +59,7 @@ public struct DatasetMeta: Sendable, Equatable {
     static func readIfPresent(directory dir: String) throws(DataError) -> DatasetMeta? {
         let path = dir + "/" + fileName
         guard FileManager.default.fileExists(atPath: path) else { return nil }
+        try InputFile.requireRegular(path)
         func bad(_ what: String) -> DataError {
             .npy(path: path, problem: "is not a valid lockstep meta.json (\(what)); regenerate it or remove it")
         }

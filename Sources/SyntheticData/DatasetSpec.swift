@@ -78,10 +78,20 @@ public struct DatasetSpec: Sendable, Equatable {
             + (task == .regression ? [] : [("task", .string(task.rawValue))])
     }
 
+    /// The widest synthetic row: 2²⁰ = 1 048 576 features (4 MiB of float32 per row).
+    public static let maxFeatures = 1 << 20
+
     /// Checks every field; the message names the field and the fix.
     public func validate() throws(DataError) {
         if rows < 1 { throw .invalidSpec(field: "rows", value: "\(rows)", fix: "use at least 1 row") }
         if features < 1 { throw .invalidSpec(field: "features", value: "\(features)", fix: "use at least 1 feature") }
+        // Before anything of `features` floats is made (the true weights, a row): 4.6e18 features
+        // aborted in the allocation, 1e8 needed 400 MB per row.
+        if features > Self.maxFeatures {
+            throw .invalidSpec(
+                field: "features", value: "\(features)",
+                fix: "use at most \(Self.maxFeatures) features (the limit: a row of 4 MiB)")
+        }
         if case let .explicit(w) = weights, w.count != features {
             throw .invalidSpec(
                 field: "weights", value: "(\(w.count) values)",

@@ -58,8 +58,8 @@ public struct NpyHeader: Sendable, Equatable {
             case ("fortran_order", .bool(let b)): fortran = b
             case ("shape", .tuple(let t)): shape = t
             case ("descr", _), ("fortran_order", _), ("shape", _):
-                throw .header("'\(key)' has the wrong type (descr is a string, fortran_order True or False, shape a tuple)")
-            default: throw .header("has an unexpected key '\(key)' (a .npy header has descr, fortran_order and shape)")
+                throw .header("\(quoted(key)) has the wrong type (descr is a string, fortran_order True or False, shape a tuple)")
+            default: throw .header("has an unexpected key \(quoted(key)) (a .npy header has descr, fortran_order and shape)")
             }
         }
         guard let descr else { throw .header("has no 'descr' key") }
@@ -67,7 +67,7 @@ public struct NpyHeader: Sendable, Equatable {
         guard let shape else { throw .header("has no 'shape' key") }
         let header = NpyHeader(
             major: major, minor: minor, descr: descr, fortranOrder: fortran, shape: shape, dataOffset: dataOffset)
-        guard let size = header.itemSize else { throw .dtype("'\(descr)'") }
+        guard let size = header.itemSize else { throw .dtype(quoted(descr)) }
         var items = 1
         for n in shape {
             let (p, o) = items.multipliedReportingOverflow(by: n)
@@ -157,7 +157,7 @@ struct DictParser {
         while true {
             if peek() == 0x7D { i += 1; break }
             guard case let .string(key) = try parseValue() else { throw .header("has a key that is not a string") }
-            if out.contains(where: { $0.0 == key }) { throw .header("repeats the key '\(key)'") }
+            if out.contains(where: { $0.0 == key }) { throw .header("repeats the key \(quoted(key))") }
             try expect(0x3A, "':'")
             out.append((key, try parseValue()))
             if peek() == 0x2C { i += 1; continue }

@@ -28,13 +28,13 @@ struct CLIError: Error, CustomStringConvertible {
         case let e as CLIError: return e
         case let e as ConfigError:
             switch e.kind {
-            case .missingFile: return CLIError(message: e.description, status: .missingInput)
+            case .missingFile, .notRegularFile: return CLIError(message: e.description, status: .missingInput)
             case .unreadable: return CLIError(message: e.description, status: .ioError)
             default: return CLIError(message: e.description, status: .usage)
             }
         case let e as DataError:
             switch e {
-            case .fileNotFound: return CLIError(message: e.description, status: .missingInput)
+            case .fileNotFound, .notRegularFile: return CLIError(message: e.description, status: .missingInput)
             case .invalidSpec, .outputExists, .outputInTheWay: return CLIError(message: e.description, status: .usage)
             case .writeFailed, .cancelled: return CLIError(message: e.description, status: .ioError)
             case .outOfMemory: return CLIError(message: e.description, status: .ioError)
@@ -47,7 +47,9 @@ struct CLIError: Error, CustomStringConvertible {
             case .invalidValue, .checkpointMismatch: return CLIError(message: e.description, status: .usage)
             case .badCheckpoint: return CLIError(message: e.description, status: .badData)
             case let .badModel(path, _):
-                return CLIError(message: e.description, status: FileManager.default.fileExists(atPath: path) ? .badData : .missingInput)
+                // A model file that is there is bad data; a missing one, or a FIFO or device in its place, is no input (66).
+                let regular = (try? InputFile.requireRegular(path)) != nil
+                return CLIError(message: e.description, status: regular ? .badData : .missingInput)
             case .checkpointWriteFailed: return CLIError(message: e.description, status: .ioError)
             }
         case let e as TopologyError: return CLIError(message: e.description, status: .ioError)

@@ -15,6 +15,13 @@ enum Interruption {
         _ = ls_watch_signals()
     }
 
+    /// While reading the config and the data nothing is written yet: a signal then ends the
+    /// process at once (a line on stderr, exit 130/143/129) instead of being noticed only when a
+    /// long parse or load has finished. Turned off before the first output is made.
+    static func exitAtOnce(_ on: Bool) {
+        ls_set_exit_on_signal(on ? 1 : 0)
+    }
+
     /// Makes a signal also ask `progress`'s run to stop after the step in progress (nil: no longer).
     static func stopOnSignal(_ progress: TrainingProgress?) {
         ls_set_stop_word(progress?.stopWord)

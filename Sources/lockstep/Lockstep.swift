@@ -29,6 +29,7 @@ struct Lockstep: ParsableCommand {
     /// full disk) is exit 74, never a silent 0.
     static func main() {
         ls_stdout_line_buffered()
+        _ = ls_watch_bus_errors()  // a mapped data file that shrinks: a message and exit 74, not a silent SIGBUS
         do {
             var command = try parseAsRoot()
             try command.run()

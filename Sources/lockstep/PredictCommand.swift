@@ -31,12 +31,16 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            Interruption.watch()
+            Interruption.exitAtOnce(true)  // reading the model and data: nothing written yet
             let model = try options.loadModel()
             try options.inputs().refuse(output: output, flag: "--output")
             let data = try options.loadData(for: model, labels: false)
             let kind = kind ?? model.defaultOutput
             try model.checkPrediction(of: data, kind: kind)
             let npy = output.hasSuffix(".npy")
+            // From here a signal is noticed between blocks, so the temporary file is removed (it was left behind).
+            Interruption.exitAtOnce(false)
             let stream: AtomicStream
             do throws(DataError) { stream = try AtomicStream(path: output) } catch { throw CLIError(message: error.description, status: .ioError) }
             let rows = data.rows, workers = options.workers
@@ -55,11 +59,19 @@ struct PredictCommand: ParsableCommand {
                     }
                     try Self.write(buffer[0..<(hi - lo)], kind: kind, npy: npy, to: stream)
                     lo = hi
+                    if Interruption.isRequested {
+                        stream.discard()
+                        printError("interrupted by \(Interruption.signalName) after \(lo) of \(rows) rows; nothing was written to \(output)")
+                        throw ExitCode(Interruption.exitCode)
+                    }
                 }
                 try stream.commit()
             } catch let e as DataError {
                 stream.discard()
                 throw CLIError(message: e.description, status: .ioError)
+            } catch {
+                stream.discard()
+                throw error
             }
         }
     }

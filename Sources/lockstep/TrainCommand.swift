@@ -86,16 +86,21 @@ struct TrainCommand: ParsableCommand {
             // Under mpirun, SIGINT/SIGTERM keep their default action on every rank: a rank that stopped
             // on its own would leave the others waiting in a step's exchange (the last checkpoint
             // stays intact: checkpoints are written atomically).
-            if world == nil { Interruption.watch() }
+            if world == nil {
+                Interruption.watch()
+                Interruption.exitAtOnce(true)
+            }
             var config = try options.resolved()
             if let threads { config.threads = threads == "auto" ? nil : Int(threads) }
             let topology = try? Topology.current()
+            let mapped = MappedInputs(config.data)  // before mapping: a change while loading counts too
             let data = try loadData(config, threads: topology?.physicalCores ?? 1)
             if !follower, let cores = topology?.physicalCores, let t = config.threads, t > cores {
                 printError("warning: \(t) workers on \(cores) physical core(s): the workers take turns on the cores, so the run is slower, not faster (the result is the same)")
             }
             var validation: TrainingData?
             if case let .source(source) = config.validation { validation = try source.load(threads: topology?.physicalCores ?? 1) }
+            Interruption.exitAtOnce(false)  // from here a signal stops the run cleanly (checkpoint, run directory)
             let trainer = try Trainer(config: config, data: data, validation: validation, topology: topology, combine: world?.combine())
             if let world {
                 // Every rank must run the same job on the same data: agree on their hashes, or stop
@@ -121,7 +126,7 @@ struct TrainCommand: ParsableCommand {
             try checkOutputs(config: config)
             let run = try output.runDirectory(kind: .train, resume: checkpointing.resume)
             do {
-                try train(config: config, trainer: trainer, topology: topology, run: run)
+                try train(config: config, trainer: trainer, topology: topology, run: run, mapped: mapped)
             } catch {
                 // A failed run under --force leaves the previous run as it was; an interrupted one
                 // (its checkpoint saved) takes its place, so --resume finds it.
@@ -167,7 +172,7 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    func train(config: TrainingConfig, trainer: Trainer, topology: Topology?, run: RunDirectory?) throws {
+    func train(config: TrainingConfig, trainer: Trainer, topology: Topology?, run: RunDirectory?, mapped: MappedInputs) throws {
         let checkpointDir = try checkpointing.directory(runDir: run)
         let resumeNote = try checkpointDir.flatMap { try checkpointing.resumeIfAsked(trainer, dir: $0) }
         try startFromModel(trainer)
@@ -201,6 +206,7 @@ struct TrainCommand: ParsableCommand {
                     }
                 },
                 onCheckpoint: { checkpoint throws(TrainingError) in
+                    try mapped.check()
                     try checkpoint.write(toDirectory: checkpointDir!)
                     checkpointsSaved += 1
                 })
@@ -231,6 +237,7 @@ struct TrainCommand: ParsableCommand {
         }
         if let stop = report.earlyStop { print(stop.sentence) }
         printResult(report, stepsBefore: stepsBefore, penalty: trainer.config.penalty)
+        try mapped.check()
         try writeOutputs(report, trainer: trainer, run: run)
     }
 

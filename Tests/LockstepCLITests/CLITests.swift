@@ -14,7 +14,9 @@ import Testing
 
     /// Runs the built `lockstep` from the project root.
     @discardableResult
-    static func run(_ args: [String]) throws -> ProcessResult { try runProcess(binary, args, in: root) }
+    static func run(_ args: [String], timeout: Double? = nil) throws -> ProcessResult {
+        try runProcess(binary, args, in: root, timeout: timeout)
+    }
 
     static func tempDir() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lockstep-cli-\(UUID().uuidString)")

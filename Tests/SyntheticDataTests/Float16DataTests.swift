@@ -81,7 +81,7 @@ import Testing
         #expect {
             _ = try Dataset.loadNpy(directory: dir)
         } throws: { error in
-            (error as? DataError) == .nonFinite(path: dir + "/X.npy", row: 4, column: "1")
+            (error as? DataError) == .nonFiniteNpy(path: dir + "/X.npy", row: 4, column: 1)
         }
     }
 

@@ -166,7 +166,7 @@ import Testing
         expectError("y.npy: row 3")
         try write(
             "X = np.ones((5, 2), np.float32); X[4, 1] = np.inf; np.save('\(dir)/X.npy', X)\nnp.save('\(dir)/y.npy', np.ones(5, np.float32))")
-        expectError("X.npy: row 4, column '1'")
+        expectError("X.npy: row 4, column 1 (0-based")
         try write(x + "np.save('\(dir)/y.npy', np.ones(5, np.float32))\nopen('\(dir)/y.npy', 'r+b').truncate(100)")
         expectError("y.npy is truncated")
         try write(x)

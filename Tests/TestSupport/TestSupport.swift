@@ -10,9 +10,11 @@ public struct ProcessResult: Sendable {
 }
 
 /// Runs `executable` with `arguments` (in `directory` when given, with `environment` added to this
-/// process's) to the end, capturing its output.
+/// process's) to the end, capturing its output. With a `timeout` (seconds), a child still running
+/// then is killed (SIGKILL) and its result says so: a test of a hang fails instead of hanging.
 public func runProcess(
-    _ executable: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+    _ executable: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+    timeout: Double? = nil
 ) throws -> ProcessResult {
     let p = Process()
     p.executableURL = executable
@@ -23,11 +25,26 @@ public func runProcess(
     p.standardOutput = out
     p.standardError = err
     try p.run()
+    // Both pipes drained at once: a child writing much to one while we wait on the other would block.
+    nonisolated(unsafe) var e = Data()
+    let readErr = DispatchGroup()
+    DispatchQueue.global().async(group: readErr) { e = err.fileHandleForReading.readDataToEndOfFile() }
+    nonisolated(unsafe) var timedOut = false
+    let watchdog = timeout.map { seconds in
+        let item = DispatchWorkItem {
+            timedOut = true
+            kill(p.processIdentifier, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item)
+        return item
+    }
     let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
+    readErr.wait()
     p.waitUntilExit()
-    return ProcessResult(
-        status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    watchdog?.cancel()
+    var stderr = String(decoding: e, as: UTF8.self)
+    if timedOut { stderr += "\n[test: killed after \(timeout!) s: still running]" }
+    return ProcessResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: stderr)
 }
 
 /// Runs a Python 3 script (numpy is installed by `make deps`) and returns its stdout.

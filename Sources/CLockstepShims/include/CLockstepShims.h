@@ -145,6 +145,11 @@ int ls_flush_stdout(void);
 int ls_received_signal(void);
 /// A word the handler also sets to 1 (atomically), e.g. a trainer's stop request; NULL for none.
 void ls_set_stop_word(uint64_t *word);
+/// 1: a SIGINT/SIGTERM/SIGHUP ends the process at once (one line on stderr, exit 128 + signal), as
+/// while reading the config and data, when nothing is written yet; 0: it is only recorded.
+void ls_set_exit_on_signal(int on);
+/// Installs a SIGBUS handler: a mapped input file that shrank; one line on stderr and exit 74.
+int ls_watch_bus_errors(void);
 
 /// 1 when this CPU and OS run code built with `-target-cpu skylake-avx512` (AVX-512 F/DQ/CD/BW/VL,
 /// AVX2, FMA, BMI1/2, LZCNT, MOVBE, POPCNT, F16C, zmm state saved by the OS); 0 otherwise and off x86-64.
