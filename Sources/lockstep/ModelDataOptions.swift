@@ -47,8 +47,8 @@ struct ModelDataOptions: ParsableArguments {
     func loadData(for model: SavedModel, labels: Bool) throws -> TrainingData {
         if let config {
             let c = try ConfigFile.load(path: config)
-            if case let .csv(path, target, _) = c.data {
-                try Self.checkColumns(try Dataset.csvHeader(path: path).filter { $0 != target }, model: model, path: path)
+            if case let .csv(path, target, _, header) = c.data {
+                try Self.checkColumns(try Dataset.csvHeader(path: path, header: header).filter { $0 != target }, model: model, path: path)
             }
             return try c.data.load(threads: workers)
         }
