@@ -10,7 +10,8 @@ import Yams
 ///     data:
 ///       synthetic: {rows: 1000, features: 2, weights: [2, -3.4], bias: 4.2, noise: 0.01, seed: 0}
 ///       #    (materialize: false makes each minibatch's rows as they are needed, never storing the data)
-///       # or  csv: {path: data/line50.csv, target: y}   (relative to this file)
+///       # or  csv: {path: data/line50.csv, target: y}   (relative to this file; header: false for a
+///       #          headerless file, whose columns are named 0, 1, …: target: 2)
 ///       # or  npy: {dir: data/w3, convertFloat64: false}   (X.npy, y.npy as `lockstep generate` writes)
 ///     model: {init: normal, std: 0.01}          # or zeros / uniform
 ///     loss: squared                             # or mse
@@ -200,12 +201,16 @@ public enum ConfigFile {
             return .npy(dir: resolve(dir, configFile: configFile), convertFloat64: try npy.bool("convertFloat64") ?? false)
         }
         if let csv = try node.child("csv") {
-            try csv.allow(["path", "target", "dtype"])
+            try csv.allow(["path", "target", "dtype", "header"])
             guard let path = try csv.string("path") else {
                 throw ConfigError(kind: .invalidValue, message: "\(node.file): 'data.csv.path' is missing; give the CSV file's path")
             }
+            // A headerless file's columns are named by index, so `target: 2` is the name "2".
+            let target: String
+            if let i = csv.values["target"] as? Int { target = String(i) } else { target = try csv.string("target") ?? "y" }
             return .csv(
-                path: resolve(path, configFile: configFile), target: try csv.string("target") ?? "y", dtype: try dtype(csv))
+                path: resolve(path, configFile: configFile), target: target, dtype: try dtype(csv),
+                header: try csv.bool("header") ?? true)
         }
         guard let s = try node.child("synthetic") else { return .synthetic(DatasetSpec()) }
         let spec = try syntheticSpec(s)

@@ -15,9 +15,10 @@ public enum DataSource: Sendable, Equatable {
     /// Made from a spec row by row as each minibatch needs it, never stored (`materialize: false`):
     /// the same bits as `.synthetic` of the same spec.
     case onTheFly(DatasetSpec)
-    /// A small CSV file: `target` names the y column, every other column is a feature; X is
-    /// converted to `dtype` on load (float16: rounded to nearest-even, out-of-range values refused).
-    case csv(path: String, target: String, dtype: DType = .float32)
+    /// A CSV file: `target` names the y column, every other column is a feature; X is converted
+    /// to `dtype` on load (float16: rounded to nearest-even, out-of-range values refused). With
+    /// `header` false the first line is data and the columns are named "0", "1", … by index.
+    case csv(path: String, target: String, dtype: DType = .float32, header: Bool = true)
     /// `dir/X.npy` and `dir/y.npy`, memory-mapped (float64 converted into memory only if allowed).
     case npy(dir: String, convertFloat64: Bool)
 
@@ -26,7 +27,7 @@ public enum DataSource: Sendable, Equatable {
         switch self {
         case let .synthetic(spec): return spec.summary
         case let .onTheFly(spec): return spec.summary + ", made on the fly"
-        case let .csv(path, _, dtype): return "csv \(path)" + (dtype == .float16 ? " as float16" : "")
+        case let .csv(path, _, dtype, _): return "csv \(path)" + (dtype == .float16 ? " as float16" : "")
         case let .npy(dir, _): return "npy \(dir)"
         }
     }
@@ -36,8 +37,8 @@ public enum DataSource: Sendable, Equatable {
         switch self {
         case let .synthetic(spec): return .stored(try Dataset.generate(spec, threads: threads))
         case let .onTheFly(spec): return .generated(try SyntheticRows(spec))
-        case let .csv(path, target, dtype):
-            return .stored(try Dataset.loadCSV(path: path, target: target).converted(to: dtype))
+        case let .csv(path, target, dtype, header):
+            return .stored(try Dataset.loadCSV(path: path, target: target, header: header).converted(to: dtype))
         case let .npy(dir, convert):
             return .stored(try Dataset.loadNpy(directory: dir, convertFloat64: convert, threads: threads))
         }

@@ -257,6 +257,10 @@ struct TrainCommand: ParsableCommand {
         if case .object(var fields) = summaryJSON {
             if let peak = peakResidentBytes() { fields.append(("peakResidentBytes", .int(peak))) }
             fields.append(("lockstepVersion", .string(LockstepVersion.string)))
+            let names = try featureNames(trainer.config)
+            let features = names.features ?? SavedModel.indexNames(trainer.data.features)
+            fields.append(("featureNames", .array(features.map { .string($0) })))
+            fields.append(("target", .string(names.target)))
             summaryJSON = .object(fields)
         }
         let summaryText = summaryJSON.text(pretty: true) + "\n"
@@ -279,8 +283,8 @@ struct TrainCommand: ParsableCommand {
     /// The feature and target names a saved model keeps: a CSV's header names; `x0`, `x1`, … and
     /// `y` for other data.
     func featureNames(_ config: TrainingConfig) throws -> (features: [String]?, target: String) {
-        guard case let .csv(path, target, _) = config.data else { return (nil, "y") }
-        return (try Dataset.csvHeader(path: path).filter { $0 != target }, target)
+        guard case let .csv(path, target, _, header) = config.data else { return (nil, "y") }
+        return (try Dataset.csvHeader(path: path, header: header).filter { $0 != target }, target)
     }
 
     /// `--init-from`: a new run (not a resumed one: its checkpoint holds the state) starts from the
@@ -323,9 +327,21 @@ struct TrainCommand: ParsableCommand {
         print("workers: \(how)")
         let batch = trainer.isFullBatch ? "full batch" : "batch \(trainer.batchRows)"
         print(
-            "data: \(d.source), \(byteCountText(d.byteCount)); \(batch), \(trainer.batchesPerEpoch) step(s)/epoch, "
+            "data: \(dataText(trainer)), \(byteCountText(d.byteCount)); \(batch), \(trainer.batchesPerEpoch) step(s)/epoch, "
                 + "chunks of \(trainer.plan.chunkRows) rows, kernel \(trainer.kernel.rawValue) "
                 + "(\(trainer.kernelTarget.rawValue))")
+    }
+
+    /// The data source of the header line; for a CSV its shape and columns: "csv d.csv: 1000 rows ×
+    /// 3 features (x1, x2, x3), target y" (at most 8 names shown).
+    func dataText(_ trainer: Trainer) -> String {
+        let d = trainer.data
+        guard case let .csv(_, target, _, _) = trainer.config.data, let names = try? featureNames(trainer.config).features else {
+            return d.source
+        }
+        let shown = names.prefix(8).map { $0.count > 40 ? String($0.prefix(40)) + "…" : $0 }.joined(separator: ", ")
+        let more = names.count > 8 ? ", … \(names.count - 8) more" : ""
+        return "\(d.source): \(d.rows) rows × \(d.features) feature\(d.features == 1 ? "" : "s") (\(shown)\(more)), target \(target)"
     }
 
     /// The result lines; `stepsBefore` are the steps of the checkpoint this run resumed from.
