@@ -124,10 +124,8 @@ struct CSVReader {
     /// Bytes `float(_:buffer:)` needs: any real number is shorter.
     static let numberBufferSize = 128
 
-    /// `text` in single quotes, cut to 80 characters with "…", for messages.
-    static func quoted(_ text: String) -> String {
-        "'" + (text.count > 80 ? String(text.prefix(80)) + "…" : text) + "'"
-    }
+    /// `text` in single quotes, cut to 80 characters with "…", for messages (the package's `quoted`).
+    static func quoted(_ text: String) -> String { SyntheticData.quoted(text) }
 
     /// Skips lines that are blank or comments; false at the end of the bytes.
     private mutating func skipBlankAndCommentLines() -> Bool {

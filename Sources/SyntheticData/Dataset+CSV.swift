@@ -25,6 +25,7 @@ extension Dataset {
     /// The column names of a CSV file: its header's, or "0", "1", … with `header` false (from the
     /// first record's width). Reads only the start of a large file.
     public static func csvHeader(path: String, header: Bool = true) throws(DataError) -> [String] {
+        try InputFile.requireRegular(path)  // a FIFO would block FileHandle's open for ever
         guard let handle = FileHandle(forReadingAtPath: path) else {
             if !FileManager.default.fileExists(atPath: path) { throw .fileNotFound(path: path) }
             throw .unreadable(path: path, reason: "not readable")
@@ -58,7 +59,7 @@ extension Dataset {
 
     /// The whole file's bytes.
     static func readCSV(path: String) throws(DataError) -> Data {
-        guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path: path) }
+        try InputFile.requireRegular(path)
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {

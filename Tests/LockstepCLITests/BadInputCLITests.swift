@@ -159,6 +159,8 @@ import Testing
              args: ["train", "--config", "$D/c.yaml"], status: 66, message: "X.npy is a FIFO (named pipe)"),
         Case(name: "FIFO as predict --model", files: ["n/X.npy": goodX, "n/y.npy": goodY], fifos: ["m.json"],
              args: ["predict", "--model", "$D/m.json", "--data", "$D/n", "--output", "-"], status: 66, message: "m.json is a FIFO (named pipe)"),
+        Case(name: "FIFO as the CSV data", files: ["c.yaml": text("data: {csv: {path: $D/d.csv}}\n")], fifos: ["d.csv"],
+             args: ["train", "--config", "$D/c.yaml"], status: 66, message: "d.csv is a FIFO (named pipe)"),
         // Resources and outputs.
         config("dataset larger than memory", "data: {synthetic: {rows: 100000000000, features: 64}}\n", 74, "available"),
         config("dataset larger than addressable", "data: {synthetic: {rows: 4000000000000000000, features: 64}}\n", 64, "too large"),
