@@ -49,8 +49,7 @@ extension Trainer {
     public static func trainingAndValidationRows(_ config: TrainingConfig, _ data: TrainingData) throws(TrainingError)
         -> (training: TrainingData, validation: TrainingData?)
     {
-        let (training, validation) = try splitValidation(config, data, nil)
-        return (training, validation)
+        try splitValidation(config, data, nil)
     }
 
     /// After an epoch (`epochsDone` counts it): the validation pass, then early stopping's

@@ -18,6 +18,29 @@ import Testing
         try runProcess(binary, args, in: root, timeout: timeout)
     }
 
+    /// Starts `lockstep args` from the project root, runs `meanwhile` after `delay` seconds (a
+    /// signal, a change to a file it reads), and waits for it to end: its exit status (128 + the
+    /// signal when one ended it), stderr, and the seconds from `meanwhile` to the end.
+    static func runInterfering(
+        _ args: [String], after delay: Double, meanwhile: (Process) throws -> Void
+    ) throws -> (status: Int32, stderr: String, seconds: Double) {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = root
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        usleep(UInt32(delay * 1e6))
+        let start = Date()
+        try meanwhile(p)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let status = p.terminationReason == .exit ? p.terminationStatus : 128 + p.terminationStatus
+        return (status, stderr, Date().timeIntervalSince(start))
+    }
+
     static func tempDir() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lockstep-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -11,20 +11,7 @@ import Testing
     /// Starts `lockstep args`, sends `signal` after `delay` seconds, and returns the exit status,
     /// stderr and how long the process took to end after the signal.
     static func signalled(_ args: [String], _ signal: Int32, after delay: Double) throws -> (status: Int32, stderr: String, seconds: Double) {
-        let p = Process()
-        p.executableURL = CLI.binary
-        p.arguments = args
-        p.currentDirectoryURL = CLI.root
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        usleep(UInt32(delay * 1e6))
-        let sent = Date()
-        kill(p.processIdentifier, signal)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationReason == .exit ? p.terminationStatus : 128 + p.terminationStatus, stderr, Date().timeIntervalSince(sent))
+        try CLI.runInterfering(args, after: delay) { kill($0.processIdentifier, signal) }
     }
 
     /// 20 M × 4 synthetic rows take ~23 s to make in the debug build (before the fix the signal was
@@ -47,19 +34,10 @@ import Testing
         let dir = try CLI.tempDir().path
         let gen = try CLI.run(["generate", "--rows", "200000", "--features", "8", "--out", dir + "/g", "--quiet"])
         #expect(gen.status == 0, "\(gen.stderr)")
-        let p = Process()
-        p.executableURL = CLI.binary
-        p.arguments = ["train", "--data", dir + "/g", "--epochs", "100000", "--quiet", "--summary", dir + "/s.json"]
-        p.currentDirectoryURL = CLI.root
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        usleep(1_500_000)
-        #expect(truncate(dir + "/g/X.npy", 4096) == 0)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationReason == .exit && p.terminationStatus == 74, "exit \(p.terminationStatus), \(stderr)")
+        let (status, stderr, _) = try CLI.runInterfering(
+            ["train", "--data", dir + "/g", "--epochs", "100000", "--quiet", "--summary", dir + "/s.json"], after: 1.5
+        ) { _ in #expect(truncate(dir + "/g/X.npy", 4096) == 0) }
+        #expect(status == 74, "exit \(status), \(stderr)")
         #expect(stderr.contains("the data file changed while being read (SIGBUS on mapped data"), "\(stderr)")
         #expect(stderr.contains("no checkpoint written"), "\(stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/s.json"), "no summary of a run on changed data")
@@ -87,19 +65,11 @@ import Testing
     @Test func aMappedDataFileModifiedInPlaceStopsTheRunBeforeTheNextCheckpoint() throws {
         let dir = try CLI.tempDir().path
         #expect(try CLI.run(["generate", "--rows", "200000", "--features", "8", "--out", dir + "/g", "--quiet"]).status == 0)
-        let p = Process()
-        p.executableURL = CLI.binary
-        p.arguments = ["train", "--data", dir + "/g", "--epochs", "100000", "--quiet", "--checkpoint-dir", dir + "/ck", "--summary", dir + "/s.json"]
-        p.currentDirectoryURL = CLI.root
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        usleep(1_500_000)
-        try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: dir + "/g/X.npy")
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationReason == .exit && p.terminationStatus == 74, "exit \(p.terminationStatus), \(stderr)")
+        let (status, stderr, _) = try CLI.runInterfering(
+            ["train", "--data", dir + "/g", "--epochs", "100000", "--quiet", "--checkpoint-dir", dir + "/ck", "--summary", dir + "/s.json"],
+            after: 1.5
+        ) { _ in try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: dir + "/g/X.npy") }
+        #expect(status == 74, "exit \(status), \(stderr)")
         #expect(stderr.contains("X.npy was modified while the run used it; no checkpoint written"), "\(stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/s.json"))
     }

@@ -89,19 +89,8 @@ import Testing
         for (sig, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
             let ck = dir + "/ck\(sig)"
             let args = ["train", "--config", config, "--checkpoint-dir", ck, "--quiet", "--summary", dir + "/s\(sig).json", "--epochs", "6"]
-            let p = Process()
-            p.executableURL = CLI.binary
-            p.arguments = args
-            p.currentDirectoryURL = CLI.root
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            usleep(1_800_000)
-            kill(p.processIdentifier, sig)
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            #expect(p.terminationReason == .exit && p.terminationStatus == code, "\(stderr)")
+            let (status, stderr, _) = try CLI.runInterfering(args, after: 1.8) { kill($0.processIdentifier, sig) }
+            #expect(status == code, "\(stderr)")
             #expect(stderr.contains("checkpoint saved in \(ck)") && stderr.contains("continue with: ") && stderr.contains("--resume"), "\(stderr)")
             #expect(FileManager.default.fileExists(atPath: ck + "/checkpoint.json"))
             #expect(!FileManager.default.fileExists(atPath: dir + "/s\(sig).json"), "no summary for an unfinished run")
