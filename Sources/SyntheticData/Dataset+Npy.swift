@@ -3,7 +3,9 @@ import Foundation
 
 extension Dataset {
     /// Opens a dataset directory: `dir/X.npy` (float32 or float16, C order, shape (N, D)), `dir/y.npy`
-    /// (shape (N,) or (N, 1)) and, when present, `dir/meta.json` (written by `lockstep generate`; gives
+    /// (shape (N,) or (N, 1): float32, float16, float64 with `convertFloat64`, or integer or boolean
+    /// labels — numpy's `<i8`, `<i4`, `<i2`, `|i1`, unsigned `<u8`…`|u1` and `|b1`, converted exactly to
+    /// float32 in memory; an integer beyond ±2²⁴, which float32 cannot hold exactly, is refused) and, when present, `dir/meta.json` (written by `lockstep generate`; gives
     /// the true weights and bias for reports). A float16 X is mapped as it is (half the bytes; the
     /// kernels convert rows in registers); a float16 y is converted to float32 in memory.
     ///
@@ -24,7 +26,8 @@ extension Dataset {
         let xPath = dir + "/X.npy", yPath = dir + "/y.npy"
         let xArray = try NpyArray(path: xPath, convertFloat64: convertFloat64)
         let yArray =
-            !labels && !FileManager.default.fileExists(atPath: yPath) ? nil : try NpyArray(path: yPath, convertFloat64: convertFloat64)
+            !labels && !FileManager.default.fileExists(atPath: yPath)
+            ? nil : try NpyArray(path: yPath, convertFloat64: convertFloat64, integers: true)
         let shape = xArray.header.shape
         guard shape.count == 2, shape[0] >= 1, shape[1] >= 1 else {
             let hint = shape.count == 1 ? " (for one feature, save x.reshape(-1, 1))" : ""
@@ -136,7 +139,11 @@ struct NpyArray {
     let header: NpyHeader
     let convertFloat64: Bool
 
-    init(path: String, convertFloat64: Bool) throws(DataError) {
+    /// numpy's integer and boolean dtypes that labels (y) may have, little-endian or single-byte.
+    static let integerDescrs: Set<String> = ["|b1", "|i1", "|u1", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8"]
+
+    /// `integers`: whether integer and boolean dtypes are accepted (for y: class labels, counts).
+    init(path: String, convertFloat64: Bool, integers: Bool = false) throws(DataError) {
         self.path = path
         self.convertFloat64 = convertFloat64
         file = try MappedFile(path: path)
@@ -147,6 +154,7 @@ struct NpyArray {
         }
         switch header.descr {
         case "<f4", "<f2": break
+        case let d where integers && Self.integerDescrs.contains(d): break
         case "<f8" where convertFloat64: break
         case "<f8":
             throw .npy(
@@ -161,8 +169,8 @@ struct NpyArray {
         default:
             throw .npy(
                 path: path,
-                problem: "has dtype \(quoted(header.descr)); lockstep trains on float32 ('<f4') or float16 ('<f2'): "
-                    + "save x.astype(numpy.float32)")
+                problem: "has dtype \(quoted(header.descr)); lockstep trains on float32 ('<f4') or float16 ('<f2')"
+                    + (integers ? " values, or integer ('<i8', '<i4', …) and boolean labels" : "") + ": save x.astype(numpy.float32)")
         }
         if header.fortranOrder {
             throw .npy(
@@ -192,6 +200,18 @@ struct NpyArray {
         try MemoryCheck.requireRoom(rows: n, floatsPerRow: 1)
         let memory = try MappedMemory(byteCount: n * 4)
         let out = SendablePointer(memory.base.assumingMemoryBound(to: Float.self))
+        switch header.descr {
+        case "|b1", "|u1": try exactly(UInt8.self, data, n, into: out.pointer)
+        case "|i1": try exactly(Int8.self, data, n, into: out.pointer)
+        case "<i2": try exactly(Int16.self, data, n, into: out.pointer)
+        case "<u2": try exactly(UInt16.self, data, n, into: out.pointer)
+        case "<i4": try exactly(Int32.self, data, n, into: out.pointer)
+        case "<u4": try exactly(UInt32.self, data, n, into: out.pointer)
+        case "<i8": try exactly(Int64.self, data, n, into: out.pointer)
+        case "<u8": try exactly(UInt64.self, data, n, into: out.pointer)
+        default: break
+        }
+        if Self.integerDescrs.contains(header.descr) { return (memory.base.assumingMemoryBound(to: Float.self), memory) }
         let workers = max(1, min(threads, n / 65536 + 1))
         if header.descr == "<f2" {
             let source = SendablePointer(data.assumingMemoryBound(to: Float16.self))
@@ -205,5 +225,27 @@ struct NpyArray {
             for i in (n * w / workers)..<(n * (w + 1) / workers) { out.pointer[i] = Float(source.pointer[i]) }
         }
         return (memory.base.assumingMemoryBound(to: Float.self), memory)
+    }
+
+    /// `n` integers of type `T` as float32, each exactly: a value beyond ±2²⁴ (float32's 24-bit
+    /// significand) would be rounded, so it is refused, naming its row. A boolean (`|b1`) is a byte 0 or 1.
+    func exactly<T: FixedWidthInteger>(_: T.Type, _ data: UnsafeRawPointer, _ n: Int, into out: UnsafeMutablePointer<Float>)
+        throws(DataError)
+    {
+        let values = data.assumingMemoryBound(to: T.self)
+        let limit = 1 << (Float.significandBitCount + 1)  // 2^24
+        for i in 0..<n {
+            let v = values[i]
+            guard v.magnitude <= limit else {
+                throw .npy(
+                    path: path,
+                    problem: "row \(i) (0-based) holds the integer \(v), which float32 cannot hold exactly (integers up to "
+                        + "±\(limit) can); labels and targets beyond that must be rescaled or saved as float32")
+            }
+            if header.descr == "|b1", v > 1 {
+                throw .npy(path: path, problem: "row \(i) (0-based) holds the byte \(v), not a boolean (0 or 1)")
+            }
+            out[i] = Float(v)
+        }
     }
 }

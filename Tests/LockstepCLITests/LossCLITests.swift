@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The logistic and Huber losses from the shell: config forms, label checks and exit codes.
@@ -47,5 +48,36 @@ import Testing
             let b = try CLI.run(["train", "--config", path])
             #expect(b.status == status && b.stderr.contains(fragment), "\(name): \(b.status) \(b.stderr)")
         }
+    }
+
+    /// y.npy saved as numpy int64 or bool labels trains to the same bits as float32 labels; a label
+    /// that is not 0 or 1 is refused naming its row.
+    @Test func integerAndBooleanLabelFilesTrainLikeFloatOnes() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let floats = dir.appendingPathComponent("f").path
+        let spec = try Self.write(dir, "g.yaml", "data: {synthetic: {rows: 600, features: 3, seed: 4, task: logistic}}\n")
+        let g = try CLI.run(["generate", "--config", spec, "--out", floats])
+        #expect(g.status == 0, "\(g.stderr)")
+        _ = try python(
+            """
+            import numpy as np, os, shutil
+            y = np.load('\(floats)/y.npy')
+            for name, labels in [('i', y.astype(np.int64)), ('b', y.astype(bool)), ('bad', np.where(np.arange(600) == 5, 2, y).astype(np.int32))]:
+                os.mkdir('\(dir.path)/' + name); shutil.copy('\(floats)/X.npy', '\(dir.path)/' + name)
+                np.save('\(dir.path)/' + name + '/y.npy', labels)
+            """)
+        let config = try Self.write(dir, "c.yaml", "loss: logistic\noptimizer: {lr: 0.5}\ntraining: {epochs: 3, batchSize: 64}\n")
+        var weights: [String] = []
+        for name in ["f", "i", "b"] {
+            let out = dir.appendingPathComponent(name + ".json")
+            let r = try CLI.run(["train", "--config", config, "--data", dir.appendingPathComponent(name).path, "--summary", out.path])
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+            let j = try CLI.json(out)
+            weights.append("\(j["weights"] ?? "none") \(j["bias"] ?? "none") \(j["epochLosses"] ?? "none")")
+        }
+        #expect(weights[0] != "none none none" && weights[1] == weights[0] && weights[2] == weights[0], "\(weights)")
+        let bad = try CLI.run(["train", "--config", config, "--data", dir.appendingPathComponent("bad").path])
+        #expect(bad.status == 65 && bad.stderr.contains("row 5"), "\(bad.status) \(bad.stderr)")
     }
 }
