@@ -49,6 +49,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // `make docs`: the DocC catalogs (Sources/*/Documentation.docc) through `swift package generate-documentation`.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         .systemLibrary(
@@ -92,6 +94,10 @@ let package = Package(
         ),
         // Examples/: runnable programs using the library as a client would (built and run by ExamplesCLITests).
         .executableTarget(name: "model-lifecycle", dependencies: ["LinearTraining", "SyntheticData"], path: "Examples/ModelLifecycle"),
+        .executableTarget(
+            name: "generate-then-train", dependencies: ["LinearTraining", "SyntheticData"], path: "Examples/GenerateThenTrain"),
+        .executableTarget(name: "thread-sweep", dependencies: ["LinearTraining", "SyntheticData"], path: "Examples/ThreadSweep"),
+        .executableTarget(name: "own-data", dependencies: ["LinearTraining", "SyntheticData"], path: "Examples/OwnData"),
         .testTarget(name: "HardwareTopologyTests", dependencies: ["HardwareTopology"]),
         .testTarget(name: "DataParallelTests", dependencies: ["DataParallel"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -99,7 +105,9 @@ let package = Package(
         .testTarget(name: "LinearTrainingTests", dependencies: ["LinearTraining", "SyntheticData", "TestSupport", "FusedKernels"]),
         .testTarget(name: "SweepTests", dependencies: ["LinearTraining", "SyntheticData", "DataParallel"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
-        .testTarget(name: "LockstepCLITests", dependencies: ["lockstep", "model-lifecycle", "TestSupport"]),
+        .testTarget(name: "LockstepCLITests", dependencies: [
+            "lockstep", "model-lifecycle", "generate-then-train", "thread-sweep", "own-data", "TestSupport",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
