@@ -16,7 +16,9 @@ APT_PACKAGES := libhwloc-dev zlib1g-dev pkg-config python3-numpy librsvg2-bin bi
 HAVE_DEPS := pkg-config --exists hwloc zlib ompi-c 2>/dev/null && command -v mpirun >/dev/null && python3 -c 'import numpy' 2>/dev/null && command -v rsvg-convert >/dev/null \
 	&& command -v objdump >/dev/null && command -v nm >/dev/null
 
-.PHONY: all deps build demo test sweep compare compare-generate bench images fuzz tsan asan format lint clean help
+DOC_MODULES := LinearTraining SyntheticData DataParallel HardwareTopology Plotting ConfigLoading Distributed
+
+.PHONY: docs all deps build demo test sweep compare compare-generate bench images fuzz tsan asan format lint clean help
 
 all: build
 
@@ -30,6 +32,7 @@ help:
 	@echo "make bench    the ordo-one/benchmark suites in Benchmarks/ (step, allreduce, generate)"
 	@echo "make images   redraw the README's pictures (docs/images) with lockstep itself"
 	@echo "make fuzz     libFuzzer over the .npy header parser and the config decoder (FUZZ_SECONDS=60 each)"
+	@echo "make docs     the DocC catalogs of every library module (.build/docs/MODULE), warnings as errors"
 	@echo "make tsan     the sweep tests under Thread Sanitizer;  make asan: under Address Sanitizer"
 
 # System packages: hwloc and zlib (through pkg-config), numpy (the tests check .npy files with it),
@@ -111,3 +114,14 @@ tsan: deps
 asan: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt ASAN_OPTIONS=halt_on_error=1 \
 		$(SWIFT) test --build-path .build/asan --sanitize=address --filter '$(SANITIZED_TESTS)'
+
+# DocC (swift-docc-plugin): each library module's symbols and its Documentation.docc articles; any
+# warning (a broken symbol link, an ambiguous article) fails. Open .build/docs/MODULE/index.html
+# through a web server, or run `swift package --disable-sandbox preview-documentation --target MODULE`.
+docs: deps
+	@mkdir -p .build/docs; rm -rf $(addprefix .build/docs/,$(DOC_MODULES))
+	@for m in $(DOC_MODULES); do \
+		$(SWIFT) package generate-documentation --target $$m --warnings-as-errors --output-path .build/docs/$$m >/dev/null 2>&1 \
+			|| { $(SWIFT) package generate-documentation --target $$m --warnings-as-errors --output-path .build/docs/$$m 2>&1 | grep -v '^\[' >&2; exit 1; }; \
+		echo "docs: .build/docs/$$m"; \
+	done
