@@ -37,7 +37,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         // Unique names and subnet: other runs of this test may share the machine.
         let name = "ls" + String(UInt32(truncatingIfNeeded: getpid()) % 0xFFFF, radix: 16)
-        let net = "10.\(200 + Int.random(in: 0..<50)).\(Int.random(in: 0..<256))"
+        let routes = (try? runProcess(URL(fileURLWithPath: Self.ip!), ["-4", "route", "show", "table", "all"], timeout: 10))?.stdout ?? ""
+        var net = ""
+        repeat { net = "10.\(200 + Int.random(in: 0..<50)).\(Int.random(in: 0..<256))" } while routes.contains(net + ".")
         let hosts = 3
         defer { _ = try? runProcess(Self.script, ["down", name, "\(hosts)"], timeout: 30) }
         let up = try runProcess(Self.script, ["up", name, net, "\(hosts)", dir.path], timeout: 30)
