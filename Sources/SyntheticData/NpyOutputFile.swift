@@ -29,7 +29,10 @@ final class NpyOutputFile: @unchecked Sendable {
         header = NpyHeader.encode(descr: dtype.npyDescr, shape: shape, alignment: headerAlignment)
         total = header.count + shape.reduce(dtype.size, *)
         fd = open(path, existing ? O_WRONLY | O_CLOEXEC : O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else {
+            let shared = existing && errno == ENOENT ? " (rank 0 made it: is the output on a file system every rank shares?)" : ""
+            throw .writeFailed(path: path, reason: String(cString: strerror(errno)) + shared)
+        }
         directFd = open(path, O_WRONLY | O_CLOEXEC | ls_o_direct())  // -1 where the file system has no O_DIRECT
         if existing {
             var st = stat()
