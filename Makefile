@@ -9,11 +9,11 @@ TUNE := -Xswiftc -target-cpu -Xswiftc native
 # 16 ms `lockstep train`, and a PIE's 76 000 relative relocations are work at every start.
 LINK := --static-swift-stdlib -Xlinker -no-pie
 BIN := .build/release/lockstep
-APT_PACKAGES := libhwloc-dev zlib1g-dev pkg-config python3-numpy librsvg2-bin binutils libopenmpi-dev openmpi-bin
+APT_PACKAGES := libhwloc-dev zlib1g-dev pkg-config python3-numpy librsvg2-bin binutils libopenmpi-dev openmpi-bin iproute2
 # What must be present after `make deps`: hwloc and zlib through pkg-config, numpy for the .npy tests,
 # rsvg-convert (librsvg) for the tests that render the SVG plots, nm and objdump (binutils) for the test
 # that reads the kernels' assembly; Open MPI (ompi-c, mpirun) for distributed training and its tests.
-HAVE_DEPS := pkg-config --exists hwloc zlib ompi-c 2>/dev/null && command -v mpirun >/dev/null && python3 -c 'import numpy' 2>/dev/null && command -v rsvg-convert >/dev/null \
+HAVE_DEPS := pkg-config --exists hwloc zlib ompi-c 2>/dev/null && command -v mpirun >/dev/null && command -v ip >/dev/null && python3 -c 'import numpy' 2>/dev/null && command -v rsvg-convert >/dev/null \
 	&& command -v objdump >/dev/null && command -v nm >/dev/null
 
 DOC_MODULES := LinearTraining SyntheticData DataParallel HardwareTopology Plotting ConfigLoading Distributed

@@ -29,6 +29,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case outputInTheWay(path: String, reason: String)
     /// Stopped on request (a signal) before the end; nothing was left behind.
     case cancelled
+    /// Another rank of an mpirun job failed while the ranks wrote one dataset together (that rank
+    /// says why); nothing was written.
+    case otherRankFailed(path: String)
 
     public var description: String {
         switch self {
@@ -73,6 +76,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return "\(path) \(reason)"
         case .cancelled:
             return "interrupted; nothing was written"
+        case let .otherRankFailed(path):
+            return "another rank of this job failed (its own message says why); nothing was written to \(path)"
         }
     }
 }

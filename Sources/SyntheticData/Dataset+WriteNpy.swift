@@ -25,12 +25,62 @@ extension Dataset {
         _ spec: DatasetSpec, to dir: String, threads: Int = 1, overwrite: Bool = false,
         progress: (@Sendable (WriteProgress) -> Void)? = nil, isCancelled: @escaping @Sendable () -> Bool = { false }
     ) throws(DataError) -> DatasetMeta {
+        try generateNpy(
+            spec, to: dir, group: SingleProcess(), threads: threads, overwrite: overwrite, progress: progress,
+            isCancelled: isCancelled)!
+    }
+
+    /// Generates `spec`'s dataset into `dir` with the other ranks of `group`: the same bytes as one
+    /// process writes. Returns the meta on rank 0, nil on the others.
+    ///
+    /// Rank 0 makes the staging directory and both files (headers written, full size reserved) and
+    /// sends the staging path to everyone; each rank then writes a contiguous run of the pieces
+    /// (the same pieces as one process makes, so the same bytes) at their offsets with its own
+    /// `threads`, and fsyncs. One collective then tells every rank whether all succeeded and gives
+    /// rank 0 every piece's CRC-32; only then does rank 0 write meta.json and rename the directory
+    /// into place. A rank that fails (or is cancelled) makes every rank throw and rank 0 remove the
+    /// staging directory; a rank killed outright ends the job (mpirun), the directory is never renamed
+    /// and the next run for the same target removes it. The directory must be on a file system every
+    /// rank sees at the same path (one host, or a shared file system).
+    public static func generateNpy(
+        _ spec: DatasetSpec, to dir: String, group: any GenerationGroup, threads: Int = 1, overwrite: Bool = false,
+        progress: (@Sendable (WriteProgress) -> Void)? = nil, isCancelled: @escaping @Sendable () -> Bool = { false }
+    ) throws(DataError) -> DatasetMeta? {
         let maker = try SyntheticRows(spec)
-        let staging = try StagingDirectory(target: dir, overwrite: overwrite)
         let (n, d) = (spec.rows, spec.features)
         let dtype = spec.dtype, size = dtype.size
-        let xFile = try NpyOutputFile(path: staging.path + "/X.npy", shape: [n, d], dtype: dtype)
-        let yFile = try NpyOutputFile(path: staging.path + "/y.npy", shape: [n])
+        let (rank, ranks) = (group.rank, group.ranks)
+        // Rank 0 stages; "" tells the others it could not (its error is the one reported).
+        var staging: StagingDirectory?
+        var setupError: DataError?
+        var files: (x: NpyOutputFile, y: NpyOutputFile)?
+        if rank == 0 {
+            do throws(DataError) {
+                let s = try StagingDirectory(target: dir, overwrite: overwrite)
+                staging = s
+                files = (
+                    try NpyOutputFile(path: s.path + "/X.npy", shape: [n, d], dtype: dtype),
+                    try NpyOutputFile(path: s.path + "/y.npy", shape: [n])
+                )
+            } catch {
+                setupError = error
+                files = nil
+                staging = nil  // removes the directory
+            }
+        }
+        let stagingPath = group.broadcast(setupError == nil ? staging?.path ?? "" : "")
+        if stagingPath.isEmpty { throw setupError ?? .otherRankFailed(path: dir) }
+        var failure: DataError?
+        if rank != 0 {
+            do throws(DataError) {
+                files = (
+                    try NpyOutputFile(path: stagingPath + "/X.npy", shape: [n, d], dtype: dtype, existing: true),
+                    try NpyOutputFile(path: stagingPath + "/y.npy", shape: [n], existing: true)
+                )
+            } catch {
+                failure = error
+            }
+        }
         // Pieces of whole 4 KiB pages of X and y (a multiple of 1024 rows, 2048 for float16) while
         // that stays ≤ 16 MiB.
         let aligned = d <= 4096
@@ -38,20 +88,71 @@ extension Dataset {
         let pieceRows =
             aligned ? (max(1, (1 << 20) / (4 * d)) + rowMultiple - 1) / rowMultiple * rowMultiple : max(1, (1 << 22) / (4 * d))
         let pieces = (n + pieceRows - 1) / pieceRows
-        let crcs = UnsafeMutablePointer<(x: UInt32, y: UInt32)>.allocate(capacity: pieces)
-        defer { crcs.deallocate() }
-        let shared = SendablePointer(crcs)
-        let next = Atomic<Int>(0), rowsDone = Atomic<Int>(0)
+        // This rank's contiguous run of pieces.
+        let own = (pieces * rank / ranks)..<(pieces * (rank + 1) / ranks)
+        // Every piece's (x, y) CRC, then a failure flag: this rank fills its own, the maximum gives all.
+        var table = [UInt64](repeating: 0, count: 2 * pieces + 1)
+        if failure == nil, let files {
+            do throws(DataError) {
+                try writePieces(
+                    own, pieceRows: pieceRows, maker: maker, n: n, d: d, dtype: dtype, files: files, threads: threads,
+                    table: &table, progress: progress, isCancelled: isCancelled)
+                try files.x.sync()
+                try files.y.sync()
+            } catch {
+                failure = error
+            }
+        }
+        if failure != nil { table[2 * pieces] = 1 }
+        group.maximum(&table)
+        if table[2 * pieces] != 0 {
+            files = nil
+            staging = nil  // rank 0: removes the staging directory
+            throw failure ?? .otherRankFailed(path: dir)
+        }
+        guard rank == 0, let staging, let files else { return nil }
+        let pieceSizes = (0..<pieces).map { k in min(pieceRows, n - k * pieceRows) }
+        let meta = DatasetMeta(
+            rows: n, features: d, spec: spec, trueWeights: spec.trueWeights, trueBias: spec.bias,
+            x: .init(
+                shape: [n, d], bytes: files.x.total,
+                crc32: files.x.fileCRC(pieces: (0..<pieces).map { (UInt32(table[2 * $0]), pieceSizes[$0] * d * size) }),
+                dtype: dtype),
+            y: .init(
+                shape: [n], bytes: files.y.total,
+                crc32: files.y.fileCRC(pieces: (0..<pieces).map { (UInt32(table[2 * $0 + 1]), pieceSizes[$0] * 4) })))
+        try writeMeta(meta, into: staging.path)
+        try staging.commit()
+        return meta
+    }
+
+    /// Makes and writes the pieces `own` on `threads` threads, recording each piece's CRCs in
+    /// `table` (x at 2k, y at 2k + 1). Progress is this rank's, scaled to the whole job.
+    private static func writePieces(
+        _ own: Range<Int>, pieceRows: Int, maker: SyntheticRows, n: Int, d: Int, dtype: DType,
+        files: (x: NpyOutputFile, y: NpyOutputFile), threads: Int, table: inout [UInt64],
+        progress: (@Sendable (WriteProgress) -> Void)?, isCancelled: @escaping @Sendable () -> Bool
+    ) throws(DataError) {
+        let size = dtype.size
+        let (xFile, yFile) = files
+        let next = Atomic<Int>(own.lowerBound), rowsDone = Atomic<Int>(0)
         let failure = Mutex<DataError?>(nil)
         let start = DispatchTime.now().uptimeNanoseconds
         let totalBytes = xFile.total + yFile.total
+        let ownRows = own.isEmpty ? 0 : min(n, own.upperBound * pieceRows) - own.lowerBound * pieceRows
         @Sendable func report(_ rows: Int) -> WriteProgress {
             let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let job = ownRows == n ? rows : min(n, Int(Double(rows) * Double(n) / Double(max(ownRows, 1))))
             return WriteProgress(
-                rowsDone: rows, rows: n, bytesDone: Int(Double(totalBytes) * Double(rows) / Double(n)), bytes: totalBytes,
+                rowsDone: job, rows: n, bytesDone: Int(Double(totalBytes) * Double(job) / Double(n)), bytes: totalBytes,
                 seconds: s)
         }
-        let workers = max(1, min(threads, pieces))
+        let count = own.count
+        guard count > 0 else { return }
+        let crcs = UnsafeMutablePointer<(x: UInt32, y: UInt32)>.allocate(capacity: count)
+        defer { crcs.deallocate() }
+        let shared = SendablePointer(crcs)
+        let workers = max(1, min(threads, count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             // float32 rows, y, and (float16) the rows rounded: each part 4 KiB aligned for O_DIRECT.
             let xBytes = pieceRows * d * 4, yBytes = (pieceRows * 4 + 4095) / 4096 * 4096
@@ -65,7 +166,7 @@ extension Dataset {
             var lastReport = DispatchTime.now().uptimeNanoseconds
             while true {
                 let k = next.add(1, ordering: .relaxed).oldValue
-                if k >= pieces || failure.withLock({ $0 != nil }) { break }
+                if k >= own.upperBound || failure.withLock({ $0 != nil }) { break }
                 if isCancelled() {
                     failure.withLock { if $0 == nil { $0 = .cancelled } }
                     break
@@ -80,7 +181,9 @@ extension Dataset {
                     failure.withLock { if $0 == nil { $0 = error } }
                     break
                 }
-                shared.pointer[k] = (NpyOutputFile.crc(xOut, count: count * d * size), NpyOutputFile.crc(y, count: count * 4))
+                shared.pointer[k - own.lowerBound] = (
+                    NpyOutputFile.crc(xOut, count: count * d * size), NpyOutputFile.crc(y, count: count * 4)
+                )
                 let done = rowsDone.add(count, ordering: .relaxed).newValue
                 if worker == 0, let progress {
                     let now = DispatchTime.now().uptimeNanoseconds
@@ -92,21 +195,11 @@ extension Dataset {
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
-        try xFile.sync()
-        try yFile.sync()
-        let pieceSizes = (0..<pieces).map { k in min(pieceRows, n - k * pieceRows) }
-        let meta = DatasetMeta(
-            rows: n, features: d, spec: spec, trueWeights: spec.trueWeights, trueBias: spec.bias,
-            x: .init(
-                shape: [n, d], bytes: xFile.total,
-                crc32: xFile.fileCRC(pieces: (0..<pieces).map { (crcs[$0].x, pieceSizes[$0] * d * size) }), dtype: dtype),
-            y: .init(
-                shape: [n], bytes: yFile.total,
-                crc32: yFile.fileCRC(pieces: (0..<pieces).map { (crcs[$0].y, pieceSizes[$0] * 4) })))
-        try writeMeta(meta, into: staging.path)
-        try staging.commit()
-        progress?(report(n))
-        return meta
+        for k in own {
+            table[2 * k] = UInt64(crcs[k - own.lowerBound].x)
+            table[2 * k + 1] = UInt64(crcs[k - own.lowerBound].y)
+        }
+        progress?(report(rowsDone.load(ordering: .relaxed)))
     }
 
     /// Saves this dataset as `dir/X.npy`, `dir/y.npy` and `dir/meta.json` (numpy's 64-byte

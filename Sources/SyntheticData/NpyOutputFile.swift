@@ -20,13 +20,27 @@ final class NpyOutputFile: @unchecked Sendable {
 
     static let directAlignment = 4096
 
-    init(path: String, shape: [Int], dtype: DType = .float32, headerAlignment: Int = directAlignment) throws(DataError) {
+    /// Creates the file (it must not exist), sized and with its header; or, with `existing`, opens
+    /// the file another process of the job created that way, to write its own pieces into.
+    init(
+        path: String, shape: [Int], dtype: DType = .float32, headerAlignment: Int = directAlignment, existing: Bool = false
+    ) throws(DataError) {
         self.path = path
         header = NpyHeader.encode(descr: dtype.npyDescr, shape: shape, alignment: headerAlignment)
         total = header.count + shape.reduce(dtype.size, *)
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
+        fd = open(path, existing ? O_WRONLY | O_CLOEXEC : O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            let shared = existing && errno == ENOENT ? " (rank 0 made it: is the output on a file system every rank shares?)" : ""
+            throw .writeFailed(path: path, reason: String(cString: strerror(errno)) + shared)
+        }
         directFd = open(path, O_WRONLY | O_CLOEXEC | ls_o_direct())  // -1 where the file system has no O_DIRECT
+        if existing {
+            var st = stat()
+            guard fstat(fd, &st) == 0, Int(st.st_size) == total else {
+                throw .writeFailed(path: path, reason: "it is not the size rank 0 made it (\(total) bytes); is the directory on a file system every rank shares?")
+            }
+            return
+        }
         // Reserve the blocks up front: ENOSPC now rather than after minutes of writing.
         let reserved = posix_fallocate(fd, 0, off_t(total))
         if reserved != 0 && reserved != EOPNOTSUPP && reserved != EINVAL {

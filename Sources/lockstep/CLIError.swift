@@ -11,6 +11,8 @@ enum ExitStatus: Int32 {
     case usage = 64
     case badData = 65
     case missingInput = 66
+    /// EX_UNAVAILABLE: a program the command needs is not installed (mpirun for `sweep --ranks`).
+    case unavailable = 69
     case ioError = 74
     /// EX_TEMPFAIL: another lockstep run holds the directory (a checkpoint, run or dataset directory).
     case busy = 75

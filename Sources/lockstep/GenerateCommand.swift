@@ -1,7 +1,9 @@
 import ArgumentParser
 import ConfigLoading
+import Distributed
 import Foundation
 import HardwareTopology
+import LinearTraining
 import SyntheticData
 
 struct GenerateCommand: ParsableCommand {
@@ -15,6 +17,11 @@ struct GenerateCommand: ParsableCommand {
             to disk in bounded memory, under a temporary name renamed into place at the end: an interrupted run \
             (Ctrl-C: exit 130) leaves no half dataset. meta.json records the spec, the true weights and bias, the \
             generator version and the CRC-32 of each file (Python: zlib.crc32(open(path, 'rb').read())).
+
+            Under mpirun (mpirun -np R lockstep generate …) the ranks write the same bytes together: rank 0 \
+            makes the files, each rank writes its run of rows at its offset, rank 0 writes meta.json and renames \
+            the directory into place once every rank has finished; only rank 0 prints. The output must be on a \
+            file system every rank sees at the same path. A failed or killed rank leaves no dataset.
 
             Example: lockstep generate --rows 4194304 --features 64 --out data/w3
             Then:    lockstep train --config configs/w3-minibatch.yaml --data data/w3
@@ -110,34 +117,19 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Started by mpirun: this process is one rank of the job (docs/distributed.md).
+        if let world = MPIWorld.startIfLaunched() { return try generate(world: world) }
         try runReportingErrors {
             let spec = try spec()
             let threads = self.threads ?? (try? Topology.current())?.physicalCores ?? 1
-            // One writer per target: a lock file beside it (the target itself is renamed into place).
-            let target = URL(fileURLWithPath: out).standardizedFileURL
-            let parent = target.deletingLastPathComponent().path
-            do {
-                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            } catch {
-                throw CLIError(message: "cannot create \(parent): \(error.localizedDescription)", status: .ioError)
-            }
-            let lock = parent + "/.\(target.lastPathComponent).lock"
-            try DirectoryLock.acquire(lock, for: "output directory \(out)")
+            let lock = try lockOutput()
             defer { DirectoryLock.release(lock, removeFile: true) }
             let line = ProgressLine(quiet: quiet)
             Interruption.watch()
             let start = Date()
             do {
                 let meta = try Dataset.generateNpy(
-                    spec, to: out, threads: threads, overwrite: force,
-                    progress: { p in
-                        let rate = Double(p.bytesDone) / max(p.seconds, 1e-9)
-                        line.update(
-                            ProgressBar(
-                                label: "generate", done: p.rowsDone, total: p.rows, unit: "rows", elapsed: p.seconds,
-                                extras: [String(format: "%.2f GB/s", rate / 1e9)], color: line.color
-                            ).text)
-                    },
+                    spec, to: out, threads: threads, overwrite: force, progress: progress(line),
                     isCancelled: { Interruption.isRequested })
                 line.finish()
                 if !quiet { printSummary(meta, spec: spec, threads: threads, seconds: Date().timeIntervalSince(start)) }
@@ -149,14 +141,114 @@ struct GenerateCommand: ParsableCommand {
         }
     }
 
-    func printSummary(_ meta: DatasetMeta, spec: DatasetSpec, threads: Int, seconds s: Double) {
+    /// One writer per target: a lock file beside it (the target itself is renamed into place).
+    func lockOutput() throws -> String {
+        let target = URL(fileURLWithPath: out).standardizedFileURL
+        let parent = target.deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError(message: "cannot create \(parent): \(error.localizedDescription)", status: .ioError)
+        }
+        let lock = parent + "/.\(target.lastPathComponent).lock"
+        try DirectoryLock.acquire(lock, for: "output directory \(out)")
+        return lock
+    }
+
+    func progress(_ line: ProgressLine) -> @Sendable (WriteProgress) -> Void {
+        { p in
+            let rate = Double(p.bytesDone) / max(p.seconds, 1e-9)
+            line.update(
+                ProgressBar(
+                    label: "generate", done: p.rowsDone, total: p.rows, unit: "rows", elapsed: p.seconds,
+                    extras: [String(format: "%.2f GB/s", rate / 1e9)], color: line.color
+                ).text)
+        }
+    }
+
+    /// Under mpirun: every rank writes its run of rows into the files rank 0 made (the bytes of one
+    /// process); rank 0 alone prints, holds the lock and commits. Every way out is reached by all
+    /// ranks together (a collective tells them), so a failing rank never leaves the others waiting;
+    /// a killed one ends the job (mpirun) before anything is renamed into place.
+    func generate(world: MPIWorld) throws {
+        defer { world.finish() }
+        let lead = world.rank == 0
+        let spec: DatasetSpec
+        do {
+            spec = try self.spec()
+        } catch {
+            // Every rank read the same flags and config: every rank fails alike (rank 0 says why).
+            let e = CLIError.from(error)
+            if lead { printError("error: \(e.message)") }
+            throw ExitCode(e.status.rawValue)
+        }
+        guard world.allAgree(FNV1a.of(JSONValue.object(spec.jsonPairs).text() + out + "\(force)")) else {
+            if lead { printError("error: the ranks of this job were not given the same dataset; give every rank the same flags and config") }
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
+        var lock: String?
+        var status: ExitStatus = .ok
+        if lead {
+            do {
+                lock = try lockOutput()
+            } catch {
+                let e = CLIError.from(error)
+                printError("error: \(e.message)")
+                status = e.status
+            }
+        }
+        defer { if let lock { DirectoryLock.release(lock, removeFile: true) } }
+        let agreed = Int32(truncatingIfNeeded: world.broadcast(UInt64(status.rawValue)))
+        if agreed != 0 { throw ExitCode(agreed) }
+        let threads = self.threads ?? (try? Topology.current())?.physicalCores ?? 1
+        let line = ProgressLine(quiet: quiet || !lead)
+        Interruption.watch()
+        let start = Date()
+        do {
+            let meta = try Dataset.generateNpy(
+                spec, to: out, group: MPIGenerationGroup(world: world), threads: threads, overwrite: force,
+                progress: lead ? progress(line) : nil, isCancelled: { Interruption.isRequested })
+            line.finish()
+            if let meta, !quiet {
+                printSummary(meta, spec: spec, threads: threads, ranks: world.size, seconds: Date().timeIntervalSince(start))
+            }
+        } catch DataError.cancelled {
+            line.finish()
+            if lead { printError("interrupted: nothing was written to \(out) (run the same command again to start over)") }
+            throw ExitCode(Interruption.exitCode)
+        } catch DataError.otherRankFailed(let path) {
+            line.finish()
+            // The rank that failed says why and exits with its status, which becomes the job's
+            // (mpirun's status is the first non-zero one): the others must not get there first.
+            if !lead { throw ExitCode(0) }
+            printError("error: \(DataError.otherRankFailed(path: path).description)")
+            throw ExitCode(ExitStatus.ioError.rawValue)
+        } catch {
+            line.finish()
+            let e = CLIError.from(error)
+            printError("error: \(lead ? "" : "rank \(world.rank): ")\(e.message)")
+            throw ExitCode(e.status.rawValue)
+        }
+    }
+
+    func printSummary(_ meta: DatasetMeta, spec: DatasetSpec, threads: Int, ranks: Int = 1, seconds s: Double) {
         let bytes = meta.x.bytes + meta.y.bytes
+        let workers = ranks > 1 ? "\(ranks) ranks × \(threads) thread(s)" : "\(threads) thread(s)"
         print(
             "wrote \(out): \(spec.summary), bias \(spec.bias), noise \(spec.noise); \(byteCountText(bytes)) in "
-                + "\(seconds(s)) on \(threads) thread(s) (\(String(format: "%.2f", Double(bytes) / s / 1e9)) GB/s)")
+                + "\(seconds(s)) on \(workers) (\(String(format: "%.2f", Double(bytes) / s / 1e9)) GB/s)")
         print("  X.npy  (\(meta.rows), \(meta.features)) \(meta.x.dtype.rawValue)  \(byteCountText(meta.x.bytes))  crc32 \(meta.x.crc32)")
         print("  y.npy  (\(meta.rows),) float32  \(byteCountText(meta.y.bytes))  crc32 \(meta.y.crc32)")
         print("  meta.json")
         if let peak = peakResidentBytes() { print("peak memory \(byteCountText(peak))") }
     }
+}
+
+/// `GenerationGroup` over this job's ranks (SyntheticData never imports MPI).
+struct MPIGenerationGroup: GenerationGroup {
+    let world: MPIWorld
+    var rank: Int { world.rank }
+    var ranks: Int { world.size }
+    func broadcast(_ text: String) -> String { world.broadcast(text) }
+    func maximum(_ values: inout [UInt64]) { world.maximum(&values) }
 }

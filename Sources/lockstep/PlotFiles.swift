@@ -43,7 +43,9 @@ enum PlotFiles {
             guard let t = number(r["threads"]), let s = number(r["speedup"]), let e = number(r["efficiency"]) else {
                 throw CLIError(message: "a sweep result lacks threads, speedup or efficiency", status: .badData)
             }
-            points.append(.init(threads: Int(t), speedup: s, efficiency: e, gbps: number(r["xGBPerSecond"]) ?? .nan))
+            // A rank sweep (sweep --ranks): the x axis is the workers, ranks × threads.
+            let workers = number(r["workers"]).map { Int($0) } ?? Int(t)
+            points.append(.init(threads: workers, speedup: s, efficiency: e, gbps: number(r["xGBPerSecond"]) ?? .nan))
             if (r["bitwiseEqualToOneThread"] as? Bool) != true { allEqual = false }
         }
         var title = "lockstep sweep"
@@ -53,7 +55,9 @@ enum PlotFiles {
         if let training = (doc["config"] as? [String: Any])?["training"] as? [String: Any] {
             if let b = number(training["batchSize"]) { title += ", batch \(Int(b))" } else { title += ", full batch" }
         }
-        title += allEqual ? " — bitwise equal to 1 thread on every run" : " — NOT bitwise equal on every run"
+        let grid = results.first?["ranks"] != nil
+        if grid { title += ", ranks × threads (x: workers)" }
+        title += allEqual ? " — bitwise equal to \(grid ? "1 × 1" : "1 thread") on every run" : " — NOT bitwise equal on every run"
         let cores = number(doc["cores"]).map { Int($0) }
         return ("sweep.svg", RunPlots.sweep(points, readBandwidth: number(doc["readBandwidthGBps"]), cores: cores, title: title).svg())
     }

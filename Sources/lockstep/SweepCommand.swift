@@ -18,13 +18,27 @@ struct SweepCommand: ParsableCommand {
             fraction of it; each run's epoch time is split into computing (gradients, shuffle), reducing + \
             updating, and waiting (barriers, fan-out), averaged over the workers.
 
+            With --ranks 1,2,4 the sweep is a grid of ranks × threads: for each (R, T) it runs `mpirun -np R \
+            lockstep train --config FILE --threads T` (mpirun from PATH, exit 69 without it; --oversubscribe when \
+            R is more than the cores, --bind-to none unless --mpirun-args binds, the allow-run-as-root variables \
+            as root) and reports the epoch time, speedup and efficiency over the R×T workers against 1 × 1, \
+            communication seconds and bytes sent per step per rank (from the summary's distributed block; – \
+            when absent), and bitwise equality of weights, bias and epoch losses to the 1 × 1 run.
+
             Example: lockstep sweep --config configs/w3-minibatch.yaml --threads 1,2,3,4 --epochs 3 --json sweep.json
+            Example: lockstep sweep --config configs/w3-minibatch.yaml --ranks 1,2,4 --threads 1,2 --mpirun-args "--hostfile hosts"
             """)
 
     @OptionGroup var options: TrainingOptions
 
     @Option(name: .long, help: "Thread counts, comma or space separated (default: 1…cores, then 2×cores).")
     var threads: String?
+
+    @Option(name: .long, help: "Rank counts, comma or space separated: run the grid ranks × --threads under mpirun (found on PATH; needs --config).")
+    var ranks: String?
+
+    @Option(name: .customLong("mpirun-args"), parsing: .unconditional, help: "With --ranks: options for mpirun, split at spaces (a hostfile, --map-by, --bind-to, --mca …).")
+    var mpirunArgs: String?
 
     @Option(name: .long, help: "Write the sweep's JSON here.")
     var json: String?
@@ -36,6 +50,13 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         if let t = threads { _ = try Self.parseThreads(t) }
+        if let r = ranks {
+            guard (try? Self.parseThreads(r)) != nil else { throw ValidationError("--ranks must list whole numbers >= 1, like 1,2,4; got '\(r)'") }
+            guard options.config != nil else { throw ValidationError("--ranks runs lockstep train --config FILE under mpirun: give --config") }
+            guard output.runDir == nil else { throw ValidationError("--run-dir is not supported with --ranks; use --json and --plot") }
+        } else if mpirunArgs != nil {
+            throw ValidationError("--mpirun-args needs --ranks")
+        }
     }
 
     static func parseThreads(_ text: String) throws -> [Int] {
@@ -54,6 +75,7 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let ranks { return try runRanks(try Self.parseThreads(ranks)) }
         try runReportingErrors {
             let config = try options.resolved()
             let topology = try? Topology.current()
