@@ -16,7 +16,7 @@ config.validation = .split(ValidationSplit(fraction: 0.1))
 config.earlyStopping = EarlyStopping(patience: 3, minDelta: 1e-5, restoreBest: true)
 config.schedule = .cosine(tMax: 30, etaMin: 0.001)
 
-// 3. Train (threads: nil in the config and no topology: one worker; give `threads` for more).
+// 3. Train on 2 workers (threads: nil means the physical cores available).
 config.threads = 2
 let trainer = try Trainer(config: config, data: .stored(dataset))
 let report = try trainer.run { epoch in

@@ -107,6 +107,10 @@ public final class Trainer {
     @exclusivity(unchecked) var permutationEpoch: Int?
     lazy var dataFingerprint: String = data.fingerprint()
 
+    /// The physical cores this process may run on (hwloc, read once; one when hwloc cannot say): what
+    /// `threads: nil` means when no topology is given.
+    static let availableCores: Int = (try? Topology.current())?.physicalCores ?? 1
+
     /// Steps with fewer floats of X than this run serially under `executor: auto`: a 2-way parallel
     /// step costs ≥ 1 µs in barriers, ~3 µs of memory-bound work at 128 KiB.
     public static let parallelThresholdFloats = 32_768
@@ -171,7 +175,7 @@ public final class Trainer {
                 key: "training.shuffle", value: "true",
                 fix: "shuffled epochs support up to \(UInt32.max) rows (the data has \(n)); set shuffle: false")
         }
-        let requested = config.threads ?? topology?.physicalCores ?? 1
+        let requested = config.threads ?? topology?.physicalCores ?? Self.availableCores
         switch config.executor {
         case .serial: mode = .serial
         case .span: mode = .span
