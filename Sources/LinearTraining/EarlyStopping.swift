@@ -75,7 +75,7 @@ struct EarlyStopper: Sendable, Equatable {
 }
 
 /// How a run that stopped early ended (`TrainingReport.earlyStop`).
-public struct EarlyStopReport: Sendable, Equatable {
+public struct EarlyStopReport: Sendable, Equatable, Codable {
     /// The last epoch trained.
     public var stoppedAfterEpoch: Int
     public var bestEpoch: Int

@@ -64,7 +64,7 @@ public enum GradientKernels {
     /// the gradient) or for AVX-512. Both give the same bits, except the `d64` kernel, whose AVX-512
     /// dot product fuses its multiply-adds (there they agree to rounding). Either way a run gives the
     /// same bits for any thread count.
-    public enum Target: String, Sendable, CaseIterable {
+    public enum Target: String, Sendable, CaseIterable, Codable {
         case portable
         case avx512
 

@@ -4,7 +4,7 @@ import SyntheticData
 /// Seconds of the step spans of a run, averaged over the workers: computing (gradients and
 /// shuffles), reducing and updating, and the rest (waiting at barriers, fan-out). They add up to
 /// the spans' wall time.
-public struct PhaseSeconds: Sendable, Equatable {
+public struct PhaseSeconds: Sendable, Equatable, Codable {
     public var compute: Double
     public var reduceUpdate: Double
     public var wait: Double
@@ -21,7 +21,11 @@ public struct PhaseSeconds: Sendable, Equatable {
 }
 
 /// What a training run produced and how long it took.
-public struct TrainingReport: Sendable {
+///
+/// `Codable`: `JSONEncoder().encode(report)` and `JSONDecoder().decode(TrainingReport.self, from:)`
+/// keep every field (the model's floats exactly); no import of SyntheticData is needed. The CLI's
+/// summary file is a different, documented JSON (`json`, with the config and the run's figures).
+public struct TrainingReport: Sendable, Equatable, Codable {
     public var model: LinearModel
     /// One loss per epoch (see `EpochRecord.loss`).
     public var epochLosses: [Double]
