@@ -23,13 +23,10 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case let .featureMismatch(data, config):
             return "the data has \(data) feature(s) but the config expects \(config); make them agree"
         case let .diverged(epoch, step, last, lr):
-            // A round number to try (one significant digit of lr/10), and only what is known.
-            let tenth = Double(lr) / 10
-            let scale = tenth > 0 && tenth.isFinite ? Foundation.pow(10, (Foundation.log10(tenth)).rounded(.down)) : 1
-            let suggestion = String(format: "%g", (tenth / scale).rounded() * scale)
+            let suggestion = String(format: "%g", suggestedLearningRate ?? Double(lr) / 10)
             let lastText = last.map { "; the last finite epoch loss was \(String(format: "%.6g", $0))" } ?? ""
             return "training diverged in epoch \(epoch) (step \(step)): the loss or a weight is no longer finite\(lastText); "
-                + "lower the learning rate (now \(String(format: "%g", Double(lr)))), e.g. --lr \(suggestion)"
+                + "lower the learning rate (now \(String(format: "%g", Double(lr)))), e.g. to \(suggestion)"
         case let .badLabel(source, row, value, fix):
             return "\(source): row \(row) has the label \(value); \(fix)"
         case let .badCheckpoint(path, problem):
@@ -40,7 +37,16 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "cannot save the checkpoint: \(reason)"
         case let .checkpointMismatch(path, differences):
             return "cannot resume from \(path): it was made by a different job (\(differences.joined(separator: "; "))); "
-                + "run with the same config and data, or use another --checkpoint-dir to start afresh"
+                + "run with the same config and data, or start afresh in another checkpoint directory"
         }
+    }
+
+    /// For a diverged run: a round learning rate to try, one significant digit of a tenth of the one
+    /// that diverged (nil for other errors).
+    public var suggestedLearningRate: Double? {
+        guard case let .diverged(_, _, _, lr) = self else { return nil }
+        let tenth = Double(lr) / 10
+        let scale = tenth > 0 && tenth.isFinite ? Foundation.pow(10, (Foundation.log10(tenth)).rounded(.down)) : 1
+        return (tenth / scale).rounded() * scale
     }
 }

@@ -65,13 +65,14 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             let need = bytes == Int.max ? "more bytes than can be addressed" : byteCountText(bytes)
             let have = available.map { ", and this machine has \(byteCountText($0)) available" } ?? ""
             return "the dataset needs \(need) in memory\(have); use fewer rows or features, or keep it out of memory: "
-                + "materialize: false (rows made on the fly) or lockstep generate + --data DIR (memory-mapped files)"
+                + "make the rows on the fly (a config's materialize: false) or store them as .npy files and map them "
+                + "(Dataset.generateNpy and loadNpy; lockstep generate, then --data DIR)"
         case let .npy(path, problem):
             return "\(path) \(problem)"
         case let .writeFailed(path, reason):
             return "cannot write \(path): \(reason)"
         case let .outputExists(path):
-            return "\(path) exists and is not empty; choose another output directory, or pass --force to replace it"
+            return "\(path) exists and is not empty; choose another output directory, or ask to replace it (overwrite; --force)"
         case let .outputInTheWay(path, reason):
             return "\(path) \(reason)"
         case .cancelled:

@@ -42,8 +42,8 @@ final class StagingDirectory {
                 throw .outputInTheWay(
                     path: target,
                     reason: "is not a lockstep dataset (it holds \(foreign.prefix(4).joined(separator: ", "))"
-                        + "\(foreign.count > 4 ? ", … (\(foreign.count) in all)" : "")); --force only replaces a directory holding "
-                        + "nothing but X.npy, y.npy and meta.json: choose another output directory")
+                        + "\(foreign.count > 4 ? ", … (\(foreign.count) in all)" : "")); only a directory holding "
+                        + "nothing but X.npy, y.npy and meta.json may be replaced (overwrite; --force): choose another output directory")
             }
         }
         do {

@@ -44,9 +44,13 @@ struct CLIError: Error, CustomStringConvertible {
             }
         case let e as TrainingError:
             switch e {
-            case .diverged: return CLIError(message: e.description, status: .diverged)
+            case .diverged:
+                // The library says "e.g. to 0.01"; the command line adds the flag that sets it.
+                let flag = e.suggestedLearningRate.map { " (--lr \(String(format: "%g", $0)))" } ?? ""
+                return CLIError(message: e.description + flag, status: .diverged)
             case .featureMismatch, .badLabel: return CLIError(message: e.description, status: .badData)
-            case .invalidValue, .checkpointMismatch: return CLIError(message: e.description, status: .usage)
+            case .invalidValue: return CLIError(message: e.description, status: .usage)
+            case .checkpointMismatch: return CLIError(message: e.description + " (--checkpoint-dir)", status: .usage)
             case .badCheckpoint: return CLIError(message: e.description, status: .badData)
             case let .badModel(path, _):
                 // A model file that is there is bad data; a missing one, or a FIFO or device in its place, is no input (66).

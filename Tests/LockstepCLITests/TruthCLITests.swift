@@ -30,7 +30,7 @@ import Testing
         Case(name: "generate takes any 64-bit seed", args: ["generate", "--rows", "4", "--seed", "-1", "--out", "$F"], status: 64,
              message: "--seed must be a whole number from 0 to 18446744073709551615"),
         Case(name: "divergence says round numbers and nothing unknown", args: ["train", "--lr", "100", "--quiet"], status: 3,
-             message: "lower the learning rate (now 100), e.g. --lr 10"),
+             message: "lower the learning rate (now 100), e.g. to 10 (--lr 10)"),
     ]
 
     @Test func aResumeOnChangedDataNamesTheFieldThatDiffers() throws {
