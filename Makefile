@@ -18,7 +18,7 @@ HAVE_DEPS := pkg-config --exists hwloc zlib ompi-c 2>/dev/null && command -v mpi
 
 DOC_MODULES := LinearTraining SyntheticData DataParallel HardwareTopology Plotting ConfigLoading Distributed
 
-.PHONY: docs all deps build demo test sweep compare compare-generate bench images fuzz tsan asan format lint clean help
+.PHONY: api docs all deps build demo test sweep compare compare-generate bench images fuzz tsan asan format lint clean help
 
 all: build
 
@@ -32,6 +32,7 @@ help:
 	@echo "make bench    the ordo-one/benchmark suites in Benchmarks/ (step, allreduce, generate)"
 	@echo "make images   redraw the README's pictures (docs/images) with lockstep itself"
 	@echo "make fuzz     libFuzzer over the .npy header parser and the config decoder (FUZZ_SECONDS=60 each)"
+	@echo "make api      count the library's public symbols and the undocumented ones; fail if either grew (docs/api-surface.txt)"
 	@echo "make docs     the DocC catalogs of every library module (.build/docs/MODULE), warnings as errors"
 	@echo "make tsan     the sweep tests under Thread Sanitizer;  make asan: under Address Sanitizer"
 
@@ -125,3 +126,9 @@ docs: deps
 			|| { $(SWIFT) package generate-documentation --target $$m --warnings-as-errors --output-path .build/docs/$$m 2>&1 | grep -v '^\[' >&2; exit 1; }; \
 		echo "docs: .build/docs/$$m"; \
 	done
+
+# The public surface from the symbol graphs, against docs/api-surface.txt: more public or more
+# undocumented symbols than recorded fails (scripts/api-surface.py --list names them).
+api: deps
+	$(SWIFT) package dump-symbol-graph --minimum-access-level public >/dev/null
+	scripts/api-surface.py --check docs/api-surface.txt
