@@ -1,15 +1,23 @@
 /// A plain, encodable picture of a topology, for `lockstep topology --json` and run summaries.
 public struct TopologyReport: Sendable, Codable, Equatable {
+    /// ``Topology/packages``.
     public var packages: Int
+    /// ``Topology/numaNodes``.
     public var numaNodes: Int
+    /// ``Topology/physicalCores``: the default number of workers.
     public var physicalCores: Int
+    /// ``Topology/processingUnits``.
     public var processingUnits: Int
+    /// ``Topology/cores``.
     public var cores: [Core]
+    /// ``Topology/caches``.
     public var caches: [CacheLevel]
+    /// ``Topology/reportedMemoryBytes``.
     public var reportedMemoryBytes: UInt64
 }
 
 extension Topology {
+    /// This topology as plain values (what `lockstep topology --json` prints).
     public var report: TopologyReport {
         TopologyReport(
             packages: packages, numaNodes: numaNodes, physicalCores: physicalCores,

@@ -12,8 +12,11 @@ public struct Core: Sendable, Codable, Equatable {
 
 /// One cache level: the size of one instance and how many instances there are.
 public struct CacheLevel: Sendable, Codable, Equatable {
+    /// 1 for L1 (data), 2 for L2, 3 for L3.
     public var level: Int
+    /// Bytes of one instance (one core's L2, one package's L3).
     public var sizeBytes: Int
+    /// Instances of this level among the CPUs this process may use.
     public var count: Int
 }
 
@@ -24,10 +27,15 @@ public struct CacheLevel: Sendable, Codable, Equatable {
 /// store units a memory-bound SGD step saturates.
 /// Immutable after loading; hwloc allows concurrent binding calls, hence `@unchecked Sendable`.
 public final class Topology: @unchecked Sendable {
+    /// Processor packages (sockets) that hold at least one usable core.
     public let packages: Int
+    /// NUMA nodes (memory controllers) of the machine (at least 1).
     public let numaNodes: Int
+    /// The physical cores this process may run on, in hwloc's logical order.
     public let cores: [Core]
+    /// Hardware threads (SMT siblings counted separately) this process may run on.
     public let processingUnits: Int
+    /// The data and unified cache levels, L1 first.
     public let caches: [CacheLevel]
     /// What hwloc reports as the machine's memory; wrong on some VMs, so never used to size buffers.
     public let reportedMemoryBytes: UInt64
