@@ -1,15 +1,20 @@
 /// One chart: axes with ticks, grid and labels, a title, data series, reference lines, a legend and
 /// a box of notes. Render it alone (`svg()`) or as a panel of a `Figure`.
 public struct Chart: Sendable {
+    /// A data point in the data's units.
     public struct Point: Sendable, Equatable {
+        /// The horizontal value.
         public var x: Double
+        /// The vertical value.
         public var y: Double
+        /// The point (x, y).
         public init(_ x: Double, _ y: Double) {
             self.x = x
             self.y = y
         }
     }
 
+    /// How a series is drawn.
     public enum Style: Sendable, Equatable {
         /// Points joined by a line.
         case line
@@ -21,13 +26,20 @@ public struct Chart: Sendable {
         case straight(slope: Double, intercept: Double)
     }
 
+    /// One labelled set of points drawn in one colour and style.
     public struct Series: Sendable {
+        /// The legend's text (nil: not in the legend).
         public var label: String?
+        /// The points, in drawing order (a line joins them in this order).
         public var points: [Point]
+        /// An SVG colour, e.g. `Chart.blue` or `"#333"`.
         public var color: String
+        /// Line, line with markers, scatter, or a straight reference line.
         public var style: Style
+        /// Draw the line dashed (e.g. a validation curve beside the training one).
         public var dashed: Bool
 
+        /// A series with these points and looks.
         public init(_ label: String?, points: [Point], color: String, style: Style = .line, dashed: Bool = false) {
             self.label = label
             self.points = points
@@ -37,31 +49,53 @@ public struct Chart: Sendable {
         }
     }
 
-    public enum Corner: Sendable { case topLeft, topRight, bottomLeft, bottomRight }
+    /// A corner of the plot area, for the legend and the notes box.
+    public enum Corner: Sendable {
+        /// Above left.
+        case topLeft
+        /// Above right.
+        case topRight
+        /// Below left.
+        case bottomLeft
+        /// Below right.
+        case bottomRight
+    }
 
+    /// The title above the plot.
     public var title: String
+    /// The horizontal axis's label.
     public var xLabel: String
+    /// The vertical axis's label.
     public var yLabel: String
+    /// The data, drawn in order (later series on top).
     public var series: [Series] = []
+    /// Linear or logarithmic horizontal axis.
     public var xScale: Scale.Kind = .linear
+    /// Linear or logarithmic vertical axis.
     public var yScale: Scale.Kind = .linear
     /// Values the axes must show even without data there (e.g. 0, or a ceiling).
     public var xInclude: [Double] = []
+    /// Values the vertical axis must show (as `xInclude`).
     public var yInclude: [Double] = []
+    /// Ticks only at whole numbers on the horizontal axis (epochs, threads).
     public var xIntegerTicks = false
     /// Lines of text in a box inside the plot (the fitted values, the final loss, …).
     public var notes: [String] = []
+    /// Where the notes box goes.
     public var notesCorner: Corner = .bottomRight
+    /// Where the legend goes.
     public var legendCorner: Corner = .topLeft
     /// Dotted vertical lines with a label at the top (e.g. the number of cores).
     public var verticalMarkers: [(x: Double, label: String)] = []
 
+    /// An empty chart with these texts; add `series`.
     public init(title: String, xLabel: String, yLabel: String) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
     }
 
+    /// The colours of the charts Lockstep draws (matplotlib's tab10 palette).
     public static let blue = "#1f77b4", orange = "#ff7f0e", green = "#2ca02c", red = "#d62728", purple = "#9467bd", grey = "#7f7f7f"
 
     /// The chart alone as an SVG document.
@@ -72,7 +106,7 @@ public struct Chart: Sendable {
     }
 
     /// The data-driven scales for a plot area.
-    public func scales(plotX: Double, plotY: Double, plotWidth: Double, plotHeight: Double) -> (x: Scale, y: Scale) {
+    package func scales(plotX: Double, plotY: Double, plotWidth: Double, plotHeight: Double) -> (x: Scale, y: Scale) {
         let data = series.filter { if case .straight = $0.style { return false }; return true }.flatMap(\.points)
         let xs = Scale(
             values: data.map(\.x), to: (plotX, plotX + plotWidth), kind: xScale, include: xInclude, integerTicks: xIntegerTicks)
@@ -90,7 +124,7 @@ public struct Chart: Sendable {
     public static let margins = (left: 70.0, right: 18.0, top: 36.0, bottom: 48.0)
 
     /// Draws the chart in the box (x, y, width, height) of `canvas`; `id` names its clip region.
-    public func render(into canvas: inout SVGCanvas, x: Double, y: Double, width: Double, height: Double, id: String) {
+    package func render(into canvas: inout SVGCanvas, x: Double, y: Double, width: Double, height: Double, id: String) {
         let (minLeft, right, top, bottom) = Self.margins
         // The left margin fits the widest y tick label (labels do not depend on the pixels).
         let probe = scales(plotX: 0, plotY: 0, plotWidth: 100, plotHeight: 100).y
@@ -245,13 +279,20 @@ public struct Chart: Sendable {
 }
 
 /// Several charts side by side (or in rows) in one SVG, under an optional overall title.
+/// Several charts side by side as panels of one SVG document (e.g. loss and fit).
 public struct Figure: Sendable {
+    /// A title above all panels.
     public var title: String?
+    /// The panels, filled row by row.
     public var charts: [Chart]
+    /// Panels per row (at least 1).
     public var columns: Int
+    /// Each panel's width in SVG pixels.
     public var panelWidth: Double
+    /// Each panel's height in SVG pixels.
     public var panelHeight: Double
 
+    /// A figure of `charts` in `columns` per row (default: all in one row).
     public init(title: String? = nil, charts: [Chart], columns: Int? = nil, panelWidth: Double = 480, panelHeight: Double = 380) {
         self.title = title
         self.charts = charts
@@ -260,6 +301,7 @@ public struct Figure: Sendable {
         self.panelHeight = panelHeight
     }
 
+    /// The figure as an SVG document.
     public func svg() -> String {
         let rows = (charts.count + columns - 1) / columns
         let head = title == nil ? 0.0 : 34

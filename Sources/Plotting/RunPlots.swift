@@ -73,11 +73,17 @@ public enum RunPlots {
     }
 
     /// One run of a sweep.
+    /// One thread count's result in a sweep.
     public struct SweepPoint: Sendable {
+        /// Workers of this run.
         public var threads: Int
+        /// Time on one worker over time on `threads`.
         public var speedup: Double
+        /// `speedup / threads`.
         public var efficiency: Double
+        /// GB/s of X read per second of training.
         public var gbps: Double
+        /// A sweep point with these figures.
         public init(threads: Int, speedup: Double, efficiency: Double, gbps: Double) {
             self.threads = threads
             self.speedup = speedup

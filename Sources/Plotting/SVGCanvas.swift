@@ -3,19 +3,19 @@
 ///
 /// Only the SVG 1.1 subset every renderer draws (librsvg, browsers): `rect`, `line`, `polyline`,
 /// `circle`, `path`, `text`, `g`, `clipPath`. Fonts are generic families, so no font files are needed.
-public struct SVGCanvas: Sendable {
-    public let width: Double
-    public let height: Double
+package struct SVGCanvas: Sendable {
+    package let width: Double
+    package let height: Double
     private var body: [String] = []
     private var defs: [String] = []
 
-    public init(width: Double, height: Double) {
+    package init(width: Double, height: Double) {
         self.width = width
         self.height = height
     }
 
     /// The finished document.
-    public var text: String {
+    package var text: String {
         var out = """
             <?xml version="1.0" encoding="UTF-8"?>
             <svg xmlns="http://www.w3.org/2000/svg" width="\(n(width))" height="\(n(height))" \
@@ -29,20 +29,20 @@ public struct SVGCanvas: Sendable {
         return out
     }
 
-    public mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil, opacity: Double = 1) {
+    package mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil, opacity: Double = 1) {
         var a = "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"\(fill)\""
         if let stroke { a += " stroke=\"\(stroke)\"" }
         if opacity < 1 { a += " fill-opacity=\"\(n(opacity))\"" }
         body.append(a + "/>")
     }
 
-    public mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String, width: Double = 1, dash: String? = nil) {
+    package mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String, width: Double = 1, dash: String? = nil) {
         var a = "<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\""
         if let dash { a += " stroke-dasharray=\"\(dash)\"" }
         body.append(a + "/>")
     }
 
-    public mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 1.5, dash: String? = nil, clip: String? = nil) {
+    package mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 1.5, dash: String? = nil, clip: String? = nil) {
         guard points.count >= 2 else { return }
         let coords = points.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
         var a = "<polyline points=\"\(coords)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\" stroke-linejoin=\"round\""
@@ -52,7 +52,7 @@ public struct SVGCanvas: Sendable {
     }
 
     /// Many circles of one style in one group.
-    public mutating func circles(_ points: [(Double, Double)], radius: Double, fill: String, opacity: Double = 1, stroke: String? = nil, clip: String? = nil) {
+    package mutating func circles(_ points: [(Double, Double)], radius: Double, fill: String, opacity: Double = 1, stroke: String? = nil, clip: String? = nil) {
         guard !points.isEmpty else { return }
         var g = "<g fill=\"\(fill)\""
         if opacity < 1 { g += " fill-opacity=\"\(n(opacity))\"" }
@@ -63,10 +63,10 @@ public struct SVGCanvas: Sendable {
         body.append("</g>")
     }
 
-    public enum Anchor: String, Sendable { case start, middle, end }
+    package enum Anchor: String, Sendable { case start, middle, end }
 
     /// Text with its baseline at y (or centred on it when `vertical` is true); `rotate` in degrees.
-    public mutating func text(
+    package mutating func text(
         _ s: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start, weight: String? = nil,
         fill: String = "#222", rotate: Double? = nil
     ) {
@@ -77,11 +77,11 @@ public struct SVGCanvas: Sendable {
     }
 
     /// A rectangular clip region referenced by `clip:` arguments.
-    public mutating func clipRect(id: String, x: Double, y: Double, width: Double, height: Double) {
+    package mutating func clipRect(id: String, x: Double, y: Double, width: Double, height: Double) {
         defs.append("<clipPath id=\"\(id)\"><rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(height))\"/></clipPath>")
     }
 
-    public static func escape(_ s: String) -> String {
+    package static func escape(_ s: String) -> String {
         var out = ""
         for c in s {
             switch c {

@@ -3,14 +3,22 @@ import Foundation
 /// Maps data values on one axis to pixels: linear, or base-10 logarithmic for values spanning
 /// decades. The domain is widened to whole ticks so the data never touches the frame.
 public struct Scale: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case linear, log }
+    /// Linear, or logarithmic (base 10; positive values only).
+    public enum Kind: Sendable, Equatable {
+        /// Equal steps for equal differences.
+        case linear
+        /// Equal steps for equal ratios (base 10).
+        case log
+    }
 
+    /// Linear or logarithmic.
     public let kind: Kind
     /// The data interval shown (for log, the values themselves, both > 0).
     public let domain: ClosedRange<Double>
     /// Pixels: `range.lowerBound` is where `domain.lowerBound` lands (it may be the larger number,
     /// as for a y axis that grows upwards).
     public let range: (Double, Double)
+    /// The tick values: round numbers (1, 2 or 5 × 10ⁿ steps) inside the domain.
     public let ticks: [Double]
     /// For a linear scale over values that vary by less than 0.1 % of their size: by how much
     /// (the scale is then widened to ±1 % so they are drawn flat). nil otherwise.
