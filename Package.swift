@@ -82,7 +82,7 @@ let package = Package(
         .target(name: "Plotting"),
         .target(
             name: "ConfigLoading",
-            dependencies: ["LinearTraining", "SyntheticData", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["LinearTraining", "SyntheticData", "DataParallel", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "lockstep",
             dependencies: [

@@ -1,3 +1,4 @@
+import DataParallel
 import Foundation
 import LinearTraining
 import SyntheticData
@@ -20,6 +21,7 @@ import Yams
 ///     training: {epochs: 3, batchSize: 10, shuffle: true, seed: 0, threads: auto,
 ///                executor: auto, chunkRows: auto, kernel: auto, bind: true,
 ///                schedule: {kind: cosine, tMax: 100}}   (see ConfigFile+Schedule.swift)
+///     distributed: {reduction: exact}           # or fast (under mpirun; docs/distributed.md)
 public enum ConfigFile {
     public static func load(path: String) throws(ConfigError) -> TrainingConfig {
         try parse(try read(path: path), file: path)
@@ -100,7 +102,7 @@ public enum ConfigFile {
         }
         let parsed = tree?.any
         let root = try ConfigNode(file: file, path: "", value: parsed)
-        try root.allow(["data", "model", "loss", "optimizer", "penalty", "training"])
+        try root.allow(["data", "model", "loss", "optimizer", "penalty", "training", "distributed"])
         var config = TrainingConfig()
         if let data = try root.child("data") {
             config.data = try dataSource(data, configFile: file)
@@ -133,6 +135,12 @@ public enum ConfigFile {
         }
         if let node = try root.child("penalty") { config.penalty = try penalty(node) }
         if let training = try root.child("training") { try applyTraining(training, to: &config) }
+        if let node = try root.child("distributed") {
+            try node.allow(["reduction"])
+            if let r = try node.choice("reduction", CrossProcessReduction.allCases.map(\.rawValue)) {
+                config.reduction = CrossProcessReduction(rawValue: r)!
+            }
+        }
         return config
     }
 

@@ -11,6 +11,12 @@ import Synchronization
 /// and of threads per rank. Per step a rank sends its own chunks' `width` floats each (at most
 /// chunks × (d + 2) floats; ≤ 1/chunkRows of the bytes the step reads).
 ///
+/// `reduction` picks between two ways of combining (`distributed.reduction` in the config):
+/// `exact` (the default) is the exchange above; `fast` has each rank add its own chunks in chunk
+/// order into one partial (d + 2 floats) and the ranks sum those (`allReduce`, one MPI_Allreduce):
+/// R × (d + 2) floats cross instead of chunks × (d + 2), but the sum's order depends on R, so the
+/// bits are reproducible only at a fixed rank count.
+///
 /// Implementations: the MPI one (`Distributed.MPICombine`, the only code that calls MPI) and
 /// `SimulatedRanks` (threads of one process standing in for R ranks, for tests). One process needs
 /// none: the trainer then runs exactly as it did before ranks existed.
@@ -23,8 +29,22 @@ public protocol CrossProcessCombine: Sendable {
     /// holds `chunks` slots `stride` floats apart; this rank filled the `width` floats of its own
     /// slots (`chunks(of:rank:ranks:)`); on return every slot holds its owner's values.
     func exchange(_ partials: UnsafeMutablePointer<Float>, stride: Int, width: Int, chunks: Int)
+    /// `fast` reduction: `values` holds this rank's `count` sums; on return it holds their sum over
+    /// all ranks, the same bits on every rank (reproducible at a fixed rank count only). Called
+    /// like `exchange`, on one thread per rank between the phases of a step.
+    func allReduce(_ values: UnsafeMutablePointer<Float>, count: Int)
     /// The same 64-bit value on every rank? (run at start: the config and data hashes).
     func allAgree(_ value: UInt64) -> Bool
+}
+
+/// How the ranks of a distributed run combine a step's partial sums (`distributed.reduction`).
+public enum CrossProcessReduction: String, Sendable, CaseIterable {
+    /// Every rank gathers every chunk's partial sums and adds them in chunk order: the bits of one
+    /// process, for any rank and thread count.
+    case exact
+    /// Each rank adds its own chunks, then one all-reduce sums the ranks' partials: less traffic
+    /// (d + 2 floats per rank per step), bits reproducible only at a fixed rank count.
+    case fast
 }
 
 extension CrossProcessCombine {
@@ -42,7 +62,8 @@ extension CrossProcessCombine {
 /// R ranks as R threads of one process (like swift-nio's embedded channel for a network): each
 /// rank runs its own trainer on its own thread, and `exchange` copies the slots through shared
 /// memory behind a barrier. Deterministic and exact, so rank-count determinism is unit-tested
-/// without `mpirun`.
+/// without `mpirun`; `allReduce` sums the ranks' values in rank order (a fixed order, like an MPI
+/// all-reduce at a fixed R), so the `fast` reduction is unit-tested too.
 public final class SimulatedRanks: @unchecked Sendable {
     let ranks: Int
     private let lock = NSCondition()
@@ -50,12 +71,22 @@ public final class SimulatedRanks: @unchecked Sendable {
     private var generation = 0
     private var slots: [UnsafeMutablePointer<Float>?]
     private var values: [UInt64]
+    /// Per rank: where `allReduce` adds up the ranks' values before copying them back (grown on
+    /// the first call, not per step).
+    private var sums: [UnsafeMutablePointer<Float>?]
+    private var sumCapacity: [Int]
 
     public init(ranks: Int) {
         precondition(ranks >= 1)
         self.ranks = ranks
         slots = Array(repeating: nil, count: ranks)
         values = Array(repeating: 0, count: ranks)
+        sums = Array(repeating: nil, count: ranks)
+        sumCapacity = Array(repeating: 0, count: ranks)
+    }
+
+    deinit {
+        for p in sums { p?.deallocate() }
     }
 
     /// The combine of rank `rank`.
@@ -78,6 +109,25 @@ public final class SimulatedRanks: @unchecked Sendable {
                 }
             }
             bus.barrier()
+        }
+
+        public func allReduce(_ values: UnsafeMutablePointer<Float>, count: Int) {
+            if bus.sumCapacity[rank] < count {
+                bus.sums[rank]?.deallocate()
+                bus.sums[rank] = .allocate(capacity: count)
+                bus.sumCapacity[rank] = count
+            }
+            let sum = bus.sums[rank]!
+            bus.slots[rank] = values
+            bus.barrier()
+            // Every rank adds the same values in the same order (rank 0, 1, …): the same bits everywhere.
+            for j in 0..<count {
+                var acc = bus.slots[0]![j]
+                for other in 1..<ranks { acc += bus.slots[other]![j] }
+                sum[j] = acc
+            }
+            bus.barrier()
+            values.update(from: sum, count: count)
         }
 
         public func allAgree(_ value: UInt64) -> Bool {

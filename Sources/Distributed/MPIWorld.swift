@@ -61,6 +61,13 @@ public final class MPIWorld: @unchecked Sendable {
         return lo == hi
     }
 
+    /// The largest of every rank's `value` (the run's traffic figures, once at the end).
+    public func maximum(_ value: UInt64) -> UInt64 {
+        var v = value, hi: UInt64 = 0
+        MPI_Allreduce(&v, &hi, 1, ls_mpi_uint64(), ls_mpi_max(), ls_mpi_comm_world())
+        return hi
+    }
+
     /// The cross-process combine of a training run over this job.
     public func combine() -> MPICombine { MPICombine(world: self) }
 }
@@ -123,6 +130,13 @@ public struct MPICombine: CrossProcessCombine, @unchecked Sendable {
         s.floatsSent &+= Int(s.counts[rank]) &* width
         MPI_Allgatherv(
             ls_mpi_in_place(), 0, s.slotType, partials, s.counts, s.displacements, s.slotType, ls_mpi_comm_world())
+    }
+
+    /// `fast` reduction: one `MPI_Allreduce(MPI_SUM)` in place. Open MPI's algorithms for it
+    /// (recursive doubling, Rabenseifner, ring) give every rank the same bits, but which pairs are
+    /// added first depends on the rank count.
+    public func allReduce(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        MPI_Allreduce(ls_mpi_in_place(), values, Int32(count), ls_mpi_float(), ls_mpi_sum(), ls_mpi_comm_world())
     }
 
     public func allAgree(_ value: UInt64) -> Bool { world.allAgree(value) }

@@ -73,6 +73,9 @@ public final class Trainer {
     let rowSource: RowSource
     /// The cross-process combine of a distributed run, boxed so the spans holding it stay trivially copyable.
     let combineBox: UnsafeMutablePointer<any CrossProcessCombine>?
+    /// The training steps' cross-process traffic, added to by each step's `combine` on the
+    /// executor's thread: [nanoseconds in the exchange, bytes this rank sent, exchanges].
+    let communicationWords: UnsafeMutablePointer<UInt64>
     /// Steps done and the last batch loss, readable from other threads while `run` trains.
     public let progress: TrainingProgress
     // The run's bookkeeping, touched a dozen times per span by the one thread in `run`. Without
@@ -136,6 +139,8 @@ public final class Trainer {
         config: TrainingConfig, data allData: TrainingData, validation validationData: TrainingData? = nil, topology: Topology? = nil,
         kernelTarget: GradientKernels.Target? = nil, combine: (any CrossProcessCombine)? = nil
     ) throws(TrainingError) {
+        communicationWords = .allocate(capacity: 3)
+        communicationWords.initialize(repeating: 0, count: 3)
         if let combine {
             let box = UnsafeMutablePointer<any CrossProcessCombine>.allocate(capacity: 1)
             box.initialize(to: combine)
@@ -225,6 +230,7 @@ public final class Trainer {
     deinit {
         combineBox?.deinitialize(count: 1)
         combineBox?.deallocate()
+        communicationWords.deallocate()
         scratch?.deallocate()
         maker?.deinitialize(count: 1)
         maker?.deallocate()
@@ -239,6 +245,16 @@ public final class Trainer {
 
     /// The model as it is now.
     public var model: LinearModel { state.model }
+
+    /// The combine of a distributed run (nil: one process).
+    public var ranks: Int { combineBox?.pointee.ranks ?? 1 }
+
+    /// This process's training steps' exchanges so far (`run` of this process; the evaluation
+    /// passes not counted): how many, the bytes of partial sums this rank sent in them, and the
+    /// wall time spent in them. Zero without other processes.
+    public var communication: (exchanges: Int, bytesSent: Int, seconds: Double) {
+        (Int(communicationWords[2]), Int(communicationWords[1]), Double(communicationWords[0]) / 1e9)
+    }
 
     /// True when each epoch is one step over all rows.
     public var isFullBatch: Bool { batchRows == data.rows }
@@ -456,7 +472,8 @@ public final class Trainer {
             stepLR: scheduler == nil ? nil : SharedPointer(state.stepLR),
             stepsBefore: stepsTaken, stepCount: steps, firstBatch: batchInEpoch,
             fillPermutation: permutationEpoch != epochsDone, progress: SharedPointer(progress.words),
-            combiner: combineBox.map { SharedPointer($0) })
+            combiner: combineBox.map { SharedPointer($0) }, fastReduction: config.reduction == .fast && combineBox != nil,
+            communication: SharedPointer(communicationWords))
     }
 
     func evaluationSpan() -> EvaluationSpan {

@@ -38,7 +38,12 @@ extension TrainingConfig {
                 ("kernel", .string(kernel?.rawValue ?? "auto")),
                 ("bind", .bool(bindToCores)),
             ] + scheduleJSON + earlyStoppingJSON)),
-        ])
+        ] + distributedJSON)
+    }
+
+    /// `distributed`, only when not the default (so configs without it keep their hash).
+    var distributedJSON: [(String, JSONValue)] {
+        reduction == .exact ? [] : [("distributed", .object([("reduction", .string(reduction.rawValue))]))]
     }
 
     /// A data source in the config's shape: `{synthetic: …}`, `{csv: …}` or `{npy: …}`.

@@ -1,3 +1,4 @@
+import DataParallel
 import SyntheticData
 
 /// The validation data of a run (`data.validation`).
@@ -88,6 +89,10 @@ public struct TrainingConfig: Sendable, Equatable {
     /// `optimizer.lr` as written, in Double: the schedule starts from it, as PyTorch's does from the
     /// Python float (nil, or a value that no longer rounds to `optimizer.lr`: `Double(optimizer.lr)`).
     public var lrAsWritten: Double? = nil
+    /// How the ranks of a distributed run combine each step (`distributed.reduction`): `exact` (the
+    /// default; the bits of one process for any rank count) or `fast` (reproducible at a fixed rank
+    /// count only). No effect without other processes.
+    public var reduction: CrossProcessReduction = .exact
 
     /// The rate a schedule starts from (PyTorch's `initial_lr`).
     public var scheduleBaseLR: Double {

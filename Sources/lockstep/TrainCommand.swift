@@ -121,12 +121,13 @@ struct TrainCommand: ParsableCommand {
                 }
                 try startFromModel(trainer)
                 _ = try trainer.run()
+                _ = DistributedFigures.gather(world!, trainer)
                 return
             }
             try checkOutputs(config: config)
             let run = try output.runDirectory(kind: .train, resume: checkpointing.resume)
             do {
-                try train(config: config, trainer: trainer, topology: topology, run: run, mapped: mapped)
+                try train(config: config, trainer: trainer, topology: topology, run: run, mapped: mapped, world: world)
             } catch {
                 // A failed run under --force leaves the previous run as it was; an interrupted one
                 // (its checkpoint saved) takes its place, so --resume finds it.
@@ -172,7 +173,9 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    func train(config: TrainingConfig, trainer: Trainer, topology: Topology?, run: RunDirectory?, mapped: MappedInputs) throws {
+    func train(
+        config: TrainingConfig, trainer: Trainer, topology: Topology?, run: RunDirectory?, mapped: MappedInputs, world: MPIWorld?
+    ) throws {
         let checkpointDir = try checkpointing.directory(runDir: run)
         let resumeNote = try checkpointDir.flatMap { try checkpointing.resumeIfAsked(trainer, dir: $0) }
         try startFromModel(trainer)
@@ -219,6 +222,8 @@ struct TrainCommand: ParsableCommand {
             }
             throw error
         }
+        // Every rank reaches this right after training (the followers too): a collective.
+        let figures = world.map { DistributedFigures.gather($0, trainer) }
         try metricsLog?.finish()
         epochLines.flush()
         ticker.stop()
@@ -237,12 +242,13 @@ struct TrainCommand: ParsableCommand {
         }
         if let stop = report.earlyStop { print(stop.sentence) }
         printResult(report, stepsBefore: stepsBefore, penalty: trainer.config.penalty)
+        if let figures, !quiet { print(figures.line) }
         try mapped.check()
-        try writeOutputs(report, trainer: trainer, run: run)
+        try writeOutputs(report, trainer: trainer, run: run, distributed: figures)
     }
 
     /// --summary, --plot and the run directory's files (metrics.jsonl is written as the run goes: `MetricsLog`).
-    func writeOutputs(_ report: TrainingReport, trainer: Trainer, run: RunDirectory?) throws {
+    func writeOutputs(_ report: TrainingReport, trainer: Trainer, run: RunDirectory?, distributed: DistributedFigures?) throws {
         // Built only when written: for the line lesson's 50 000 epochs the two texts are ~1 G
         // instructions, several times the training itself.
         if modelPath != nil || run != nil {
@@ -261,6 +267,8 @@ struct TrainCommand: ParsableCommand {
             let features = names.features ?? SavedModel.indexNames(trainer.data.features)
             fields.append(("featureNames", .array(features.map { .string($0) })))
             fields.append(("target", .string(names.target)))
+            // Under mpirun only (absent otherwise).
+            if let distributed { fields.append(("distributed", distributed.json)) }
             summaryJSON = .object(fields)
         }
         let summaryText = summaryJSON.text(pretty: true) + "\n"

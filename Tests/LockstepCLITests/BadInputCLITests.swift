@@ -90,6 +90,8 @@ import Testing
         config("negative std", "model: {init: normal, std: -1}\n", 64, "model.std"),
         config("negative momentum", "optimizer: {momentum: -0.5}\n", 64, "optimizer.momentum"),
         config("bad executor", "training: {executor: turbo}\n", 64, "training.executor"),
+        config("bad reduction", "distributed: {reduction: approximate}\n", 64, "'distributed.reduction' is 'approximate'; use one of: exact, fast"),
+        config("unknown distributed key", "distributed: {reduce: fast}\n", 64, "unknown key 'distributed.reduce'"),
         config("weights count", "data: {synthetic: {features: 3, weights: [1, 2]}}\n", 64, "give exactly 3 weights"),
         config("kernel for another d", "training: {kernel: d64}\n", 64, "d64 needs 64 features"),
         config("yaml syntax", "training: {epochs: 3\n", 64, "not valid YAML or JSON"),

@@ -151,4 +151,62 @@ import Testing
         #expect(r.status == 64, "\(r.status) \(r.stderr)")
         #expect(r.stderr.contains("do not run the same config and data"), "\(r.stderr)")
     }
+
+    /// Under mpirun the summary has the `distributed` block (the names `lockstep sweep --ranks`
+    /// reads) and rank 0 prints one line of it; without mpirun neither.
+    @Test(.enabled(if: mpirun != nil, "needs Open MPI's mpirun"))
+    func theSummaryHasTheCommunicationFiguresUnderMpirunOnly() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = try Self.config(dir, "d64", Self.workloads[0].1)
+        let out = dir.appendingPathComponent("r2.json").path
+        let r = try Self.mpi(2, ["train", "--config", config, "--threads", "1", "--summary", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let block = try CLI.json(URL(fileURLWithPath: out))["distributed"] as? [String: Any]
+        #expect(block?["ranks"] as? Int == 2)
+        #expect(block?["threadsPerRank"] as? Int == 1)
+        #expect(block?["reduction"] as? String == "exact")
+        // 6 steps per epoch: 5 of 22 chunks (rank 0 computes 11, rank 1 11) and a last of 19
+        // (rank 0: 10): rank 0 sends the most, (5·11 + 10)/6 chunks × 66 floats × 4 bytes = 2860.
+        #expect(block?["bytesSentPerStepPerRank"] as? Int == 2860, "\(block ?? [:])")
+        let seconds = block?["communicationSecondsPerStep"] as? Double ?? -1
+        #expect(seconds > 0 && seconds < 1, "\(seconds)")
+        #expect(r.stdout.contains("distributed: 2 ranks × 1 thread, exact reduction, 2.8 KiB sent per step per rank, "), "\(r.stdout)")
+        #expect(r.stdout.components(separatedBy: "distributed: ").count == 2, "rank 0 alone prints it")
+        let single = dir.appendingPathComponent("single.json").path
+        let s = try CLI.run(["train", "--config", config, "--threads", "1", "--summary", single])
+        #expect(s.status == 0)
+        #expect(try CLI.json(URL(fileURLWithPath: single))["distributed"] == nil, "no block without mpirun")
+        #expect(!s.stdout.contains("distributed:"))
+    }
+
+    /// `distributed.reduction: fast` under mpirun: R = 2 runs, says so, sends d + 2 floats per step,
+    /// gives the same bits twice, and lands within 1e-5 of exact mode's weights.
+    @Test(.enabled(if: mpirun != nil, "needs Open MPI's mpirun"))
+    func fastReductionRunsOnTwoRanksReproduciblyAndCloseToExact() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let exactConfig = try Self.config(dir, "exact", Self.workloads[0].1)
+        let fastConfig = try Self.config(dir, "fast", Self.workloads[0].1 + "\ndistributed: {reduction: fast}\n")
+        var outcomes: [String] = []
+        var weights: [[Double]] = []
+        for (i, config) in [fastConfig, fastConfig, exactConfig].enumerated() {
+            let out = dir.appendingPathComponent("run\(i).json").path
+            let r = try Self.mpi(2, ["train", "--config", config, "--threads", "1", "--quiet", "--summary", out])
+            #expect(r.status == 0, "\(r.stderr)")
+            let j = try CLI.json(URL(fileURLWithPath: out))
+            let block = j["distributed"] as? [String: Any]
+            #expect(block?["reduction"] as? String == (i < 2 ? "fast" : "exact"))
+            if i < 2 {
+                #expect(block?["bytesSentPerStepPerRank"] as? Int == 66 * 4, "d + 2 floats per step: \(block ?? [:])")
+                #expect((j["config"] as? [String: Any])?["distributed"] as? [String: String] == ["reduction": "fast"])
+            }
+            outcomes.append(try Self.outcome(out))
+            weights.append(j["weights"] as? [Double] ?? [])
+        }
+        #expect(outcomes[0] == outcomes[1], "fast at R = 2, twice: the same bits")
+        #expect(weights[0].count == 64 && weights[2].count == 64)
+        let dw = zip(weights[0], weights[2]).map { abs($0 - $1) }.max() ?? 1
+        #expect(dw <= 1e-5, "fast vs exact: max |Δw| \(dw)")
+    }
 }
