@@ -16,7 +16,7 @@ APT_PACKAGES := libhwloc-dev zlib1g-dev pkg-config python3-numpy librsvg2-bin bi
 HAVE_DEPS := pkg-config --exists hwloc zlib ompi-c 2>/dev/null && command -v mpirun >/dev/null && python3 -c 'import numpy' 2>/dev/null && command -v rsvg-convert >/dev/null \
 	&& command -v objdump >/dev/null && command -v nm >/dev/null
 
-.PHONY: all deps build demo test sweep compare compare-generate bench images fuzz tsan asan format lint clean help
+.PHONY: all deps build demo test sweep compare compare-generate bench images fuzz tsan asan mutants format lint clean help
 
 all: build
 
@@ -31,6 +31,7 @@ help:
 	@echo "make images   redraw the README's pictures (docs/images) with lockstep itself"
 	@echo "make fuzz     libFuzzer over the .npy header parser and the config decoder (FUZZ_SECONDS=60 each)"
 	@echo "make tsan     the sweep tests under Thread Sanitizer;  make asan: under Address Sanitizer"
+	@echo "make mutants  plant each bug of scripts/mutants.txt in a scratch copy; fails if a test suite misses one"
 
 # System packages: hwloc and zlib (through pkg-config), numpy (the tests check .npy files with it),
 # librsvg2-bin (the tests render the plots with rsvg-convert), binutils (the assembly test).
@@ -111,3 +112,9 @@ tsan: deps
 asan: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt ASAN_OPTIONS=halt_on_error=1 \
 		$(SWIFT) test --build-path .build/asan --sanitize=address --filter '$(SANITIZED_TESTS)'
+
+# Mutation check (before each submission, not in CI): each planted bug of scripts/mutants.txt, one at a
+# time, in a scratch copy (/tmp/lockstep-mutants, its .build reused), must fail the suites it names.
+# MUTANTS="word ..." runs only the mutants whose name contains a word.
+mutants: deps
+	scripts/mutants.sh $(MUTANTS)
