@@ -108,10 +108,10 @@ fuzz: deps
 # thread count, stop and resume) and the executor tests. Any report fails the run.
 SANITIZED_TESTS := SweepTests|DataParallelTests
 tsan: deps
-	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --build-path .build/tsan --sanitize=thread --filter '$(SANITIZED_TESTS)'
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --no-parallel --build-path .build/tsan --sanitize=thread --filter '$(SANITIZED_TESTS)'
 asan: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt ASAN_OPTIONS=halt_on_error=1 \
-		$(SWIFT) test --build-path .build/asan --sanitize=address --filter '$(SANITIZED_TESTS)'
+		$(SWIFT) test --no-parallel --build-path .build/asan --sanitize=address --filter '$(SANITIZED_TESTS)'
 
 # Mutation check (before each submission, not in CI): each planted bug of scripts/mutants.txt, one at a
 # time, in a scratch copy (/tmp/lockstep-mutants, its .build reused), must fail the suites it names.
