@@ -18,7 +18,7 @@ HAVE_DEPS := pkg-config --exists hwloc zlib ompi-c 2>/dev/null && command -v mpi
 
 DOC_MODULES := LinearTraining SyntheticData DataParallel HardwareTopology Plotting ConfigLoading Distributed
 
-.PHONY: api docs all deps build demo test sweep compare compare-generate bench images fuzz tsan asan format lint clean help
+.PHONY: api docs all deps build demo test sweep compare compare-generate bench images fuzz tsan asan mutants format lint clean help
 
 all: build
 
@@ -35,6 +35,7 @@ help:
 	@echo "make api      count the library's public symbols and the undocumented ones; fail if either grew (docs/api-surface.txt)"
 	@echo "make docs     the DocC catalogs of every library module (.build/docs/MODULE), warnings as errors"
 	@echo "make tsan     the sweep tests under Thread Sanitizer;  make asan: under Address Sanitizer"
+	@echo "make mutants  plant each bug of scripts/mutants.txt in a scratch copy; fails if a test suite misses one"
 
 # System packages: hwloc and zlib (through pkg-config), numpy (the tests check .npy files with it),
 # librsvg2-bin (the tests render the plots with rsvg-convert), binutils (the assembly test).
@@ -111,10 +112,10 @@ fuzz: deps
 # thread count, stop and resume) and the executor tests. Any report fails the run.
 SANITIZED_TESTS := SweepTests|DataParallelTests
 tsan: deps
-	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --build-path .build/tsan --sanitize=thread --filter '$(SANITIZED_TESTS)'
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --no-parallel --build-path .build/tsan --sanitize=thread --filter '$(SANITIZED_TESTS)'
 asan: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt ASAN_OPTIONS=halt_on_error=1 \
-		$(SWIFT) test --build-path .build/asan --sanitize=address --filter '$(SANITIZED_TESTS)'
+		$(SWIFT) test --no-parallel --build-path .build/asan --sanitize=address --filter '$(SANITIZED_TESTS)'
 
 # DocC (swift-docc-plugin): each library module's symbols and its Documentation.docc articles; any
 # warning (a broken symbol link, an ambiguous article) fails. Open .build/docs/MODULE/index.html
@@ -132,3 +133,9 @@ docs: deps
 api: deps
 	$(SWIFT) package dump-symbol-graph --minimum-access-level public >/dev/null
 	scripts/api-surface.py --check docs/api-surface.txt
+
+# Mutation check (before each submission, not in CI): each planted bug of scripts/mutants.txt, one at a
+# time, in a scratch copy (/tmp/lockstep-mutants, its .build reused), must fail the suites it names.
+# MUTANTS="word ..." runs only the mutants whose name contains a word.
+mutants: deps
+	scripts/mutants.sh $(MUTANTS)

@@ -69,24 +69,35 @@ public final class SimulatedRanks: @unchecked Sendable {
     private let lock = NSCondition()
     private var arrived = 0
     private var generation = 0
-    private var slots: [UnsafeMutablePointer<Float>?]
-    private var values: [UInt64]
+    /// One element per rank, each written only by its rank and read by the others after a barrier.
+    /// Raw buffers, not arrays: rank threads assigning `array[rank]` at once are each a modifying
+    /// access to the whole array, a data race (Thread Sanitizer reported it on `slots`).
+    private let slots: UnsafeMutablePointer<UnsafeMutablePointer<Float>?>
+    private let values: UnsafeMutablePointer<UInt64>
     /// Per rank: where `allReduce` adds up the ranks' values before copying them back (grown on
-    /// the first call, not per step).
-    private var sums: [UnsafeMutablePointer<Float>?]
-    private var sumCapacity: [Int]
+    /// the first call, not per step; raw per-rank buffers for the same reason).
+    private let sums: UnsafeMutablePointer<UnsafeMutablePointer<Float>?>
+    private let sumCapacity: UnsafeMutablePointer<Int>
 
     public init(ranks: Int) {
         precondition(ranks >= 1)
         self.ranks = ranks
-        slots = Array(repeating: nil, count: ranks)
-        values = Array(repeating: 0, count: ranks)
-        sums = Array(repeating: nil, count: ranks)
-        sumCapacity = Array(repeating: 0, count: ranks)
+        slots = .allocate(capacity: ranks)
+        slots.initialize(repeating: nil, count: ranks)
+        values = .allocate(capacity: ranks)
+        values.initialize(repeating: 0, count: ranks)
+        sums = .allocate(capacity: ranks)
+        sums.initialize(repeating: nil, count: ranks)
+        sumCapacity = .allocate(capacity: ranks)
+        sumCapacity.initialize(repeating: 0, count: ranks)
     }
 
     deinit {
-        for p in sums { p?.deallocate() }
+        for r in 0..<ranks { sums[r]?.deallocate() }
+        slots.deallocate()
+        values.deallocate()
+        sums.deallocate()
+        sumCapacity.deallocate()
     }
 
     /// The combine of rank `rank`.
@@ -133,7 +144,7 @@ public final class SimulatedRanks: @unchecked Sendable {
         public func allAgree(_ value: UInt64) -> Bool {
             bus.values[rank] = value
             bus.barrier()
-            let all = bus.values.allSatisfy { $0 == bus.values[0] }
+            let all = (0..<ranks).allSatisfy { bus.values[$0] == bus.values[0] }
             bus.barrier()
             return all
         }

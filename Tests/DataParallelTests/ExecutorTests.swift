@@ -66,13 +66,19 @@ final class CountingProgram: StepProgram, @unchecked Sendable {
 
     @Test func aSpanThatFitsThePoolRunsAsASpan() throws {
         try #require(Executor.poolWidth >= 2, "needs 2 CPUs")
-        let executor = Executor(mode: .span, workers: 2, checkInTimeout: .seconds(2))
-        let program = CountingProgram(steps: 1000)
-        let ran = executor.run(program)
-        // Another process (or test) may hold Dispatch's pool: then the check-in times out and the
-        // span must have fallen back to per-step, and said so.
-        #expect(ran == .span || (ran == .perStep && executor.fallbacks == 1), "ran \(ran), fallbacks \(executor.fallbacks)")
-        program.check("span")
+        // A busy machine may keep a worker from checking in within the timeout: then the span falls
+        // back to per-step and says so. It must still run as a span at least once in five tries, or
+        // the span path would go untested wherever this passes.
+        var spans = 0
+        for attempt in 1...5 where spans == 0 {
+            let executor = Executor(mode: .span, workers: 2, checkInTimeout: .seconds(2))
+            let program = CountingProgram(steps: 1000)
+            let ran = executor.run(program)
+            #expect(ran == .span || (ran == .perStep && executor.fallbacks == 1), "try \(attempt): ran \(ran), fallbacks \(executor.fallbacks)")
+            program.check("span, try \(attempt)")
+            if ran == .span { spans += 1 }
+        }
+        #expect(spans == 1, "no try ran as a span")
     }
 }
 

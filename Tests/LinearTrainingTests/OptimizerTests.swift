@@ -44,15 +44,21 @@ import Testing
         }
     }
 
-    @Test func rejectsBadValuesNamingTheKey() {
-        #expect(throws: TrainingError.self) { try SGD(lr: 0).validate() }
-        #expect(throws: TrainingError.self) { try SGD(lr: .nan).validate() }
-        #expect(throws: TrainingError.self) { try SGD(lr: 0.1, momentum: -1).validate() }
-        #expect(throws: TrainingError.self) { try SGD(lr: 0.1, nesterov: true).validate() }
-        do {
-            try SGD(lr: -1).validate()
-        } catch {
-            #expect(error.description.contains("optimizer.lr"))
-        }
+    /// Each bad value is refused with a message that names its key (and a good set is accepted).
+    @Test(arguments: [
+        (SGD(lr: 0), "optimizer.lr"), (SGD(lr: -1), "optimizer.lr"), (SGD(lr: .nan), "optimizer.lr"),
+        (SGD(lr: .infinity), "optimizer.lr"), (SGD(lr: 0.1, momentum: -1), "optimizer.momentum"),
+        (SGD(lr: 0.1, momentum: .nan), "optimizer.momentum"), (SGD(lr: 0.1, dampening: .infinity), "optimizer.dampening"),
+        (SGD(lr: 0.1, weightDecay: -0.1), "optimizer.weightDecay"), (SGD(lr: 0.1, nesterov: true), "optimizer.nesterov"),
+        (SGD(lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true), "optimizer.nesterov"),
+    ])
+    func rejectsBadValuesNamingTheKey(_ sgd: SGD, key: String) {
+        let error = #expect(throws: TrainingError.self) { try sgd.validate() }
+        #expect(error?.description.contains(key) == true, "\(sgd): \(String(describing: error))")
+    }
+
+    @Test func acceptsGoodValues() throws {
+        try SGD(lr: 0.1, momentum: 0.9, dampening: 0.5, weightDecay: 0.01).validate()
+        try SGD(lr: 0.1, momentum: 0.9, nesterov: true).validate()
     }
 }

@@ -91,12 +91,26 @@ import Testing
         #expect(r.stdout.contains("error in estimating w: [") && r.stdout.contains("error in estimating b: "))
     }
 
+    /// The workload of the thread-count checks: several chunks a step and four reduce blocks, so a
+    /// thread-dependent reduce or row order changes the bits (d2l's batches of 10 are one chunk).
+    static let threadsConfig = "Tests/Fixtures/threads-d50.yaml"
+
+    /// A summary's evidence that equal bits meant something: several chunks a step, and the executor
+    /// asked for (`span` on up to the cores, per-step past them or when a span fell back).
+    static func expectParallel(_ s: [String: Any], threads t: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        let chunk = s["chunkRows"] as? Int ?? 0, batch = s["batchRows"] as? Int ?? 0
+        #expect(chunk > 0 && batch > chunk, "\(t) threads: chunkRows \(chunk), batchRows \(batch)", sourceLocation: sourceLocation)
+        let fellBack = (s["spanFallbacks"] as? Int ?? 0) > 0
+        let expected = t == 1 ? "serial" : t <= ProcessInfo.processInfo.activeProcessorCount && !fellBack ? "span" : "per-step"
+        #expect(s["executor"] as? String == expected, "\(t) threads ran \(s["executor"] ?? "?")", sourceLocation: sourceLocation)
+    }
+
     @Test func summaryHasTheContractsKeysAndIsTheSameForEveryThreadCount() throws {
         let dir = try Self.tempDir()
         var first: [String: Any]?
         for t in [1, 2, 3, 5, 8] {
             let path = dir.appendingPathComponent("s\(t).json")
-            let r = try Self.run(["train", "--config", "configs/d2l-scratch.yaml", "--threads", "\(t)", "--executor", "span",
+            let r = try Self.run(["train", "--config", Self.threadsConfig, "--threads", "\(t)", "--executor", "span",
                                   "--summary", path.path, "--metrics", dir.appendingPathComponent("m\(t).jsonl").path])
             #expect(r.status == 0, "\(r.stderr)")
             let s = try Self.json(path)
@@ -104,8 +118,9 @@ import Testing
                 #expect(s[key] != nil, "summary key \(key)")
             }
             #expect(s["threads"] as? Int == t)
+            Self.expectParallel(s, threads: t)
             let metrics = try String(contentsOf: dir.appendingPathComponent("m\(t).jsonl"), encoding: .utf8)
-            #expect(metrics.split(separator: "\n").count == 3)
+            #expect(metrics.split(separator: "\n").count == 2)
             if let f = first {
                 for key in ["weights", "bias", "epochLosses", "finalLoss"] {
                     #expect("\(s[key]!)" == "\(f[key]!)", "\(key) with \(t) threads")
@@ -156,7 +171,7 @@ import Testing
     @Test func sweepHonoursTheJSONContract() throws {
         let dir = try Self.tempDir()
         let path = dir.appendingPathComponent("sweep.json")
-        let r = try Self.run(["sweep", "--config", "configs/d2l-scratch.yaml", "--threads", "1,2,3", "--epochs", "2",
+        let r = try Self.run(["sweep", "--config", Self.threadsConfig, "--threads", "1,2,3", "--epochs", "2",
                               "--executor", "span", "--json", path.path])
         #expect(r.status == 0, "\(r.stderr)")
         let doc = try Self.json(path)
@@ -169,6 +184,9 @@ import Testing
             #expect(epochs.count == 2)
             #expect(res["speedup"] is Double && res["efficiency"] is Double)
             #expect(res["bitwiseEqualToOneThread"] as? Bool == true, "threads \(res["threads"]!)")
+            // Equal bits are evidence only from a run that was not serial.
+            let t = res["threads"] as? Int ?? 0
+            #expect((res["ranSerially"] as? Bool) == (t == 1) && (res["executor"] as? String == "serial") == (t == 1), "\(res)")
             let gbps = res["xGBPerSecond"] as? Double ?? 0, fraction = res["fractionOfReadBandwidth"] as? Double ?? -1
             #expect(abs(fraction - gbps / bandwidth) < 1e-9 * max(1, fraction))
             // The split adds up to the spans' wall time: most of the epoch time, never more.

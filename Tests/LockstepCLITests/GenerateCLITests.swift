@@ -5,15 +5,17 @@ import Testing
 @Suite("CLI generate", .serialized) struct GenerateCLITests {
     typealias CLI = CLITests
 
+    /// d = 50 (four reduce blocks, the last short), batches of 128 in chunks of 16: the three data paths agreeing on 1, 2
+    /// and 3 threads is evidence only when a thread-dependent reduce or row order could change the bits.
     static func config(_ dir: URL, materialize: Bool) throws -> URL {
         let url = dir.appendingPathComponent("otf-\(materialize).yaml")
         try """
         data:
-          synthetic: {rows: 3000, features: 5, weights: alternating, bias: 1.5, noise: 0.05, seed: 3, materialize: \(materialize)}
+          synthetic: {rows: 3000, features: 50, weights: alternating, bias: 1.5, noise: 0.05, seed: 3, materialize: \(materialize)}
         model: {init: zeros}
         loss: mse
         optimizer: {lr: 0.05, momentum: 0.5}
-        training: {epochs: 3, batchSize: 128, shuffle: true, seed: 9, executor: span}
+        training: {epochs: 3, batchSize: 128, shuffle: true, seed: 9, executor: span, chunkRows: 16}
         """.write(to: url, atomically: true, encoding: .utf8)
         return url
     }
@@ -28,11 +30,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let data = dir.appendingPathComponent("data").path
         let g = try CLI.run([
-            "generate", "--rows", "3000", "--features", "5", "--bias", "1.5", "--noise", "0.05", "--seed", "3", "--threads",
+            "generate", "--rows", "3000", "--features", "50", "--bias", "1.5", "--noise", "0.05", "--seed", "3", "--threads",
             "3", "--out", data,
         ])
         #expect(g.status == 0, "\(g.stderr)")
-        #expect(g.stdout.contains("wrote \(data): synthetic 3000 × 5 (seed 3)") && g.stdout.contains("crc32"))
+        #expect(g.stdout.contains("wrote \(data): synthetic 3000 × 50 (seed 3)") && g.stdout.contains("crc32"))
         #expect(g.stderr.isEmpty, "no progress line when stderr is not a terminal: \(g.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: data).sorted()
         #expect(files == ["X.npy", "meta.json", "y.npy"])
@@ -47,6 +49,7 @@ import Testing
                 let r = try CLI.run(["train"] + args + ["--threads", threads, "--summary", summary.path])
                 #expect(r.status == 0, "\(name): \(r.stderr)")
                 outcomes.append(try Self.outcome(summary))
+                CLI.expectParallel(try CLI.json(summary), threads: Int(threads)!)
             }
         }
         #expect(Set(outcomes.map { $0.joined(separator: "|") }).count == 1, "\(outcomes)")
@@ -60,7 +63,7 @@ import Testing
         let a = dir.appendingPathComponent("a").path, b = dir.appendingPathComponent("b").path
         #expect(try CLI.run(["generate", "--config", try Self.config(dir, materialize: false).path, "--out", a, "--quiet"]).status == 0)
         let r = try CLI.run([
-            "generate", "--rows", "3000", "--features", "5", "--bias", "1.5", "--noise", "0.05", "--seed", "3", "--out", b,
+            "generate", "--rows", "3000", "--features", "50", "--bias", "1.5", "--noise", "0.05", "--seed", "3", "--out", b,
             "--threads", "1",
         ])
         #expect(r.status == 0, "\(r.stderr)")

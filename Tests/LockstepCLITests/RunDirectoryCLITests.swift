@@ -66,10 +66,16 @@ import Testing
 
     @Test func aSweepRunDirectoryDrawsTheScalingChart() throws {
         let dir = try CLI.tempDir().path, run = dir + "/sweep"
-        let r = try CLI.run(["sweep", "--config", "configs/d2l-scratch.yaml", "--threads", "1,2,3", "--epochs", "2", "--run-dir", run])
+        let r = try CLI.run([
+            "sweep", "--config", CLI.threadsConfig, "--threads", "1,2,3", "--epochs", "2", "--executor", "span", "--run-dir", run,
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let doc = try CLI.json(URL(fileURLWithPath: run + "/sweep.json"))
         #expect((doc["results"] as? [Any])?.count == 3 && doc["cores"] as? Int != nil)
+        // "bitwise equal on every run" is evidence only from runs that were not serial.
+        for case let res as [String: Any] in doc["results"] as? [Any] ?? [] {
+            #expect((res["ranSerially"] as? Bool) == (res["threads"] as? Int == 1), "\(res)")
+        }
         let svg = try Self.text(run + "/plots/sweep.svg")
         #expect(svg.contains("Speedup over 1 thread") && svg.contains("bitwise equal to 1 thread on every run"))
         let image = try render(run + "/plots/sweep.svg", counting: ["#1f77b4", "#2ca02c", "#9467bd"])

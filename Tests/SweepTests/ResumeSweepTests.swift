@@ -39,6 +39,16 @@ import Testing
         #expect(partial.stoppedEarly == (checkpoint.epochsDone < w.config.epochs))
         let b = try trainer(w, threads: second.0, executor: second.1, data: data)
         try b.resume(from: checkpoint, path: "test")
+        // The state right after the resume is the checkpoint's, bit for bit (not only the end state:
+        // a contractive run can forget a wrong momentum by its last epoch).
+        let restored = b.checkpoint()
+        #expect(
+            restored.params.map(\.bitPattern) == checkpoint.params.map(\.bitPattern)
+                && restored.momentum.map(\.bitPattern) == checkpoint.momentum.map(\.bitPattern)
+                && restored.steps == checkpoint.steps && restored.epochsDone == checkpoint.epochsDone
+                && restored.batchInEpoch == checkpoint.batchInEpoch
+                && restored.epochLosses.map(\.bitPattern) == checkpoint.epochLosses.map(\.bitPattern),
+            "\(w): the state after resuming at step \(checkpoint.steps)")
         return (outcome(try b.run()), checkpoint)
     }
 
@@ -60,18 +70,32 @@ import Testing
         }
     }
 
+    /// The stop is requested from another thread while the run is paused at its checkpoint of step
+    /// `at` (it waits until the request is made), so it lands inside the run by construction, not by
+    /// a timer racing the run; it must land on a step boundary and resume exactly.
     @Test func aStopFromAnotherThreadLandsOnAStepAndResumesExactly() throws {
         var w = Sweep.workloads[0]
         w.config.epochs = 40  // long enough for the stop to land inside the run
         let data = try w.config.data.load(threads: 2)
         let reference = Self.outcome(try Self.trainer(w, threads: 2, executor: .span, data: data).run())
-        for delay in [2, 7, 20] {
+        for at in [3, 17, 100] {
             let a = try Self.trainer(w, threads: 2, executor: .span, data: data)
-            let progress = a.progress
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) { progress.requestStop() }
+            let progress = a.progress, total = a.totalSteps
             var saved: TrainingCheckpoint?
-            _ = try a.run(checkpoints: CheckpointPolicy(minSeconds: 1e9)) { _ in } onCheckpoint: { saved = $0 }
+            let partial = try a.run(checkpoints: CheckpointPolicy(everySteps: at, minSeconds: 1e9)) { _ in } onCheckpoint: { c in
+                saved = c
+                if c.steps == at {
+                    let requested = DispatchSemaphore(value: 0)
+                    DispatchQueue.global().async {
+                        progress.requestStop()
+                        requested.signal()
+                    }
+                    requested.wait()
+                }
+            }
             let checkpoint = try #require(saved)
+            #expect(partial.stoppedEarly && checkpoint.steps >= at && checkpoint.steps < total, "stop after \(at): at \(checkpoint.steps) of \(total)")
+            #expect(checkpoint.steps == partial.steps, "the checkpoint is where the run stopped")
             let b = try Self.trainer(w, threads: 3, executor: .span, data: data)
             try b.resume(from: checkpoint, path: "test")
             #expect(Self.outcome(try b.run()) == reference, "stopped at step \(checkpoint.steps)")

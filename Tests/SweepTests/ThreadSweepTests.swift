@@ -40,13 +40,21 @@ import Testing
             config: TrainingConfig(
                 data: .synthetic(DatasetSpec(rows: 700, features: 5, weights: .alternating, seed: 4)), model: .zeros,
                 loss: .mse, optimizer: SGD(lr: 0.02), epochs: 2, batchSize: 64, shuffle: false, chunkRows: 8)),
+        Workload(
+            name: "d=40 full batch, storage order, three reduce blocks",
+            config: TrainingConfig(
+                data: .synthetic(DatasetSpec(rows: 333, features: 40, weights: .alternating, seed: 9)), model: .zeros,
+                loss: .squared, optimizer: SGD(lr: 0.1, momentum: 0.9, dampening: 0.3), epochs: 6, batchSize: nil,
+                shuffle: false, chunkRows: 32)),
         Workload(name: "elastic net on a sparse truth, momentum", config: penalized),
     ]
 
     /// The L1 part's soft threshold and the L2 part with momentum and a short last batch.
     static var penalized: TrainingConfig {
         var c = TrainingConfig(
-            data: .synthetic(DatasetSpec(rows: 1250, features: 12, weights: .explicit([1, 0, -2, 0, 0, 0.5, 0, 0, 3, 0, 0, -1]), seed: 7)),
+            data: .synthetic(
+                DatasetSpec(
+                    rows: 1250, features: 18, weights: .explicit([1, 0, -2, 0, 0, 0.5, 0, 0, 3, 0, 0, -1, 0, 0, 2, 0, 0, 0]), seed: 7)),
             model: .zeros, loss: .squared, optimizer: SGD(lr: 0.05, momentum: 0.9), epochs: 3, batchSize: 128, seed: 8, chunkRows: 16)
         c.penalty = Penalty(alpha: 0.05, l1Ratio: 0.7)
         return c
@@ -63,6 +71,12 @@ import Testing
         c.threads = threads
         c.executor = executor
         let r = try Trainer(config: c, data: data).run()
+        // What the equality is evidence of: several chunks a step, and the executor asked for (a
+        // span wider than Dispatch's pool, or one whose workers did not all check in, runs per-step).
+        #expect(r.batchRows > r.chunkRows, "\(w): one chunk a step cannot differ by thread count")
+        let expected: ExecutionMode = executor == .serial || threads == 1 ? .serial
+            : executor == .span && threads <= Executor.poolWidth && r.spanFallbacks == 0 ? .span : .perStep
+        #expect(r.executor == expected, "\(w): \(threads) thread(s), asked \(executor.rawValue), ran \(r.executor)")
         return Outcome(
             weights: r.model.weights.map(\.bitPattern), bias: r.model.bias.bitPattern, losses: r.epochLosses.map(\.bitPattern))
     }
