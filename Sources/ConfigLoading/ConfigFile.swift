@@ -23,6 +23,11 @@ import Yams
 ///                schedule: {kind: cosine, tMax: 100}}   (see ConfigFile+Schedule.swift)
 ///     distributed: {reduction: exact}           # or fast (under mpirun; docs/distributed.md)
 public enum ConfigFile {
+    /// Reads and parses the config file at `path`; relative data paths in it are taken from the
+    /// file's directory.
+    ///
+    /// - Throws: `ConfigError`: a missing, non-regular, unreadable, over-large (`maxBytes`), empty or
+    ///   non-UTF-8 file, or any problem `parse(_:file:)` finds.
     public static func load(path: String) throws(ConfigError) -> TrainingConfig {
         try parse(try read(path: path), file: path)
     }
@@ -84,6 +89,8 @@ public enum ConfigFile {
     /// The most values a config may expand to, aliases counted as copies: 100 000.
     public static let maxNodes = 100_000
 
+    /// Parses config `text` strictly (unknown keys, wrong types and invalid values are errors);
+    /// `file` names the source in messages and is the base of relative data paths.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> TrainingConfig {
         guard text.utf8.count <= maxBytes else {
             throw ConfigError(

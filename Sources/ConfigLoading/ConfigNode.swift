@@ -3,10 +3,16 @@ import SyntheticData
 /// One mapping of a parsed YAML/JSON config, read strictly: unknown keys and wrong types are errors
 /// whose message gives the file, the full key path and what would be accepted.
 public struct ConfigNode {
+    /// The config file's path as given, the prefix of every error message.
     public let file: String
+    /// The dotted key path of this mapping from the root (`data.synthetic`); empty for the root.
     public let path: String
+    /// The mapping's entries by key, as the YAML parser gave them (empty when the value was nil).
     public let values: [String: Any]
 
+    /// Reads `value` as the mapping at `path` of `file`; nil is an empty mapping.
+    ///
+    /// - Throws: `ConfigError` of kind `wrongType` when `value` is not a mapping.
     public init(file: String, path: String, value: Any?) throws(ConfigError) {
         self.file = file
         self.path = path

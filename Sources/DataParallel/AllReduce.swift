@@ -12,6 +12,7 @@ public protocol AllReduce: Sendable {
 /// adds SIMD16 vectors (and the last short block one float at a time); every coordinate is still a
 /// plain left-to-right sum over chunks, so the result is the same as `reduceReference`, bit for bit.
 public struct FixedOrderAllReduce: AllReduce {
+    /// The reducer; it holds no state.
     public init() {}
 
     /// The coordinates worker `worker` of `workers` reduces: whole 16-blocks of `0..<width`.

@@ -7,12 +7,15 @@ import CLockstepShims
 /// threads than cores) spinning would steal the time the late worker needs, so after `spinLimit`
 /// pauses it yields, and after `yieldLimit` yields it sleeps until the last arrival wakes it.
 public final class Barrier: @unchecked Sendable {
+    /// How many workers must arrive before any is released; at least 1 (1 never waits).
     public let parties: Int
     /// Three 32-bit words on separate cache lines: arrivals, generation, sleepers.
     private let words: UnsafeMutablePointer<UInt32>
     private let spinLimit: Int
     private let yieldLimit: Int
 
+    /// A barrier for `parties` workers that spins up to `spinLimit` pauses, then yields up to
+    /// `yieldLimit` times, then sleeps on a futex until the last arrival.
     public init(parties: Int, spinLimit: Int = 4000, yieldLimit: Int = 200) {
         precondition(parties >= 1, "a barrier needs at least one party, got \(parties)")
         self.parties = parties

@@ -30,6 +30,7 @@ public struct ChunkClaims: @unchecked Sendable {
         return ChunkClaims(counters: counters)
     }
 
+    /// Frees the counters; no copy of these claims may be used after it (call once, by the owner).
     public func deallocate() { counters.deallocate() }
 
     /// Calls `body(k)` for the chunks of `0..<chunks` this worker claims: every chunk goes to exactly

@@ -79,6 +79,7 @@ public final class SimulatedRanks: @unchecked Sendable {
     private let sums: UnsafeMutablePointer<UnsafeMutablePointer<Float>?>
     private let sumCapacity: UnsafeMutablePointer<Int>
 
+    /// A group of `ranks` simulated ranks (at least 1); give each rank's trainer `member(_:)`.
     public init(ranks: Int) {
         precondition(ranks >= 1)
         self.ranks = ranks
@@ -103,6 +104,7 @@ public final class SimulatedRanks: @unchecked Sendable {
     /// The combine of rank `rank`.
     public func member(_ rank: Int) -> Member { Member(bus: self, rank: rank) }
 
+    /// One rank's view of the group: its `CrossProcessCombine`, to be used from that rank's own thread.
     public struct Member: CrossProcessCombine {
         let bus: SimulatedRanks
         public let rank: Int

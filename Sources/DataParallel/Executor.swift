@@ -23,10 +23,13 @@ public enum ExecutionMode: String, Sendable, Codable, CaseIterable {
 /// within `checkInTimeout`, the ones that did return at once and the span runs per-step instead.
 /// With more workers than cores a span is not even tried.
 public final class Executor: @unchecked Sendable {
+    /// The mode asked for; `effectiveMode` is the one a span actually runs in.
     public let mode: ExecutionMode
+    /// How many workers run each step: as asked, or 1 in `serial` mode.
     public let workers: Int
     /// Bind span workers to cores (worker i → core i) for the span and restore the previous binding after.
     public let bindToCores: Bool
+    /// How long a span waits for all its workers to check in before it falls back to per-step.
     public let checkInTimeout: Duration
     @usableFromInline let topology: Topology?
     @usableFromInline let barrier: Barrier
@@ -44,6 +47,9 @@ public final class Executor: @unchecked Sendable {
     @usableFromInline let phaseNanos: UnsafeMutablePointer<UInt64>
     @exclusivity(unchecked) @usableFromInline var wallNanos: UInt64 = 0
 
+    /// An executor of `workers` workers (at least 1) in `mode`. With a `topology`, `bindToCores`
+    /// binds span worker i to core i, but only when there are no more workers than physical cores;
+    /// without one nothing is bound.
     public init(
         mode: ExecutionMode, workers: Int, topology: Topology? = nil, bindToCores: Bool = true,
         checkInTimeout: Duration = .milliseconds(50)
@@ -80,6 +86,7 @@ public final class Executor: @unchecked Sendable {
         return (compute, reduce, max(0, Double(wallNanos) / 1e9 - compute - reduce))
     }
 
+    /// Zeroes the times `phaseTimes` reports, to start measuring anew.
     public func resetPhaseTimes() {
         phaseNanos.update(repeating: 0, count: 8 * workers)
         wallNanos = 0

@@ -24,6 +24,8 @@ public struct ShardPlan: Sendable, Equatable {
         return min(rows, batchRows)
     }
 
+    /// The plan for batches of at most `batchRows` rows of `features` features; `chunkRows` nil
+    /// chooses `automaticChunkRows(batchRows:features:)`, and any value is capped at `batchRows`.
     public init(batchRows: Int, features: Int, chunkRows: Int? = nil) {
         precondition(batchRows >= 1, "batchRows must be >= 1, got \(batchRows)")
         self.batchRows = batchRows

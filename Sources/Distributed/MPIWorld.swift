@@ -14,7 +14,9 @@ import DataParallel
 /// the thread that initialised it (the executor's calling thread, between the phases of a step;
 /// never a Dispatch worker inside a span).
 public final class MPIWorld: @unchecked Sendable {
+    /// This process's rank in `MPI_COMM_WORLD`, from 0 to `size` − 1 (rank 0 is the one that prints and writes).
     public let rank: Int
+    /// The number of ranks in `MPI_COMM_WORLD` (mpirun's `-np`), at least 1.
     public let size: Int
 
     /// Whether the environment says this process was launched by mpirun.
