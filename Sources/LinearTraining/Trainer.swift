@@ -73,6 +73,8 @@ public final class Trainer {
     let rowSource: RowSource
     /// The cross-process combine of a distributed run, boxed so the spans holding it stay trivially copyable.
     let combineBox: UnsafeMutablePointer<any CrossProcessCombine>?
+    /// Owns `combineBox` and `communicationWords`.
+    let storage: CombineStorage
     /// The training steps' cross-process traffic, added to by each step's `combine` on the
     /// executor's thread: [nanoseconds in the exchange, bytes this rank sent, exchanges].
     let communicationWords: UnsafeMutablePointer<UInt64>
@@ -139,15 +141,11 @@ public final class Trainer {
         config: TrainingConfig, data allData: TrainingData, validation validationData: TrainingData? = nil, topology: Topology? = nil,
         kernelTarget: GradientKernels.Target? = nil, combine: (any CrossProcessCombine)? = nil
     ) throws(TrainingError) {
-        communicationWords = .allocate(capacity: 3)
-        communicationWords.initialize(repeating: 0, count: 3)
-        if let combine {
-            let box = UnsafeMutablePointer<any CrossProcessCombine>.allocate(capacity: 1)
-            box.initialize(to: combine)
-            combineBox = box
-        } else {
-            combineBox = nil
-        }
+        // Owned by an object, not freed in deinit: an init that throws below frees them too.
+        let owner = CombineStorage(combine)
+        storage = owner
+        communicationWords = owner.words
+        combineBox = owner.box
         try config.validate()
         if config.loss.needsBinaryLabels, let (row, value) = allData.firstNonBinaryLabel() {
             throw .badLabel(
@@ -228,9 +226,6 @@ public final class Trainer {
     }
 
     deinit {
-        combineBox?.deinitialize(count: 1)
-        combineBox?.deallocate()
-        communicationWords.deallocate()
         scratch?.deallocate()
         maker?.deinitialize(count: 1)
         maker?.deallocate()
@@ -481,5 +476,30 @@ public final class Trainer {
             source: rowSource, params: SharedPointer(state.params), partials: SharedPointer(state.evalPartials.base), partialStride: state.evalPartials.stride,
             claims: state.claims, result: SharedPointer(state.evalLoss), rows: data.rows, d: data.features,
             chunkRows: evalChunkRows, kernel: kernel, combiner: combineBox.map { SharedPointer($0) })
+    }
+}
+
+/// The boxed combine of a trainer and its communication counters, freed with their owner (also
+/// when `Trainer.init` throws after making them, where the trainer's deinit never runs).
+final class CombineStorage {
+    let box: UnsafeMutablePointer<any CrossProcessCombine>?
+    let words: UnsafeMutablePointer<UInt64>
+
+    init(_ combine: (any CrossProcessCombine)?) {
+        words = .allocate(capacity: 3)
+        words.initialize(repeating: 0, count: 3)
+        if let combine {
+            let box = UnsafeMutablePointer<any CrossProcessCombine>.allocate(capacity: 1)
+            box.initialize(to: combine)
+            self.box = box
+        } else {
+            box = nil
+        }
+    }
+
+    deinit {
+        box?.deinitialize(count: 1)
+        box?.deallocate()
+        words.deallocate()
     }
 }
