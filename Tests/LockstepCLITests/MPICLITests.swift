@@ -21,6 +21,19 @@ import Testing
             in: CLI.root, environment: environment)
     }
 
+    /// Whether `job` ends on its own within `seconds`; if not, it and its `ranks` are killed. Waits for its exit either way.
+    static func ended(_ job: Process, ranks: [Int32], within seconds: Double) -> Bool {
+        let start = Date()
+        while job.isRunning && Date().timeIntervalSince(start) < seconds { usleep(50_000) }
+        let ended = !job.isRunning
+        if !ended {
+            job.terminate()
+            for r in ranks { kill(r, SIGKILL) }
+        }
+        job.waitUntilExit()
+        return ended
+    }
+
     static func config(_ dir: URL, _ name: String, _ text: String) throws -> String {
         let url = dir.appendingPathComponent(name + ".yaml")
         try text.write(to: url, atomically: true, encoding: .utf8)
@@ -125,13 +138,7 @@ import Testing
         usleep(300_000)
         if let victim = ranks.last { kill(victim, SIGKILL) }
         let start = Date()
-        while job.isRunning && Date().timeIntervalSince(start) < 20 { usleep(50_000) }
-        let ended = !job.isRunning
-        if !ended {
-            job.terminate()
-            for r in ranks { kill(r, SIGKILL) }
-        }
-        job.waitUntilExit()
+        let ended = MPICLITests.ended(job, ranks: ranks, within: 20)
         #expect(ended, "the job ended within 20 s of a rank's SIGKILL")
         #expect(job.terminationStatus != 0)
         #expect(Date().timeIntervalSince(start) < 20)

@@ -97,14 +97,7 @@ import Testing
         #expect(lead != nil && victim != nil, "rank 0 made its staging directory and a second rank runs: \(ranks)")
         if let victim { kill(victim, SIGKILL) }
         if let lead { kill(lead, SIGCONT) }
-        let start = Date()
-        while job.isRunning && Date().timeIntervalSince(start) < 20 { usleep(50_000) }
-        let ended = !job.isRunning
-        if !ended {
-            job.terminate()
-            for r in ranks { kill(r, SIGKILL) }
-        }
-        job.waitUntilExit()
+        let ended = MPICLITests.ended(job, ranks: ranks, within: 20)
         #expect(ended, "the job ended within 20 s of a rank's SIGKILL")
         #expect(job.terminationStatus != 0)
         #expect(!FileManager.default.fileExists(atPath: out.path), "no dataset after a rank was killed")
