@@ -114,6 +114,7 @@ public enum ConfigFile {
         if let data = try root.child("data") {
             config.data = try dataSource(data, configFile: file)
             if let v = try data.child("validation") { config.validation = try validation(v, configFile: file) }
+            config.standardize = try data.bool("standardize") ?? false
         }
         if let model = try root.child("model") { config.model = try modelInit(model) }
         if root.values["loss"] is [String: Any] {
@@ -199,7 +200,7 @@ public enum ConfigFile {
 
     static func dataSource(_ node: ConfigNode, configFile: String) throws(ConfigError) -> DataSource {
         let kinds = ["synthetic", "csv", "npy"]
-        try node.allow(kinds + (node.path == "data" ? ["validation"] : []))
+        try node.allow(kinds + (node.path == "data" ? ["validation", "standardize"] : []))
         let given = kinds.filter(node.has)
         if given.count > 1 {
             throw ConfigError(

@@ -30,7 +30,13 @@ public struct SavedModel: Sendable, Equatable, Codable {
     public var featureNames: [String]
     /// The name of the target column (a CSV's, or `y`).
     public var target: String
+    /// The model in the data's own units: what predictions use.
     public var model: LinearModel
+    /// A model trained with `data.standardize`: the features' means and standard deviations, and
+    /// the weights of the scaled features as trained (`model` = `scaling.originalUnits(scaledModel)`
+    /// bit for bit). nil for a model trained on the features as they are.
+    public var scaling: FeatureScaling? = nil
+    public var scaledModel: LinearModel? = nil
     public var provenance: Provenance
 
     /// What a model predicts.
@@ -98,6 +104,8 @@ public struct SavedModel: Sendable, Equatable, Codable {
                 config: trainer.config.json(threads: nil).text(), dataSource: trainer.data.source, dataRows: trainer.data.rows,
                 dataFingerprint: trainer.data.fingerprint(), epochs: report.epochLosses.count, steps: report.steps,
                 finalLoss: report.finalLoss))
+        scaling = report.scaling
+        scaledModel = report.scaledModel
     }
 
     /// The file's text: JSON, keys sorted, two-space indents, a final newline.
@@ -153,7 +161,28 @@ public struct SavedModel: Sendable, Equatable, Codable {
         if decoded.loss == .huber, !(decoded.huberDelta.map { $0.isFinite && $0 > 0 } ?? false) {
             throw bad("lacks a finite huberDelta > 0 for the huber loss")
         }
+        try Self.checkScaling(decoded, bad)
         self = decoded
+    }
+
+    /// A scaling and scaled weights come together, fit the width, and give `model` bit for bit.
+    static func checkScaling(_ m: SavedModel, _ bad: (String) -> TrainingError) throws(TrainingError) {
+        switch (m.scaling, m.scaledModel) {
+        case (nil, nil): return
+        case let (scaling?, scaled?):
+            let d = m.model.weights.count
+            guard scaling.mean.count == d, scaling.scale.count == d, scaled.weights.count == d else {
+                throw bad("has a scaling or scaled weights of another width than its \(d) weight(s)")
+            }
+            guard scaling.mean.allSatisfy(\.isFinite), scaling.scale.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                throw bad("has a scaling with a non-finite mean or a scale that is not a finite number > 0")
+            }
+            guard scaling.originalUnits(scaled) == m.model else {
+                throw bad("has weights that are not its scaled weights in the data's units (one was edited without the other)")
+            }
+        default:
+            throw bad("has \(m.scaling == nil ? "scaled weights without a scaling" : "a scaling without scaled weights")")
+        }
     }
 
     /// A name in a message: quoted, cut to 60 characters.

@@ -16,8 +16,10 @@ extension TrainingConfig {
             }
         }
         walk(json(threads: nil), "")
-        // The data are identified by their fingerprints; of the validation block, the split's rule counts.
-        for k in out.keys where k.hasPrefix("data.") && k != "data.validation.fraction" && k != "data.validation.seed" { out[k] = nil }
+        // The data are identified by their fingerprints; of the validation block, the split's rule counts,
+        // and standardising changes what is trained.
+        for k in out.keys where k.hasPrefix("data.") && k != "data.validation.fraction" && k != "data.validation.seed"
+            && k != "data.standardize" { out[k] = nil }
         for k in ["training.threads", "training.executor", "training.bind", "training.epochs"] { out[k] = nil }
         // The Double a schedule starts from can differ from the Float the config text shows.
         if schedule != nil { out["training.schedule.baseLr"] = "\(scheduleBaseLR)" }

@@ -55,6 +55,9 @@ struct StepSpan: StepProgram {
     let fastReduction: Bool
     /// `Trainer.communicationWords`: [nanoseconds in the exchange, bytes sent, exchanges].
     let communication: SharedPointer<UInt64>
+    /// `data.standardize`: the kernels get the model in original units, the update the gradient of
+    /// the scaled features' weights (`FeatureScaling`). nil: the parameters as they are.
+    let scaling: ScalingBuffers?
 
     var combinesAcrossProcesses: Bool { combiner != nil }
 
@@ -125,7 +128,31 @@ struct StepSpan: StepProgram {
         if !kernelWritesTotals(chunks: chunks, workers: workers) && !fastReduction {
             FixedOrderAllReduce.sum(partials.base, stride: partialStride, chunks: chunks, coordinates: coords, into: totals.base)
         }
+        if let scaling { scaleGradient(scaling, coordinates: coords, chunks: chunks) }
         update(step, rows: count, coordinates: coords)
+    }
+
+    /// `data.standardize`: the sums of this worker's weights (of `coords`) made those of the scaled
+    /// features. Σ g is the total at d: this worker's own when d is among its coordinates (or when
+    /// the totals are whole already: fast reduction), else summed again from the partials in chunk
+    /// order, the same bits its owner gets (lane by lane, the reduce adds in that order too).
+    @inline(__always)
+    func scaleGradient(_ scaling: ScalingBuffers, coordinates coords: Range<Int>, chunks: Int) {
+        let weights = coords.lowerBound..<min(coords.upperBound, d)
+        guard !weights.isEmpty else { return }
+        var biasSum: Float
+        if coords.contains(d) || fastReduction {
+            biasSum = totals.base[d]
+        } else {
+            biasSum = partials.base[d]
+            var k = 1
+            while k < chunks {
+                biasSum = biasSum + partials.base[k &* partialStride &+ d]
+                k &+= 1
+            }
+        }
+        FeatureScaling.scaleGradient(
+            totals.base, range: weights, biasSum: biasSum, mean: UnsafePointer(scaling.mean.base), scale: UnsafePointer(scaling.scale.base))
     }
 
     /// One worker: both phases inlined with worker 0 of 1 as constants, so a one-chunk step is one
@@ -137,6 +164,7 @@ struct StepSpan: StepProgram {
         if !kernelWritesTotals(chunks: chunks, workers: 1) {
             FixedOrderAllReduce.sum(partials.base, stride: partialStride, chunks: chunks, coordinates: 0..<(d &+ 2), into: totals.base)
         }
+        if let scaling { scaleGradient(scaling, coordinates: 0..<(d &+ 2), chunks: chunks) }
         update(step, rows: count, coordinates: 0..<(d &+ 2))
     }
 
@@ -162,8 +190,9 @@ struct StepSpan: StepProgram {
     /// for one worker and one chunk, one call straight into the totals (no loop to set up).
     @inline(__always)
     func computePhase(start: Int, count: Int, chunks: Int, _ worker: Int, _ workers: Int) {
-        let w = UnsafePointer(params.base)
-        let b = params.base[d]
+        var w = UnsafePointer(params.base)
+        if let scaling { w = scaling.originalUnits(w, worker: worker) }
+        let b = w[d]
         if kernelWritesTotals(chunks: chunks, workers: workers) {
             source.accumulate(
                 kernel, worker: worker, d: d, first: start, count: count, permutation: permutation, rows: rows, w: w, b: b,
@@ -201,6 +230,8 @@ struct EvaluationSpan: StepProgram {
     let chunkRows: Int
     let kernel: GradientKernels.Kind
     let combiner: SharedPointer<any CrossProcessCombine>?
+    /// `data.standardize`: the loss of the model in original units (see `StepSpan.scaling`).
+    let scaling: ScalingBuffers?
     var stepCount: Int { 1 }
 
     var chunks: Int { (rows + chunkRows - 1) / chunkRows }
@@ -214,8 +245,9 @@ struct EvaluationSpan: StepProgram {
     func prepare(worker: Int, of workers: Int) {}
 
     func compute(step: Int, worker: Int, of workers: Int) {
-        let w = UnsafePointer(params.base)
-        let b = params.base[d]
+        var w = UnsafePointer(params.base)
+        if let scaling { w = scaling.originalUnits(w, worker: worker) }
+        let b = w[d]
         let owned = combiner.map { $0.base.pointee.ownedChunks(chunks) } ?? 0..<chunks
         claims.forEach(chunks: owned.count, worker: worker, of: workers) { i in
             let k = owned.lowerBound &+ i

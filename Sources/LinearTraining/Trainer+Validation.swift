@@ -55,7 +55,8 @@ extension Trainer {
     /// After an epoch (`epochsDone` counts it): the validation pass, then early stopping's
     /// decision on the validation loss (or `trainLoss` without a validation set).
     func scoreEpoch(trainLoss: Double) -> (loss: Double, metric: Double)? {
-        let scores = validation.map { $0.score(UnsafePointer(state.params), threads: workers) }
+        let params = state.scaling.map { $0.originalUnits(UnsafePointer(state.params), worker: workers) } ?? UnsafePointer(state.params)
+        let scores = validation.map { $0.score(params, threads: workers) }
         if let scores {
             validationLossesSoFar.append(scores.loss)
             validationMetricsSoFar.append(scores.metric)

@@ -62,6 +62,9 @@ public final class Trainer {
     /// The executor mode chosen (before any per-span fallback).
     public let mode: ExecutionMode
     public let batchRows: Int
+    /// `config.standardize`: each feature's mean and standard deviation over the training rows
+    /// (nil without it).
+    public let scaling: FeatureScaling?
     let evalChunkRows: Int
     let executor: Executor
     let state: TrainingState
@@ -193,6 +196,8 @@ public final class Trainer {
             stepLossCapacity: fullBatch ? config.epochs : (n + batchRows - 1) / batchRows,
             permutationRows: config.shuffle && !fullBatch ? n : nil)
         state.load(LinearModel(features: d, initialisation: config.model, seed: config.seed))
+        scaling = config.standardize ? FeatureScaling.fit(data, threads: workers) : nil
+        if let scaling { state.attach(scaling, workers: workers) }
         // No allocation while the run is timed: growing these from empty is 3 reallocations in a
         // 3-epoch run.
         lossesSoFar.reserveCapacity(min(config.epochs, 1 << 16))
@@ -238,8 +243,12 @@ public final class Trainer {
         set { executor.measurePhases = newValue }
     }
 
-    /// The model as it is now.
-    public var model: LinearModel { state.model }
+    /// The model as it is now, in the data's own units (with `standardize`, converted from the
+    /// weights of the scaled features: what the kernels compute with and predictions use).
+    public var model: LinearModel { scaling.map { $0.originalUnits(state.model) } ?? state.model }
+
+    /// With `standardize`: the weights and bias of the scaled features, as trained (nil otherwise).
+    public var scaledModel: LinearModel? { scaling == nil ? nil : state.model }
 
     /// The combine of a distributed run (nil: one process).
     public var ranks: Int { combineBox?.pointee.ranks ?? 1 }
@@ -380,7 +389,7 @@ public final class Trainer {
             phaseSeconds: timing ? PhaseSeconds(compute: phases.compute, reduceUpdate: phases.reduceUpdate, wait: phases.wait) : nil,
             stoppedEarly: stopped && epochsDone < config.epochs, resumedFrom: resumedFrom.map { [$0.epoch, $0.batch] },
             validationLosses: validationLossesSoFar, validationMetrics: validationMetricsSoFar,
-            validationMetricName: validation?.metricName, earlyStop: earlyStop)
+            validationMetricName: validation?.metricName, earlyStop: earlyStop, scaling: scaling, scaledModel: scaledModel)
     }
 
     /// Records the `count` epochs (one step each) of a full-batch span from their step losses,
@@ -468,14 +477,14 @@ public final class Trainer {
             stepsBefore: stepsTaken, stepCount: steps, firstBatch: batchInEpoch,
             fillPermutation: permutationEpoch != epochsDone, progress: SharedPointer(progress.words),
             combiner: combineBox.map { SharedPointer($0) }, fastReduction: config.reduction == .fast && combineBox != nil,
-            communication: SharedPointer(communicationWords))
+            communication: SharedPointer(communicationWords), scaling: state.scaling)
     }
 
     func evaluationSpan() -> EvaluationSpan {
         EvaluationSpan(
             source: rowSource, params: SharedPointer(state.params), partials: SharedPointer(state.evalPartials.base), partialStride: state.evalPartials.stride,
             claims: state.claims, result: SharedPointer(state.evalLoss), rows: data.rows, d: data.features,
-            chunkRows: evalChunkRows, kernel: kernel, combiner: combineBox.map { SharedPointer($0) })
+            chunkRows: evalChunkRows, kernel: kernel, combiner: combineBox.map { SharedPointer($0) }, scaling: state.scaling)
     }
 }
 

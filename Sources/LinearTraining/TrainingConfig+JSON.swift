@@ -14,6 +14,8 @@ extension TrainingConfig {
             }
             data = .object(pairs + [("validation", v)])
         }
+        // Only when set, so configs without it keep their hash.
+        if standardize, case let .object(pairs) = data { data = .object(pairs + [("standardize", .bool(true))]) }
         var model: [(String, JSONValue)] = [("init", .string(self.model.name))]
         if case let .normal(std) = self.model { model.append(("std", .float(std))) }
         return .object([

@@ -59,6 +59,10 @@ public struct TrainingConfig: Sendable, Equatable {
     public var loss: Loss
     /// δ of the `huber` loss (PyTorch's default 1).
     public var huberDelta: Float = 1
+    /// `data.standardize`: train on each feature scaled to mean 0 and standard deviation 1 over the
+    /// training rows (`FeatureScaling`, applied inside the step: no copy of X). The model is reported
+    /// and saved in the data's own units, with the scaling and the scaled weights beside it.
+    public var standardize = false
     /// Held-out data scored after every epoch (`data.validation`): a share of the rows, or another source.
     public var validation: Validation? = nil
     /// `training.earlyStopping`; nil trains every epoch.

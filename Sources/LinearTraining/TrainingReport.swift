@@ -64,6 +64,10 @@ public struct TrainingReport: Sendable, Equatable, Codable {
     public var validationMetricName: String? = nil
     /// Why and where early stopping ended the run (nil when it ran every epoch).
     public var earlyStop: EarlyStopReport? = nil
+    /// `standardize`: the features' means and standard deviations (`model` is in the data's units,
+    /// `scaledModel` holds the weights of the scaled features as trained); nil without it.
+    public var scaling: FeatureScaling? = nil
+    public var scaledModel: LinearModel? = nil
 
     public var finalLoss: Double { epochLosses.last ?? .nan }
 
@@ -113,6 +117,12 @@ public struct TrainingReport: Sendable, Equatable, Codable {
             pairs.append(("earlyStopping", .object([
                 ("stoppedAfterEpoch", .int(e.stoppedAfterEpoch)), ("bestEpoch", .int(e.bestEpoch)), ("bestLoss", .double(e.bestLoss)),
                 ("monitored", .string(e.monitored)), ("restoredBest", .bool(e.restoredBest)), ("reason", .string(e.sentence)),
+            ])))
+        }
+        if let scaling, let scaledModel {
+            pairs.append(("standardization", .object([
+                ("mean", .floats(scaling.mean)), ("scale", .floats(scaling.scale)),
+                ("scaledWeights", .floats(scaledModel.weights)), ("scaledBias", .float(scaledModel.bias)),
             ])))
         }
         if let r = resumedFrom { pairs.append(("resumedFrom", .object([("epochsDone", .int(r[0])), ("batchInEpoch", .int(r[1]))]))) }

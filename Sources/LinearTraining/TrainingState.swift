@@ -27,6 +27,8 @@ final class TrainingState: @unchecked Sendable {
     let evalPartials: GradientBuffers
     let claims: ChunkClaims
     let stepLossCapacity: Int
+    /// `data.standardize`: the scaling and the workers' slots for the model in original units.
+    private(set) var scaling: ScalingBuffers?
 
     init(d: Int, workers: Int, maxChunks: Int, evalChunks: Int, stepLossCapacity: Int, permutationRows: Int?) {
         self.d = d
@@ -68,6 +70,27 @@ final class TrainingState: @unchecked Sendable {
         evalLoss.deallocate()
         permutation?.deallocate()
         claims.deallocate()
+        if let scaling {
+            scaling.mean.base.deallocate()
+            scaling.scale.base.deallocate()
+            scaling.effective.base.deallocate()
+        }
+    }
+
+    /// Holds `s` for the steps, with a slot per worker and one for the trainer's thread.
+    func attach(_ s: FeatureScaling, workers: Int) {
+        precondition(scaling == nil && s.features == d)
+        func copy(_ values: [Float]) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: d)
+            p.initialize(from: values, count: d)
+            return p
+        }
+        let stride = (d + 1 + 15) / 16 * 16
+        let slots = UnsafeMutableRawPointer.allocate(byteCount: (workers + 1) * stride * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: (workers + 1) * stride)
+        slots.initialize(repeating: 0, count: (workers + 1) * stride)
+        scaling = ScalingBuffers(
+            mean: SharedPointer(copy(s.mean)), scale: SharedPointer(copy(s.scale)), effective: SharedPointer(slots), stride: stride, d: d)
     }
 
     var model: LinearModel {

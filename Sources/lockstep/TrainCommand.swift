@@ -318,7 +318,7 @@ struct TrainCommand: ParsableCommand {
                 message: "--init-from \(initFrom) was trained on the columns \(ModelDataOptions.list(saved.featureNames)), but the data has \(ModelDataOptions.list(names)); the weights would apply to other features",
                 status: .badData)
         }
-        try trainer.start(from: saved.model)
+        try trainer.start(from: saved)
     }
 
     func printHeader(_ trainer: Trainer, topology: Topology?) {
@@ -361,9 +361,15 @@ struct TrainCommand: ParsableCommand {
             let shown = w.prefix(8).map(f4).joined(separator: ", ") + (w.count > 8 ? ", … (\(w.count) in all)" : "")
             print("w = [\(shown)], b = \(f4(r.model.bias)), loss \(String(format: "%f", r.finalLoss))")
         }
+        if let scaled = r.scaledModel {
+            let shown = scaled.weights.prefix(8).map(f4).joined(separator: ", ") + (w.count > 8 ? ", …" : "")
+            print("standardized features: w′ = [\(shown)], b′ = \(f4(scaled.bias)) (the weights above are in the data's units)")
+        }
         if let p = penalty, p.alpha > 0 {
+            // The penalty is on the weights trained: the scaled features' when standardized.
+            let penalized = r.scaledModel?.weights ?? w
             print("penalty α \(cFormat("%g", Double(p.alpha))), l1Ratio \(cFormat("%g", Double(p.l1Ratio))): "
-                + "\(w.count { $0 != 0 }) of \(w.count) weight(s) non-zero, penalty term \(cFormat("%.6g", p.value(weights: w)))")
+                + "\(w.count { $0 != 0 }) of \(w.count) weight(s) non-zero, penalty term \(cFormat("%.6g", p.value(weights: penalized)))")
         }
         if let t = r.trueWeights, t.count == w.count, let tb = r.trueBias {
             if w.count <= 8 {

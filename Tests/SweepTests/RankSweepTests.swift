@@ -20,6 +20,7 @@ import Testing
         ("full batch d=3", TrainingConfig(
             data: .synthetic(DatasetSpec(rows: 999, features: 3, weights: .explicit([1, -2, 3]), seed: 3)), model: .uniform,
             loss: .mse, optimizer: SGD(lr: 0.05), epochs: 15, batchSize: nil, shuffle: false, chunkRows: 50)),
+        ("standardized d=40", ThreadSweepTests.standardized),
     ]
 
     struct Outcome: Equatable, Sendable {

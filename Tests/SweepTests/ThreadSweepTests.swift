@@ -47,7 +47,19 @@ import Testing
                 loss: .squared, optimizer: SGD(lr: 0.1, momentum: 0.9, dampening: 0.3), epochs: 6, batchSize: nil,
                 shuffle: false, chunkRows: 32)),
         Workload(name: "elastic net on a sparse truth, momentum", config: penalized),
+        Workload(name: "standardized d=40, shuffled, momentum (Σ g summed again by the workers without it)", config: standardized),
     ]
+
+    /// `data.standardize` on the wide kernel: d + 2 = 42 coordinates are three reduce blocks, so two
+    /// of three workers take Σ g from the partials rather than from their own slice.
+    static var standardized: TrainingConfig {
+        var c = TrainingConfig(
+            data: .synthetic(DatasetSpec(rows: 1100, features: 40, weights: .alternating, seed: 11)), model: .normal(std: 0.01),
+            loss: .squared, optimizer: SGD(lr: 0.05, momentum: 0.9), epochs: 2, batchSize: 256, seed: 12, chunkRows: 16)
+        c.standardize = true
+        c.penalty = Penalty(alpha: 0.01, l1Ratio: 0.5)
+        return c
+    }
 
     /// The L1 part's soft threshold and the L2 part with momentum and a short last batch.
     static var penalized: TrainingConfig {
