@@ -120,7 +120,7 @@ public enum ConfigFile {
         if root.values["loss"] is [String: Any] {
             // loss: {kind: huber, delta: 1.5}
             let node = try root.child("loss")!
-            try node.allow(["kind", "delta"])
+            try node.allow(["kind", "delta", "classWeight"])
             guard let kind = try node.choice("kind", Loss.allCases.map(\.rawValue)) else {
                 throw ConfigError(
                     kind: .invalidValue,
@@ -134,6 +134,7 @@ public enum ConfigFile {
                 guard delta.isFinite && delta > 0 else { throw node.invalid("delta", "use a number > 0") }
                 config.huberDelta = delta
             }
+            if node.has("classWeight") { config.classWeight = try classWeight(node, loss: config.loss) }
         } else if let loss = try root.choice("loss", Loss.allCases.map(\.rawValue)) {
             config.loss = Loss(rawValue: loss)!
         }
@@ -150,6 +151,26 @@ public enum ConfigFile {
             }
         }
         return config
+    }
+
+    /// `loss.classWeight`: `balanced` or `{0: w0, 1: w1}` (the logistic loss only).
+    static func classWeight(_ node: ConfigNode, loss: Loss) throws(ConfigError) -> ClassWeight {
+        guard loss == .logistic else {
+            throw ConfigError(kind: .invalidValue, message: "\(node.file): 'loss.classWeight' only applies to kind: logistic; remove it")
+        }
+        if node.values["classWeight"] is [String: Any], let weights = try node.child("classWeight") {
+            try weights.allow(["0", "1"])
+            guard let w0 = try weights.float("0"), let w1 = try weights.float("1") else {
+                throw ConfigError(kind: .invalidValue, message: "\(node.file): 'loss.classWeight' needs both classes' weights, e.g. {0: 1, 1: 5}")
+            }
+            let weight = ClassWeight.weights(w0, w1)
+            do { try weight.validate() } catch { throw ConfigError(kind: .invalidValue, message: "\(node.file): \(error.description)") }
+            return weight
+        }
+        guard try node.choice("classWeight", ["balanced"]) != nil else {
+            throw ConfigError(kind: .invalidValue, message: "\(node.file): 'loss.classWeight' is balanced or {0: w0, 1: w1}")
+        }
+        return .balanced
     }
 
     /// `penalty: {alpha, l1Ratio}` (scikit-learn's names: `alpha`, `l1_ratio`).

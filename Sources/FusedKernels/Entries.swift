@@ -1,10 +1,12 @@
 /// The entry points of the kernels: `Fused.accumulate` and the loops it calls.
 extension Fused {
     /// The objectives by number (`objective:` of `accumulate`; see `Objective`): least squares,
-    /// the logistic loss (labels 0 and 1), and Huber with `delta`.
+    /// the logistic loss (labels 0 and 1), Huber with `delta`, and the class-weighted logistic loss.
     @inlinable public static var squaredError: Int { 0 }
     @inlinable public static var logistic: Int { 1 }
     @inlinable public static var huber: Int { 2 }
+    /// The logistic loss with class weights; `delta` carries w₁/w₀ (see `WeightedLogisticLoss`).
+    @inlinable public static var weightedLogistic: Int { 3 }
 
     /// Runs kernel number `kernel` on `count` rows starting at `first` (contiguous), or gathered
     /// through `indices[0..<count]` when `indices` is non-nil (`available` indices may be read ahead).
@@ -263,6 +265,8 @@ func d64SequentialObjective(
 ) {
     if objective == Fused.logistic {
         d64SequentialLoop(LogisticLoss(), x, y, first, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        d64SequentialLoop(WeightedLogisticLoss(ratio: delta), x, y, first, count, w, b, out)
     } else {
         d64SequentialLoop(HuberError(delta: delta), x, y, first, count, w, b, out)
     }
@@ -282,6 +286,8 @@ func d64GatheredObjective(
 ) {
     if objective == Fused.logistic {
         d64GatheredLoop(LogisticLoss(), x, y, indices, available, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        d64GatheredLoop(WeightedLogisticLoss(ratio: delta), x, y, indices, available, count, w, b, out)
     } else {
         d64GatheredLoop(HuberError(delta: delta), x, y, indices, available, count, w, b, out)
     }
@@ -301,6 +307,8 @@ func wideSequentialObjective(
 ) {
     if objective == Fused.logistic {
         wideSequentialLoop(LogisticLoss(), x, y, d, first, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        wideSequentialLoop(WeightedLogisticLoss(ratio: delta), x, y, d, first, count, w, b, out)
     } else {
         wideSequentialLoop(HuberError(delta: delta), x, y, d, first, count, w, b, out)
     }
@@ -320,6 +328,8 @@ func wideGatheredObjective(
 ) {
     if objective == Fused.logistic {
         wideGatheredLoop(LogisticLoss(), x, y, d, indices, available, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        wideGatheredLoop(WeightedLogisticLoss(ratio: delta), x, y, d, indices, available, count, w, b, out)
     } else {
         wideGatheredLoop(HuberError(delta: delta), x, y, d, indices, available, count, w, b, out)
     }
@@ -339,6 +349,8 @@ func small1SequentialObjective(
 ) {
     if objective == Fused.logistic {
         small1SequentialLoop(LogisticLoss(), x, y, first, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        small1SequentialLoop(WeightedLogisticLoss(ratio: delta), x, y, first, count, w, b, out)
     } else {
         small1SequentialLoop(HuberError(delta: delta), x, y, first, count, w, b, out)
     }
@@ -358,6 +370,8 @@ func small1GatheredObjective(
 ) {
     if objective == Fused.logistic {
         small1GatheredLoop(LogisticLoss(), x, y, indices, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        small1GatheredLoop(WeightedLogisticLoss(ratio: delta), x, y, indices, count, w, b, out)
     } else {
         small1GatheredLoop(HuberError(delta: delta), x, y, indices, count, w, b, out)
     }
@@ -377,6 +391,8 @@ func small2SequentialObjective(
 ) {
     if objective == Fused.logistic {
         small2SequentialLoop(LogisticLoss(), x, y, first, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        small2SequentialLoop(WeightedLogisticLoss(ratio: delta), x, y, first, count, w, b, out)
     } else {
         small2SequentialLoop(HuberError(delta: delta), x, y, first, count, w, b, out)
     }
@@ -396,6 +412,8 @@ func small2GatheredObjective(
 ) {
     if objective == Fused.logistic {
         small2GatheredLoop(LogisticLoss(), x, y, indices, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        small2GatheredLoop(WeightedLogisticLoss(ratio: delta), x, y, indices, count, w, b, out)
     } else {
         small2GatheredLoop(HuberError(delta: delta), x, y, indices, count, w, b, out)
     }
@@ -415,6 +433,8 @@ func referenceSequentialObjective(
 ) {
     if objective == Fused.logistic {
         referenceSequentialLoop(LogisticLoss(), x, y, d, first, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        referenceSequentialLoop(WeightedLogisticLoss(ratio: delta), x, y, d, first, count, w, b, out)
     } else {
         referenceSequentialLoop(HuberError(delta: delta), x, y, d, first, count, w, b, out)
     }
@@ -434,6 +454,8 @@ func referenceGatheredObjective(
 ) {
     if objective == Fused.logistic {
         referenceGatheredLoop(LogisticLoss(), x, y, d, indices, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        referenceGatheredLoop(WeightedLogisticLoss(ratio: delta), x, y, d, indices, count, w, b, out)
     } else {
         referenceGatheredLoop(HuberError(delta: delta), x, y, d, indices, count, w, b, out)
     }
@@ -453,6 +475,8 @@ func d64SequentialHalfObjective(
 ) {
     if objective == Fused.logistic {
         d64SequentialHalfLoop(LogisticLoss(), x, y, first, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        d64SequentialHalfLoop(WeightedLogisticLoss(ratio: delta), x, y, first, count, w, b, out)
     } else {
         d64SequentialHalfLoop(HuberError(delta: delta), x, y, first, count, w, b, out)
     }
@@ -472,6 +496,8 @@ func d64GatheredHalfObjective(
 ) {
     if objective == Fused.logistic {
         d64GatheredHalfLoop(LogisticLoss(), x, y, indices, available, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        d64GatheredHalfLoop(WeightedLogisticLoss(ratio: delta), x, y, indices, available, count, w, b, out)
     } else {
         d64GatheredHalfLoop(HuberError(delta: delta), x, y, indices, available, count, w, b, out)
     }
@@ -491,6 +517,8 @@ func wideSequentialHalfObjective(
 ) {
     if objective == Fused.logistic {
         wideSequentialHalfLoop(LogisticLoss(), x, y, d, first, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        wideSequentialHalfLoop(WeightedLogisticLoss(ratio: delta), x, y, d, first, count, w, b, out)
     } else {
         wideSequentialHalfLoop(HuberError(delta: delta), x, y, d, first, count, w, b, out)
     }
@@ -510,6 +538,8 @@ func wideGatheredHalfObjective(
 ) {
     if objective == Fused.logistic {
         wideGatheredHalfLoop(LogisticLoss(), x, y, d, indices, available, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        wideGatheredHalfLoop(WeightedLogisticLoss(ratio: delta), x, y, d, indices, available, count, w, b, out)
     } else {
         wideGatheredHalfLoop(HuberError(delta: delta), x, y, d, indices, available, count, w, b, out)
     }
@@ -529,6 +559,8 @@ func small1SequentialHalfObjective(
 ) {
     if objective == Fused.logistic {
         small1SequentialHalfLoop(LogisticLoss(), x, y, first, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        small1SequentialHalfLoop(WeightedLogisticLoss(ratio: delta), x, y, first, count, w, b, out)
     } else {
         small1SequentialHalfLoop(HuberError(delta: delta), x, y, first, count, w, b, out)
     }
@@ -548,6 +580,8 @@ func small1GatheredHalfObjective(
 ) {
     if objective == Fused.logistic {
         small1GatheredHalfLoop(LogisticLoss(), x, y, indices, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        small1GatheredHalfLoop(WeightedLogisticLoss(ratio: delta), x, y, indices, count, w, b, out)
     } else {
         small1GatheredHalfLoop(HuberError(delta: delta), x, y, indices, count, w, b, out)
     }
@@ -567,6 +601,8 @@ func small2SequentialHalfObjective(
 ) {
     if objective == Fused.logistic {
         small2SequentialHalfLoop(LogisticLoss(), x, y, first, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        small2SequentialHalfLoop(WeightedLogisticLoss(ratio: delta), x, y, first, count, w, b, out)
     } else {
         small2SequentialHalfLoop(HuberError(delta: delta), x, y, first, count, w, b, out)
     }
@@ -586,6 +622,8 @@ func small2GatheredHalfObjective(
 ) {
     if objective == Fused.logistic {
         small2GatheredHalfLoop(LogisticLoss(), x, y, indices, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        small2GatheredHalfLoop(WeightedLogisticLoss(ratio: delta), x, y, indices, count, w, b, out)
     } else {
         small2GatheredHalfLoop(HuberError(delta: delta), x, y, indices, count, w, b, out)
     }
@@ -605,6 +643,8 @@ func referenceSequentialHalfObjective(
 ) {
     if objective == Fused.logistic {
         referenceSequentialHalfLoop(LogisticLoss(), x, y, d, first, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        referenceSequentialHalfLoop(WeightedLogisticLoss(ratio: delta), x, y, d, first, count, w, b, out)
     } else {
         referenceSequentialHalfLoop(HuberError(delta: delta), x, y, d, first, count, w, b, out)
     }
@@ -624,6 +664,8 @@ func referenceGatheredHalfObjective(
 ) {
     if objective == Fused.logistic {
         referenceGatheredHalfLoop(LogisticLoss(), x, y, d, indices, count, w, b, out)
+    } else if objective == Fused.weightedLogistic {
+        referenceGatheredHalfLoop(WeightedLogisticLoss(ratio: delta), x, y, d, indices, count, w, b, out)
     } else {
         referenceGatheredHalfLoop(HuberError(delta: delta), x, y, d, indices, count, w, b, out)
     }

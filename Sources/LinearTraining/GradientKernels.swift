@@ -44,18 +44,25 @@ public enum GradientKernels {
         case logistic
         /// e = z − y: g = clamp(e, ±delta), l = e² inside, delta·(2|e| − delta) outside.
         case huber(delta: Float)
+        /// The logistic loss with each row's g and l multiplied by 1 (class 0) or `ratio` = w₁/w₀
+        /// (class 1); the caller scales the sums by w₀.
+        case weightedLogistic(ratio: Float)
 
         var number: Int {
             switch self {
             case .squaredError: FusedKernels.Fused.squaredError
             case .logistic: FusedKernels.Fused.logistic
             case .huber: FusedKernels.Fused.huber
+            case .weightedLogistic: FusedKernels.Fused.weightedLogistic
             }
         }
 
         var delta: Float {
-            if case let .huber(delta) = self { return delta }
-            return 1
+            switch self {
+            case let .huber(delta): return delta
+            case let .weightedLogistic(ratio): return ratio
+            default: return 1
+            }
         }
     }
 

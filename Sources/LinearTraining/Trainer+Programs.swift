@@ -32,6 +32,8 @@ struct StepSpan: StepProgram {
     /// so a step does no integer division unless its batch is the epoch's short last one.
     let chunksPerBatch: Int
     let batchScale: Float
+    /// w₀ of `loss.classWeight` (1 without): a short last batch's scale is multiplied by it too.
+    let classScale: Float
     let kernel: GradientKernels.Kind
     let loss: Loss
     let sgd: SGD
@@ -177,7 +179,7 @@ struct StepSpan: StepProgram {
         if let stepLR { sgd.lr = stepLR.base[step] }
         sgd.apply(
             params: params.base, grads: totals.base,
-            gradientScale: count == batch ? batchScale : loss.gradientScale(rows: count),
+            gradientScale: count == batch ? batchScale : loss.gradientScale(rows: count) * classScale,
             momentumBuffer: momentum.base, range: update, first: stepsBefore &+ step == 0, penalty: penalty, penalized: d)
         if coords.contains(d &+ 1) {
             stepLoss.base[step] = totals.base[d &+ 1]

@@ -65,6 +65,14 @@ public final class Trainer {
     /// `config.standardize`: each feature's mean and standard deviation over the training rows
     /// (nil without it).
     public let scaling: FeatureScaling?
+    /// `loss.classWeight` resolved: (w₀, w₁) over the training rows (nil: every row weighs 1).
+    public let classWeights: (Float, Float)?
+    /// w₀ (1 without class weights): the kernels weigh rows 1 and w₁/w₀, the sums are scaled by it.
+    let classScale: Float
+    /// What the kernels compute per row.
+    let objective: GradientKernels.Objective
+    /// Turns the kernels' Σ l into the summed loss: the loss's factor times `classScale`.
+    let lossFactor: Double
     let evalChunkRows: Int
     let executor: Executor
     let state: TrainingState
@@ -159,7 +167,12 @@ public final class Trainer {
         validation = heldOut.map { ValidationSet($0, loss: config.loss, huberDelta: Double(config.huberDelta)) }
         stopper = config.earlyStopping.map { EarlyStopper(rule: $0) }
         self.config = config
-        progress = TrainingProgress(lossFactor: config.loss.lossFactor)
+        let weights = try config.classWeight?.resolve(data)
+        classWeights = weights
+        classScale = weights?.0 ?? 1
+        objective = weights.map { .weightedLogistic(ratio: $0.1 / $0.0) } ?? config.loss.objective(huberDelta: config.huberDelta)
+        lossFactor = config.loss.lossFactor * Double(classScale)
+        progress = TrainingProgress(lossFactor: lossFactor)
         self.data = data
         let d = data.features, n = data.rows
         batchRows = min(config.batchSize ?? n, n)
@@ -215,7 +228,7 @@ public final class Trainer {
             scratch = raw
             maker = made
             rowSource = RowSource(
-                target: self.kernelTarget, objective: config.loss.objective(huberDelta: config.huberDelta), x: SharedPointer(floats), xHalf: nil, y: SharedPointer(floats),
+                target: self.kernelTarget, objective: objective, x: SharedPointer(floats), xHalf: nil, y: SharedPointer(floats),
                 maker: SharedPointer(made), roundsToHalf: rows.spec.dtype == .float16, scratch: SharedPointer(floats),
                 scratchStride: stride, scratchRows: capacity)
         case let .stored(dataset):
@@ -223,7 +236,7 @@ public final class Trainer {
             maker = nil
             let half = dataset.dtype == .float16
             rowSource = RowSource(
-                target: self.kernelTarget, objective: config.loss.objective(huberDelta: config.huberDelta),
+                target: self.kernelTarget, objective: objective,
                 x: SharedPointer(dataset.xBytes.assumingMemoryBound(to: Float.self)),
                 xHalf: half ? SharedPointer(dataset.xHalf) : nil, y: SharedPointer(dataset.y), maker: nil,
                 roundsToHalf: false, scratch: nil, scratchStride: 0, scratchRows: 0)
@@ -389,7 +402,8 @@ public final class Trainer {
             phaseSeconds: timing ? PhaseSeconds(compute: phases.compute, reduceUpdate: phases.reduceUpdate, wait: phases.wait) : nil,
             stoppedEarly: stopped && epochsDone < config.epochs, resumedFrom: resumedFrom.map { [$0.epoch, $0.batch] },
             validationLosses: validationLossesSoFar, validationMetrics: validationMetricsSoFar,
-            validationMetricName: validation?.metricName, earlyStop: earlyStop, scaling: scaling, scaledModel: scaledModel)
+            validationMetricName: validation?.metricName, earlyStop: earlyStop, scaling: scaling, scaledModel: scaledModel,
+            classWeights: classWeights.map { [$0.0, $0.1] })
     }
 
     /// Records the `count` epochs (one step each) of a full-batch span from their step losses,
@@ -398,7 +412,7 @@ public final class Trainer {
     /// one `onEpoch` per epoch; a divergence records the epochs before it, as one at a time would.
     private func finishFullBatchEpochs(_ count: Int, seconds: Double, onEpoch: (EpochRecord) -> Void) throws(TrainingError) {
         partialEpochSeconds = 0
-        let factor = config.loss.lossFactor / Double(data.rows), perEpoch = seconds / Double(max(1, count))
+        let factor = lossFactor / Double(data.rows), perEpoch = seconds / Double(max(1, count))
         let first = lossesSoFar.count, firstEpoch = epochsDone
         let losses = state.stepLoss
         lossesSoFar.append(contentsOf: repeatElement(0, count: count))
@@ -458,7 +472,7 @@ public final class Trainer {
     /// The loss over the whole dataset at the current parameters (mean, with the config's loss).
     public func evaluate() -> Double {
         executor.run(evaluationSpan())
-        return state.evalLoss[0] * config.loss.lossFactor / Double(data.rows)
+        return state.evalLoss[0] * lossFactor / Double(data.rows)
     }
 
     /// The next `steps` steps from where the run is (`epochsDone`, `batchInEpoch`).
@@ -471,7 +485,7 @@ public final class Trainer {
             order: shuffled ? EpochPermutation(rows: data.rows, seed: config.seed, epoch: epochsDone) : nil,
             rows: data.rows, d: data.features, batch: batchRows, chunkRows: plan.chunkRows,
             batchesPerEpoch: batchesPerEpoch, chunksPerBatch: plan.chunkCount(rows: batchRows),
-            batchScale: config.loss.gradientScale(rows: batchRows), kernel: kernel, loss: config.loss, sgd: config.optimizer,
+            batchScale: config.loss.gradientScale(rows: batchRows) * classScale, classScale: classScale, kernel: kernel, loss: config.loss, sgd: config.optimizer,
             penalty: config.penalty.flatMap { $0.alpha == 0 ? nil : $0 },
             stepLR: scheduler == nil ? nil : SharedPointer(state.stepLR),
             stepsBefore: stepsTaken, stepCount: steps, firstBatch: batchInEpoch,

@@ -21,8 +21,7 @@ extension TrainingConfig {
         return .object([
             ("data", data),
             ("model", .object(model)),
-            ("loss", loss == .huber
-                ? .object([("kind", .string("huber")), ("delta", .float(huberDelta))]) : .string(loss.rawValue)),
+            ("loss", lossJSON),
             ("optimizer", .object([
                 ("lr", .float(optimizer.lr)), ("momentum", .float(optimizer.momentum)),
                 ("dampening", .float(optimizer.dampening)), ("nesterov", .bool(optimizer.nesterov)),
@@ -41,6 +40,17 @@ extension TrainingConfig {
                 ("bind", .bool(bindToCores)),
             ] + scheduleJSON + earlyStoppingJSON)),
         ] + distributedJSON)
+    }
+
+    /// `loss`: its name, or `{kind, delta}` for huber and `{kind, classWeight}` with class weights.
+    var lossJSON: JSONValue {
+        if loss == .huber { return .object([("kind", .string("huber")), ("delta", .float(huberDelta))]) }
+        switch classWeight {
+        case nil: return .string(loss.rawValue)
+        case .balanced?: return .object([("kind", .string(loss.rawValue)), ("classWeight", .string("balanced"))])
+        case let .weights(w0, w1)?:
+            return .object([("kind", .string(loss.rawValue)), ("classWeight", .object([("0", .float(w0)), ("1", .float(w1))]))])
+        }
     }
 
     /// `distributed`, only when not the default (so configs without it keep their hash).

@@ -59,6 +59,8 @@ public struct TrainingConfig: Sendable, Equatable {
     public var loss: Loss
     /// δ of the `huber` loss (PyTorch's default 1).
     public var huberDelta: Float = 1
+    /// `loss.classWeight` of the `logistic` loss (nil: every row weighs 1).
+    public var classWeight: ClassWeight? = nil
     /// `data.standardize`: train on each feature scaled to mean 0 and standard deviation 1 over the
     /// training rows (`FeatureScaling`, applied inside the step: no copy of X). The model is reported
     /// and saved in the data's own units, with the scaling and the scaled weights beside it.
@@ -146,6 +148,12 @@ public struct TrainingConfig: Sendable, Equatable {
             throw .invalidValue(key: "model.std", value: "\(std)", fix: "use a standard deviation >= 0")
         }
         try schedule?.validate()
+        if let classWeight {
+            guard loss == .logistic else {
+                throw .invalidValue(key: "loss.classWeight", value: classWeight.text, fix: "class weights apply to the logistic loss only")
+            }
+            try classWeight.validate()
+        }
         try earlyStopping?.validate()
         if case let .split(split) = validation { try split.validate() }
         if case .plateau = schedule, scheduleInterval == .step {

@@ -68,6 +68,8 @@ public struct TrainingReport: Sendable, Equatable, Codable {
     /// `scaledModel` holds the weights of the scaled features as trained); nil without it.
     public var scaling: FeatureScaling? = nil
     public var scaledModel: LinearModel? = nil
+    /// `loss.classWeight` resolved: [w₀, w₁] (nil without class weights).
+    public var classWeights: [Float]? = nil
 
     public var finalLoss: Double { epochLosses.last ?? .nan }
 
@@ -125,6 +127,7 @@ public struct TrainingReport: Sendable, Equatable, Codable {
                 ("scaledWeights", .floats(scaledModel.weights)), ("scaledBias", .float(scaledModel.bias)),
             ])))
         }
+        if let c = classWeights { pairs.append(("classWeights", .floats(c))) }
         if let r = resumedFrom { pairs.append(("resumedFrom", .object([("epochsDone", .int(r[0])), ("batchInEpoch", .int(r[1]))]))) }
         pairs.append(("config", config))
         return .object(pairs)

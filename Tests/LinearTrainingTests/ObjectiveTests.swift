@@ -67,7 +67,29 @@ import Testing
         }
     }
 
-    static let objectives: [GradientKernels.Objective] = [.logistic, .huber(delta: 0.7)]
+    static let objectives: [GradientKernels.Objective] = [.logistic, .weightedLogistic(ratio: 3.5), .huber(delta: 0.7)]
+
+    /// The class-weighted logistic objective: row i's g and l are the logistic ones times 1 (class 0)
+    /// or the ratio (class 1), against float64 arithmetic on the same rows.
+    @Test func weightedLogisticMultipliesClassOnesRowsByTheRatio() throws {
+        let c = KernelTests.Case(d: 5, rows: 40)
+        let (data, w) = try KernelTests.data(c)
+        for i in 0..<c.rows { data.y[i] = data.y[i] > 0 ? 1 : 0 }
+        #expect((0..<c.rows).contains { data.y[$0] == 0 } && (0..<c.rows).contains { data.y[$0] == 1 })
+        let ratio: Float = 3.5
+        let got = Self.run(.reference, data, w: w, indices: nil, target: .portable, .weightedLogistic(ratio: ratio))
+        var want = [Double](repeating: 0, count: c.d + 2)
+        for i in 0..<c.rows {
+            var z = 0.3  // run()'s bias
+            for j in 0..<c.d { z += Double(data.x[i * c.d + j]) * Double(w[j]) }
+            let y = Double(data.y[i]), m = y == 1 ? Double(ratio) : 1
+            let g = m * (1 / (1 + exp(-z)) - y), l = m * (max(z, 0) - y * z + log1p(exp(-abs(z))))
+            for j in 0..<c.d { want[j] += g * Double(data.x[i * c.d + j]) }
+            want[c.d] += g
+            want[c.d + 1] += l
+        }
+        for j in 0..<(c.d + 2) { #expect(abs(Double(got[j]) - want[j]) <= 1e-4 * (abs(want[j]) + 1), "[\(j)]: \(got[j]) vs \(want[j])") }
+    }
 
     /// Every tuned kernel, both copies, sequential and gathered, agrees with the reference to float
     /// rounding for the new objectives (labels 0/1 for logistic).
@@ -76,7 +98,7 @@ import Testing
     func tunedKernelsAgreeWithTheReference(_ c: KernelTests.Case) throws {
         let (data, w) = try KernelTests.data(c)
         for objective in Self.objectives {
-            if objective == .logistic { for i in 0..<c.rows { data.y[i] = data.y[i] > 0 ? 1 : 0 } }
+            if objective != .huber(delta: 0.7) { for i in 0..<c.rows { data.y[i] = data.y[i] > 0 ? 1 : 0 } }
             let indices = (0..<(c.rows + 7)).map { UInt32($0 * 5 % c.rows) }
             for target in GradientKernels.Target.runnable {
                 for gathered in [false, true] {

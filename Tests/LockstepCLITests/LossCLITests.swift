@@ -43,10 +43,39 @@ import Testing
             ("delta-squared", "loss: {kind: squared, delta: 1}\n", 64, "only applies to kind: huber"),
             ("kind", "loss: {delta: 1}\n", 64, "'loss.kind' is missing"),
             ("task", "data: {synthetic: {task: poisson}}\n", 64, "task"),
+            ("classWeight-squared", "loss: {kind: squared, classWeight: balanced}\n", 64, "only applies to kind: logistic"),
+            ("classWeight-one", "loss: {kind: logistic, classWeight: {0: 1}}\n", 64, "needs both classes' weights"),
+            ("classWeight-word", "loss: {kind: logistic, classWeight: even}\n", 64, "use one of: balanced"),
+            ("classWeight-zero", "loss: {kind: logistic, classWeight: {0: 0, 1: 2}}\n", 64, "finite numbers > 0"),
         ] {
             let path = try Self.write(dir, name + ".yaml", text)
             let b = try CLI.run(["train", "--config", path])
             #expect(b.status == status && b.stderr.contains(fragment), "\(name): \(b.status) \(b.stderr)")
+        }
+    }
+
+    /// `loss: {kind: logistic, classWeight: …}`: balanced weights favour the rare class (n/(2·n_c):
+    /// the two classes weigh the same in total), explicit ones are taken as given, both in the summary.
+    @Test func classWeightsAreResolvedAndReported() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (weight, expected) in [("balanced", nil), ("{0: 1, 1: 4}", [1.0, 4.0])] {
+            let config = try Self.write(dir, "c.yaml", """
+                data: {synthetic: {rows: 3000, features: 4, bias: -2, seed: 3, task: logistic}}
+                loss: {kind: logistic, classWeight: \(weight)}
+                optimizer: {lr: 0.5}
+                training: {epochs: 2, batchSize: 100, threads: 2, executor: span, chunkRows: 25}
+                """)
+            let out = dir.appendingPathComponent("s.json")
+            let r = try CLI.run(["train", "--config", config, "--summary", out.path])
+            #expect(r.status == 0, "\(r.stderr)")
+            let weights = try #require(try CLI.json(out)["classWeights"] as? [Double])
+            if let expected {
+                #expect(weights == expected)
+            } else {
+                // w₀·n₀ = w₁·n₁ = n/2 with n₀ + n₁ = n: 1/(2w₀) + 1/(2w₁) = 1.
+                #expect(weights[0] < 1 && weights[1] > 1 && abs(1 / (2 * weights[0]) + 1 / (2 * weights[1]) - 1) < 1e-6, "\(weights)")
+            }
         }
     }
 

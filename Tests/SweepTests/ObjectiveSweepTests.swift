@@ -15,7 +15,15 @@ import Testing
             model: .zeros, loss: .huber, optimizer: SGD(lr: 0.05, momentum: 0.9), epochs: 2, batchSize: 300, seed: 2,
             chunkRows: 32)
         huber.huberDelta = 0.5
+        // Class 1 is rare (bias −2): balanced weights from the counted labels (stored or made on the fly).
+        var rare = DatasetSpec(rows: 2100, features: 20, weights: .alternating, bias: -2, seed: 10)
+        rare.task = .logistic
+        var weighted = TrainingConfig(
+            data: .synthetic(rare), model: .zeros, loss: .logistic, optimizer: SGD(lr: 0.3, momentum: 0.5), epochs: 2,
+            batchSize: 250, seed: 4, chunkRows: 24)
+        weighted.classWeight = .balanced
         return [
+            ("logistic wide, balanced class weights, partial batch", weighted),
             ("logistic d64 shuffled", TrainingConfig(
                 data: .synthetic(logistic), model: .zeros, loss: .logistic, optimizer: SGD(lr: 0.5), epochs: 2,
                 batchSize: 512, seed: 3, chunkRows: 40)),
@@ -27,7 +35,7 @@ import Testing
         ]
     }
 
-    @Test(arguments: 0..<3)
+    @Test(arguments: 0..<4)
     func everyThreadCountGivesTheSameBits(_ k: Int) throws {
         let (name, config) = Self.configs()[k]
         let data = try config.data.load(threads: 2)
