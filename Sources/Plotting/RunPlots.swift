@@ -27,14 +27,45 @@ public enum RunPlots {
         return c
     }
 
+    /// A one-feature logistic run: the labels (0 or 1) as a scatter and the fitted probability
+    /// P(y = 1 | x) = σ(w·x + b) as a curve over the data's range, with the decision boundary
+    /// x = −b/w (where the probability is ½) in the notes.
+    public static func probability(
+        x: [Double], y: [Double], weight: Double, bias: Double, loss: Double, lossName: String, rowsInData: Int
+    ) -> Chart {
+        let sign = bias < 0 ? "−" : "+"
+        var c = Chart(
+            title: "Logistic fit: P(y = 1) = σ(\(fixed(weight))·x \(sign) \(fixed(abs(bias))))", xLabel: "x", yLabel: "y, P(y = 1)")
+        let shown = x.count < rowsInData ? "labels (\(x.count) of \(rowsInData) rows)" : "labels (\(x.count) points)"
+        c.series.append(.init(shown, points: zip(x, y).map { Chart.Point($0, $1) }, color: Chart.blue, style: .scatter))
+        let lo = x.min() ?? 0, hi = x.max() ?? 1, span = hi > lo ? hi - lo : 1
+        let curve = (0...200).map { k -> Chart.Point in
+            let v = lo + span * Double(k) / 200
+            return Chart.Point(v, 1 / (1 + exp(-(weight * v + bias))))
+        }
+        c.series.append(.init("fitted P(y = 1)", points: curve, color: Chart.red, style: .line))
+        c.notes = ["loss (\(lossName)) \(fixed(loss))", "weight \(fixed(weight))", "bias \(fixed(bias))"]
+        if weight != 0 { c.notes.append("P = ½ at x = \(fixed(-bias / weight))") }
+        c.legendCorner = weight >= 0 ? .topLeft : .topRight
+        c.notesCorner = weight >= 0 ? .bottomRight : .bottomLeft
+        return c
+    }
+
     /// Many features: each learned weight against its true value, on the identity line when the fit
     /// is right; without true values, the learned weights by feature index.
     public static func weights(learned: [Double], truth: [Double]?, bias: Double, trueBias: Double?) -> Chart {
         guard let truth, truth.count == learned.count else {
             var c = Chart(title: "Learned weights (d = \(learned.count))", xLabel: "feature", yLabel: "weight")
-            c.series.append(.init(nil, points: learned.enumerated().map { Chart.Point(Double($0.offset), $0.element) }, color: Chart.blue, style: .lineAndMarkers))
+            let zeros = learned.enumerated().filter { $0.element == 0 }
+            c.series.append(.init(
+                zeros.isEmpty ? nil : "weights", points: learned.enumerated().map { Chart.Point(Double($0.offset), $0.element) },
+                color: Chart.blue, style: .lineAndMarkers))
+            // An L1 penalty's sparsity: the weights that are exactly zero, marked, and counted.
+            if !zeros.isEmpty {
+                c.series.append(.init("exactly zero", points: zeros.map { Chart.Point(Double($0.offset), 0) }, color: Chart.red, style: .scatter))
+            }
             c.xIntegerTicks = true
-            c.notes = ["bias \(fixed(bias))"]
+            c.notes = ["bias \(fixed(bias))"] + (zeros.isEmpty ? [] : ["\(learned.count - zeros.count) of \(learned.count) weights non-zero"])
             return c
         }
         var c = Chart(title: "Learned vs true weights (d = \(learned.count))", xLabel: "true weight w*", yLabel: "learned weight w")
@@ -42,6 +73,8 @@ public enum RunPlots {
         c.series.append(.init("weights", points: zip(truth, learned).map { Chart.Point($0, $1) }, color: Chart.blue, style: .scatter))
         let maxError = zip(truth, learned).map { abs($0 - $1) }.max() ?? 0
         c.notes = ["max |w − w*| \(String(format: "%.3g", maxError))", "bias \(fixed(bias))" + (trueBias.map { " (true \(fixed($0)))" } ?? "")]
+        let zeros = learned.count { $0 == 0 }
+        if zeros > 0 { c.notes.append("\(learned.count - zeros) of \(learned.count) weights non-zero") }
         c.legendCorner = .topLeft
         c.notesCorner = .bottomRight
         return c

@@ -13,7 +13,8 @@ enum PlotFiles {
             throw CLIError(message: "summary.json lacks weights, bias or epochLosses; was it written by lockstep train?", status: .badData)
         }
         let config = summary["config"] as? [String: Any]
-        let lossName = (config?["loss"] as? String) ?? "loss"
+        // `loss: logistic`, or `{kind: …, delta | classWeight: …}`.
+        let lossName = (config?["loss"] as? String) ?? ((config?["loss"] as? [String: Any])?["kind"] as? String) ?? "loss"
         let rows = number(summary["rows"]).map { Int($0) }
         let batchRows = number(summary["batchRows"]).map { Int($0) }
         let fullBatch = rows != nil && rows == batchRows
@@ -21,7 +22,9 @@ enum PlotFiles {
         let truth = doubles(summary["trueWeights"])
         let trueBias = number(summary["trueBias"])
         let fit: Chart
-        if weights.count == 1, let sample, let x = doubles(sample["x"]), let y = doubles(sample["y"]), x.count == y.count {
+        if weights.count == 1, lossName == "logistic", let sample, let x = doubles(sample["x"]), let y = doubles(sample["y"]), x.count == y.count {
+            fit = RunPlots.probability(x: x, y: y, weight: weights[0], bias: bias, loss: finalLoss, lossName: lossName, rowsInData: rows ?? x.count)
+        } else if weights.count == 1, let sample, let x = doubles(sample["x"]), let y = doubles(sample["y"]), x.count == y.count {
             fit = RunPlots.fit(
                 x: x, y: y, weight: weights[0], bias: bias, loss: finalLoss, lossName: lossName,
                 rowsInData: rows ?? x.count, trueWeight: truth?.first, trueBias: trueBias)

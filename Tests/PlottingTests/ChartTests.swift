@@ -38,6 +38,29 @@ import Testing
         #expect(cloud.count > 50 * 12, "\(cloud.count) dot pixels")
     }
 
+    /// A one-feature logistic run: labels at 0 and 1, the σ curve rising through ½ at −b/w.
+    @Test func theLogisticFitDrawsTheProbabilityCurve() throws {
+        let x = (0..<80).map { Double($0) / 10 - 4 }
+        let y = x.map { $0 > 0.5 ? 1.0 : 0.0 }
+        let chart = RunPlots.probability(x: x, y: y, weight: 2, bias: -1, loss: 0.2, lossName: "logistic", rowsInData: 80)
+        let curve = try #require(chart.series.first { $0.label == "fitted P(y = 1)" })
+        #expect(curve.points.allSatisfy { $0.y > 0 && $0.y < 1 } && curve.points.first!.x == -4 && curve.points.last!.x == x.last!)
+        #expect(zip(curve.points, curve.points.dropFirst()).allSatisfy { $0.y < $1.y }, "rising for w > 0")
+        let svg = chart.svg()
+        for text in ["Logistic fit", "P = ½ at x = 0.5000", "labels (80 points)"] { #expect(svg.contains(text), "\(text)") }
+        let image = try render(try Self.write(svg, "logistic.svg"), counting: [Chart.red])
+        #expect((image.colors[Chart.red]?.count ?? 0) > 300, "the curve is drawn")
+    }
+
+    /// Without true weights, an L1 run's exact zeros are marked and counted.
+    @Test func exactZeroWeightsAreMarkedAndCounted() {
+        let chart = RunPlots.weights(learned: [1, 0, -2, 0, 0.5], truth: nil, bias: 0, trueBias: nil)
+        #expect(chart.series.contains { $0.label == "exactly zero" && $0.points.count == 2 })
+        #expect(chart.notes.contains("3 of 5 weights non-zero"))
+        #expect(!RunPlots.weights(learned: [1, 2], truth: nil, bias: 0, trueBias: nil).series.contains { $0.label == "exactly zero" })
+        #expect(RunPlots.weights(learned: [1, 0], truth: [1, 0], bias: 0, trueBias: 0).notes.contains("1 of 2 weights non-zero"))
+    }
+
     @Test func theFittedLineIsWhereTheScalesPutIt() {
         let chart = Self.line50
         let (sx, sy) = chart.scales(plotX: 70, plotY: 36, plotWidth: 552, plotHeight: 336)
