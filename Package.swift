@@ -89,7 +89,6 @@ let package = Package(
                 "LinearTraining", "SyntheticData", "DataParallel", "HardwareTopology", "Plotting", "CLockstepShims", "ConfigLoading",
                 "Distributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // Examples/: runnable programs using the library as a client would (built and run by ExamplesCLITests).
