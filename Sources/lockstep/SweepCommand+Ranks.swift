@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LinearTraining
 import HardwareTopology
 import SyntheticData
 
@@ -54,10 +55,31 @@ extension SweepCommand {
                     status: .unavailable)
             }
             let configPath = options.config!
-            _ = try options.resolved()  // a bad config is refused here, once, not by every cell
+            let config = try options.resolved()  // a bad config is refused here, once, not by every cell
             let cores = (try? Topology.current())?.physicalCores ?? 1
             let threadList = try threads.map(Self.parseThreads) ?? [1]
-            if let json { try InputFiles(configPath: configPath, config: try options.resolved()).refuse(output: json, flag: "--json") }
+            let inputs = InputFiles(configPath: configPath, config: config)
+            if let json { try inputs.refuse(output: json, flag: "--json") }
+            if let plot = output.plot { try inputs.refuse(directory: plot, files: RunDirectory.plotFiles, flag: "--plot") }
+            if let dir = output.runDir { try inputs.refuse(directory: dir, files: RunDirectory.entries, flag: "--run-dir") }
+            let run = try output.runDirectory(kind: .sweep)
+            do {
+                try sweepRanks(rankList, threadList, mpirun: mpirun, configPath: configPath, config: config, cores: cores, run: run)
+            } catch {
+                run?.discard()
+                throw error
+            }
+            try run?.commit()
+        }
+    }
+
+    /// The cells of `sweep --ranks`, each `mpirun -np R lockstep train --threads T`, then the table,
+    /// the JSON and the plot (also into the run directory, when there is one).
+    func sweepRanks(
+        _ rankList: [Int], _ threadList: [Int], mpirun: String, configPath: String, config: TrainingConfig, cores: Int, run: RunDirectory?
+    ) throws {
+        do {
+            try run?.writeConfig(config, threads: cores)
             let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("lockstep-sweep-\(getpid())-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: tmp) }
@@ -126,7 +148,9 @@ extension SweepCommand {
                 ("results", .array(results)),
             ]).text(pretty: true) + "\n"
             if let json { try OutputFile.write(doc, to: json) }
-            if let plot = output.plot { try PlotFiles.write([try PlotFiles.sweep(PlotFiles.object(doc))], to: plot) }
+            try run?.write("sweep.json", doc)
+            guard output.wantsPlots(run) else { return }
+            try output.write([try PlotFiles.sweep(PlotFiles.object(doc))], run: run)
         }
     }
 

@@ -53,7 +53,6 @@ struct SweepCommand: ParsableCommand {
         if let r = ranks {
             guard (try? Self.parseThreads(r)) != nil else { throw ValidationError("--ranks must list whole numbers >= 1, like 1,2,4; got '\(r)'") }
             guard options.config != nil else { throw ValidationError("--ranks runs lockstep train --config FILE under mpirun: give --config") }
-            guard output.runDir == nil else { throw ValidationError("--run-dir is not supported with --ranks; use --json and --plot") }
         } else if mpirunArgs != nil {
             throw ValidationError("--mpirun-args needs --ranks")
         }

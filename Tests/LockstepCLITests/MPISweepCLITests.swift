@@ -17,7 +17,8 @@ import Testing
         let plot = dir.appendingPathComponent("plots").path
         let mpiDir = URL(fileURLWithPath: MPICLITests.mpirun!).deletingLastPathComponent().path
         let r = try runProcess(
-            CLI.binary, ["sweep", "--config", config, "--ranks", "1,2", "--threads", "1,2", "--quiet", "--json", json, "--plot", plot],
+            CLI.binary, ["sweep", "--config", config, "--ranks", "1,2", "--threads", "1,2", "--quiet", "--json", json, "--plot", plot,
+                         "--run-dir", dir.appendingPathComponent("run").path],
             in: CLI.root, environment: ["PATH": "\(mpiDir):/usr/bin:/bin"], timeout: 120)
         #expect(r.status == 0, "\(r.stderr)")
         let rows = r.stdout.split(separator: "\n").filter { $0.hasSuffix(" yes") || $0.hasSuffix(" NO") }
@@ -32,6 +33,12 @@ import Testing
         #expect(!first.isEmpty && results.allSatisfy { "\($0["weights"] ?? "")" == first })
         let svg = try String(contentsOfFile: plot + "/sweep.svg", encoding: .utf8)
         #expect(svg.contains("ranks × threads"), "the chart says it is a rank grid")
+        // The run directory holds the same document and drawing, and a config that reruns.
+        let run = dir.appendingPathComponent("run").path
+        #expect(try String(contentsOfFile: run + "/sweep.json", encoding: .utf8) == (try String(contentsOfFile: json, encoding: .utf8)))
+        #expect(try String(contentsOfFile: run + "/plots/sweep.svg", encoding: .utf8) == svg)
+        let names = try FileManager.default.contentsOfDirectory(atPath: run).filter { $0 != ".lockstep.lock" }.sorted()
+        #expect(names == ["config.json", "plots", "run.json", "sweep.json"], "\(names)")
     }
 
     @Test func withoutMPIRunOnPathTheSweepExits69() throws {
