@@ -268,7 +268,7 @@ public enum ConfigFile {
 
     /// The keys of a `data.synthetic` block (also the flags of `lockstep generate`).
     public static func syntheticSpec(_ s: ConfigNode) throws(ConfigError) -> DatasetSpec {
-        try s.allow(["rows", "features", "weights", "bias", "noise", "seed", "materialize", "dtype", "task"])
+        try s.allow(["rows", "features", "weights", "bias", "noise", "seed", "materialize", "dtype", "task", "informative", "correlation", "outliers"])
         var spec = DatasetSpec()
         spec.dtype = try dtype(s)
         if let v = try s.int("rows") { spec.rows = v }
@@ -297,6 +297,23 @@ public enum ConfigFile {
         if let v = try s.float("bias") { spec.bias = v }
         if let v = try s.float("noise") { spec.noise = v }
         if let v = try s.seed("seed") { spec.seed = v }
+        if let v = try s.int("informative") { spec.informative = v }
+        if let c = try s.child("correlation") {
+            try c.allow(["rho", "factors"])
+            guard let rho = try c.float("rho") else {
+                throw ConfigError(kind: .invalidValue, message: "\(s.file): 'data.synthetic.correlation.rho' is missing; e.g. correlation: {rho: 0.9, factors: 2}")
+            }
+            spec.correlation = rho
+            if let f = try c.int("factors") { spec.factors = f }
+        }
+        if let o = try s.child("outliers") {
+            try o.allow(["fraction", "scale"])
+            guard let fraction = try o.float("fraction") else {
+                throw ConfigError(kind: .invalidValue, message: "\(s.file): 'data.synthetic.outliers.fraction' is missing; e.g. outliers: {fraction: 0.05, scale: 10}")
+            }
+            spec.outlierFraction = fraction
+            if let scale = try o.float("scale") { spec.outlierScale = scale }
+        }
         do { try spec.validate() } catch {
             throw ConfigError(kind: .invalidValue, message: "\(s.file): in '\(s.path)': \(error.description)")
         }

@@ -97,6 +97,15 @@ public struct DatasetMeta: Sendable, Equatable {
             if let b = meta.trueBias { spec.bias = b }
             if let n = s["noise"] as? NSNumber { spec.noise = n.floatValue }
             if let t = s["task"] as? String, let task = SyntheticTask(rawValue: t) { spec.task = task }
+            if let m = s["informative"] as? NSNumber { spec.informative = m.intValue }
+            if let c = s["correlation"] as? [String: Any], let rho = c["rho"] as? NSNumber {
+                spec.correlation = rho.floatValue
+                spec.factors = (c["factors"] as? NSNumber)?.intValue ?? 1
+            }
+            if let o = s["outliers"] as? [String: Any], let f = o["fraction"] as? NSNumber {
+                spec.outlierFraction = f.floatValue
+                spec.outlierScale = (o["scale"] as? NSNumber)?.floatValue ?? 10
+            }
             spec.dtype = x.dtype
             meta.spec = spec
         }

@@ -36,6 +36,20 @@ public struct DatasetSpec: Sendable, Equatable {
     public var dtype: DType
     /// Regression targets or binary labels.
     public var task: SyntheticTask = .regression
+    /// Only the first m features carry weight (`informative: m`): the true weights of the others
+    /// are 0, a sparse truth for L1 penalties (scikit-learn's `make_regression(n_informative=m)`).
+    /// nil: all of them.
+    public var informative: Int? = nil
+    /// Correlated features (`correlation: {rho, factors}`): feature j of row r is
+    /// √ρ·f[j mod factors] + √(1 − ρ)·z[j], with f the row's `factors` shared normals, so features
+    /// of the same factor have correlation ρ and X has `factors` large directions (a low effective
+    /// rank, as real tables have). ρ = 0: independent features (the bits as ever).
+    public var correlation: Float = 0
+    public var factors: Int = 1
+    /// Gross outliers in y (`outliers: {fraction, scale}`, regression only): each row is one with
+    /// probability `outlierFraction`, and then gets `outlierScale`·η added, η ~ N(0, 1) (for Huber).
+    public var outlierFraction: Float = 0
+    public var outlierScale: Float = 10
 
     public init(
         rows: Int = 1000, features: Int = 2, weights: WeightPattern = .explicit([2, -3.4]), bias: Float = 4.2,
@@ -55,7 +69,11 @@ public struct DatasetSpec: Sendable, Equatable {
         DatasetSpec(rows: rows, features: features, weights: .alternating, bias: 4.2, noise: 0.01, seed: seed)
     }
 
-    public var trueWeights: [Float] { weights.weights(features: features) }
+    public var trueWeights: [Float] {
+        let w = weights.weights(features: features)
+        guard let m = informative, m < w.count else { return w }
+        return w.enumerated().map { $0.offset < m ? $0.element : 0 }
+    }
 
     /// A short description for reports: "synthetic 1000 × 2 (seed 0)".
     public var summary: String {
@@ -76,6 +94,10 @@ public struct DatasetSpec: Sendable, Equatable {
             ("noise", .float(noise)), ("seed", .number("\(seed)")),
         ] + (dtype == .float32 ? [] : [("dtype", .string(dtype.rawValue))])
             + (task == .regression ? [] : [("task", .string(task.rawValue))])
+            + (informative.map { [("informative", .int($0))] } ?? [])
+            + (correlation == 0 ? [] : [("correlation", .object([("rho", .float(correlation)), ("factors", .int(factors))]))])
+            + (outlierFraction == 0
+                ? [] : [("outliers", .object([("fraction", .float(outlierFraction)), ("scale", .float(outlierScale))]))])
     }
 
     /// The widest synthetic row: 2²⁰ = 1 048 576 features (4 MiB of float32 per row).
@@ -101,6 +123,24 @@ public struct DatasetSpec: Sendable, Equatable {
             throw .invalidSpec(field: "weights", value: "\(trueWeights)", fix: "weights must be finite numbers")
         }
         if !bias.isFinite { throw .invalidSpec(field: "bias", value: "\(bias)", fix: "use a finite number") }
+        if let m = informative, !(1...features).contains(m) {
+            throw .invalidSpec(field: "informative", value: "\(m)", fix: "use 1 to \(features) (the features)")
+        }
+        if !(correlation >= 0 && correlation < 1) {
+            throw .invalidSpec(field: "correlation.rho", value: "\(correlation)", fix: "use a correlation from 0 up to (not including) 1")
+        }
+        if !(1...features).contains(factors) {
+            throw .invalidSpec(field: "correlation.factors", value: "\(factors)", fix: "use 1 to \(features) shared factors")
+        }
+        if !(outlierFraction >= 0 && outlierFraction <= 1) {
+            throw .invalidSpec(field: "outliers.fraction", value: "\(outlierFraction)", fix: "use a share from 0 to 1")
+        }
+        if !(outlierScale.isFinite && outlierScale >= 0) {
+            throw .invalidSpec(field: "outliers.scale", value: "\(outlierScale)", fix: "use a standard deviation >= 0")
+        }
+        if outlierFraction > 0 && task != .regression {
+            throw .invalidSpec(field: "outliers", value: "task \(task.rawValue)", fix: "outliers in y apply to regression data only")
+        }
         if !(noise >= 0) || !noise.isFinite {
             throw .invalidSpec(field: "noise", value: "\(noise)", fix: "use a standard deviation >= 0")
         }

@@ -8,7 +8,8 @@ import Foundation
 ///
 ///     y = Float((Σⱼ x[j]·w[j] + b) + noise·ε)        in Double
 ///
-/// with the dot product summed in 8 lanes (lane l takes j ≡ l mod 8, in order of j) and the lanes
+/// (with `correlation`, x is first mixed with the row's shared factors; with `outliers`, y gets an
+/// outlier's term added: see `DatasetSpec`) with the dot product summed in 8 lanes (lane l takes j ≡ l mod 8, in order of j) and the lanes
 /// added as ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)). Nothing depends on which rows are
 /// made together, in which order or on which thread: a dataset generated into memory, written to
 /// .npy files or made on the fly during training has the same bits.
@@ -24,6 +25,11 @@ public struct SyntheticRows: Sendable {
     let noise: Double
     let xKey: UInt64
     let noiseKey: UInt64
+    /// `correlation`: the rows' shared factors (stream 3); `outliers`: which rows (stream 4, Φ of
+    /// its normal below the fraction) and by how much (stream 5).
+    let factorKey: UInt64
+    let outlierKey: UInt64
+    let outlierSizeKey: UInt64
 
     public init(_ spec: DatasetSpec) throws(DataError) {
         try spec.validate()
@@ -34,6 +40,9 @@ public struct SyntheticRows: Sendable {
         noise = Double(spec.noise)
         xKey = NormalSampler.key(seed: spec.seed, stream: 1)
         noiseKey = NormalSampler.key(seed: spec.seed, stream: 2)
+        factorKey = NormalSampler.key(seed: spec.seed, stream: 3)
+        outlierKey = NormalSampler.key(seed: spec.seed, stream: 4)
+        outlierSizeKey = NormalSampler.key(seed: spec.seed, stream: 5)
     }
 
     public var rows: Int { spec.rows }
@@ -68,7 +77,33 @@ public struct SyntheticRows: Sendable {
         out[features &- 1] = NormalSampler.first(key: xKey, counter: start &+ UInt64(pairs))
     }
 
+    /// `correlation`: row r's features mixed with its shared factors, in Double, rounded once.
+    private func correlate(rows range: Range<Int>, x: UnsafeMutablePointer<Float>) {
+        let d = features, r = spec.factors
+        let shared = Double(spec.correlation).squareRoot(), own = (1 - Double(spec.correlation)).squareRoot()
+        for (k, row) in range.enumerated() {
+            let out = x + k &* d
+            for factor in 0..<r {
+                let f = shared * Double(NormalSampler.first(key: factorKey, counter: UInt64(row) &* UInt64(r) &+ UInt64(factor)))
+                var j = factor
+                while j < d {
+                    out[j] = Float(f + own * Double(out[j]))
+                    j &+= r
+                }
+            }
+        }
+    }
+
+    /// `outliers`: what row r's y gets added (0 for most rows).
+    @inline(__always)
+    private func outlier(_ r: Int) -> Double {
+        let u = 0.5 * erfc(-Double(NormalSampler.first(key: outlierKey, counter: UInt64(r))) / 2.0.squareRoot())
+        guard u < Double(spec.outlierFraction) else { return 0 }
+        return Double(spec.outlierScale) * Double(NormalSampler.first(key: outlierSizeKey, counter: UInt64(r)))
+    }
+
     private func finishTargets(rows range: Range<Int>, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        if spec.correlation > 0 { correlate(rows: range, x: x) }
         let d = features
         weights.withUnsafeBufferPointer { wb in
             let w = wb.baseAddress!
@@ -78,6 +113,13 @@ public struct SyntheticRows: Sendable {
                     let eps = Double(NormalSampler.first(key: noiseKey, counter: UInt64(r)))
                     let z = Self.dot(x + k &* d, w, d) + bias
                     y[k] = 0.5 * erfc(-eps / 2.0.squareRoot()) < 1 / (1 + exp(-z)) ? 1 : 0
+                }
+                return
+            }
+            if spec.outlierFraction > 0 {
+                for (k, r) in range.enumerated() {
+                    let eps = Double(NormalSampler.first(key: noiseKey, counter: UInt64(r)))
+                    y[k] = Float(((Self.dot(x + k &* d, w, d) + bias) + noise * eps) + outlier(r))
                 }
                 return
             }
