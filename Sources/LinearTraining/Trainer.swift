@@ -209,7 +209,7 @@ public final class Trainer {
             stepLossCapacity: fullBatch ? config.epochs : (n + batchRows - 1) / batchRows,
             permutationRows: config.shuffle && !fullBatch ? n : nil)
         state.load(LinearModel(features: d, initialisation: config.model, seed: config.seed))
-        scaling = config.standardize ? FeatureScaling.fit(data, threads: workers) : nil
+        scaling = config.standardize ? FeatureScaling.fit(data, threads: max(workers, requested)) : nil
         if let scaling { state.attach(scaling, workers: workers) }
         // No allocation while the run is timed: growing these from empty is 3 reallocations in a
         // 3-epoch run.
