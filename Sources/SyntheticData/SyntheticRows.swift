@@ -15,9 +15,12 @@ import Foundation
 public struct SyntheticRows: Sendable {
     /// The generator's version, recorded in meta.json; any change of the bits above bumps it.
     public static let version = 2
+    /// The generator's name and version as meta.json records it (`generator.name`).
     public static let name = "lockstep counter-based Box-Muller (splitmix64), version 2"
 
+    /// The spec the rows are made from (validated).
     public let spec: DatasetSpec
+    /// Number of features, d: values per row of X.
     public let features: Int
     let weights: [Double]
     let bias: Double
@@ -25,6 +28,8 @@ public struct SyntheticRows: Sendable {
     let xKey: UInt64
     let noiseKey: UInt64
 
+    /// The rows of `spec`; throws `DataError.invalidSpec` when the spec is invalid (`DatasetSpec.validate()`). No memory
+    /// is allocated: rows are made when `fill` asks for them.
     public init(_ spec: DatasetSpec) throws(DataError) {
         try spec.validate()
         self.spec = spec
@@ -36,6 +41,7 @@ public struct SyntheticRows: Sendable {
         noiseKey = NormalSampler.key(seed: spec.seed, stream: 2)
     }
 
+    /// Number of rows the spec has; `fill` accepts ranges within 0..<rows.
     public var rows: Int { spec.rows }
 
     /// Writes rows `range` to `x` (range.count × d, row-major) and `y` (range.count).
