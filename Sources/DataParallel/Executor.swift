@@ -242,7 +242,9 @@ package struct Timed<P: StepProgram>: StepProgram {
         nanos.base[8 &* worker &+ slot] &+= DispatchTime.now().uptimeNanoseconds &- t0
     }
 
-    @inlinable package func prepare(worker: Int, of workers: Int) { timed(0, worker) { program.prepare(worker: worker, of: workers) } }
+    @inlinable package func prepare(worker: Int, of workers: Int) {
+        timed(0, worker) { program.prepare(worker: worker, of: workers) }
+    }
     @inlinable package func compute(step: Int, worker: Int, of workers: Int) {
         timed(0, worker) { program.compute(step: step, worker: worker, of: workers) }
     }

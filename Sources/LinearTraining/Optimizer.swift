@@ -20,7 +20,8 @@ public struct SGD: Sendable, Equatable {
     /// L2 weight decay added to the gradient, applied to the bias too (PyTorch `weight_decay`); at least 0.
     public var weightDecay: Float
 
-    /// The settings with PyTorch's defaults; nothing is checked until `validate()` (the trainer calls it when it is built).
+    /// The settings with PyTorch's defaults; nothing is checked until `validate()` (the trainer calls it when it is
+    /// built).
     public init(lr: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
         self.lr = lr
         self.momentum = momentum

@@ -29,7 +29,8 @@ public struct Penalty: Sendable, Equatable {
     /// α·l1Ratio: the L1 part's threshold per unit of rate.
     public var l1: Float { alpha * l1Ratio }
 
-    /// Throws `TrainingError.invalidValue` naming `penalty.alpha` (negative or not finite) or `penalty.l1Ratio` (outside 0...1).
+    /// Throws `TrainingError.invalidValue` naming `penalty.alpha` (negative or not finite) or `penalty.l1Ratio`
+    /// (outside 0...1).
     public func validate() throws(TrainingError) {
         if !(alpha.isFinite && alpha >= 0) {
             throw .invalidValue(key: "penalty.alpha", value: "\(alpha)", fix: "use a number >= 0 (0 turns the penalty off)")

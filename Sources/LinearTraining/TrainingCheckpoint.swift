@@ -54,7 +54,8 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     public var schedulerWords: [UInt64]? = nil
     /// The validation loss and metric of each epoch done (empty without a validation set).
     public var validationLosses: [Double] = []
-    /// The validation metric of each epoch done (as `TrainingReport.validationMetrics`; empty without a validation set).
+    /// The validation metric of each epoch done (as `TrainingReport.validationMetrics`; empty without a validation
+    /// set).
     public var validationMetrics: [Double] = []
     /// Early stopping's state (best loss bits, best epoch, epochs without improvement, stopped) and
     /// the best epoch's parameters (with `restoreBest`); nil without early stopping.

@@ -74,7 +74,8 @@ public struct TrainingReport: Sendable, Equatable, Codable {
     public var resumedFrom: [Int]? = nil
     /// The validation loss and metric of each epoch (empty without a validation set).
     public var validationLosses: [Double] = []
-    /// The validation metric of each epoch: R² for regression losses, accuracy for logistic (see `validationMetricName`).
+    /// The validation metric of each epoch: R² for regression losses, accuracy for logistic (see
+    /// `validationMetricName`).
     public var validationMetrics: [Double] = []
     /// `r2` or `accuracy`; nil without a validation set.
     public var validationMetricName: String? = nil

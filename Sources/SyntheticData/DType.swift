@@ -4,7 +4,8 @@
 public enum DType: String, Sendable, Equatable, CaseIterable, Codable {
     /// IEEE 754 binary32, 4 bytes a value (numpy `<f4`); training reads it as it is.
     case float32
-    /// IEEE 754 binary16, 2 bytes a value (numpy `<f2`); magnitudes above 65504 cannot be stored (`DataError.outOfRange`).
+    /// IEEE 754 binary16, 2 bytes a value (numpy `<f2`); magnitudes above 65504 cannot be stored
+    /// (`DataError.outOfRange`).
     case float16
 
     /// Bytes per value.

@@ -1,6 +1,7 @@
 /// The true weights of a synthetic dataset: given one by one, or by the reference workloads' pattern.
 public enum WeightPattern: Sendable, Equatable {
-    /// These weights, one per feature; `DatasetSpec.validate()` refuses a count other than `features` or a non-finite value.
+    /// These weights, one per feature; `DatasetSpec.validate()` refuses a count other than `features` or a non-finite
+    /// value.
     case explicit([Float])
     /// `w[j] = (+1 if j even else -1) * (1 + j/d)`, as the w3–w5 reference workloads.
     case alternating

@@ -21,7 +21,8 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool { a.text() == b.text() }
 
-    /// A float32 number in Swift's shortest round-trip form, so the text reads back to the same bits; NaN and infinities give `null`.
+    /// A float32 number in Swift's shortest round-trip form, so the text reads back to the same bits; NaN and
+    /// infinities give `null`.
     public static func float(_ v: Float) -> JSONValue { v.isFinite ? .number("\(v)") : .null }
     /// A float64 number in shortest round-trip form; NaN and infinities give `null`.
     public static func double(_ v: Double) -> JSONValue { v.isFinite ? .number("\(v)") : .null }

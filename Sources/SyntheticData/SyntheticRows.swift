@@ -28,8 +28,8 @@ public struct SyntheticRows: Sendable {
     let xKey: UInt64
     let noiseKey: UInt64
 
-    /// The rows of `spec`; throws `DataError.invalidSpec` when the spec is invalid (`DatasetSpec.validate()`). No memory
-    /// is allocated: rows are made when `fill` asks for them.
+    /// The rows of `spec`; throws `DataError.invalidSpec` when the spec is invalid
+    /// (`DatasetSpec.validate()`). No memory is allocated: rows are made when `fill` asks for them.
     public init(_ spec: DatasetSpec) throws(DataError) {
         try spec.validate()
         self.spec = spec

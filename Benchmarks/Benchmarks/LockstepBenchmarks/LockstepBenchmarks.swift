@@ -65,7 +65,8 @@ let benchmarks: @Sendable () -> Void = {
                 for _ in benchmark.scaledIterations {
                     for w in 0..<workers {
                         let coords = BenchmarkSupport.coordinateSlice(width: width, worker: w, of: workers)
-                        BenchmarkSupport.fixedOrderSum(partials, stride: stride, chunks: chunks, coordinates: coords, into: totals)
+                        BenchmarkSupport.fixedOrderSum(
+                            partials, stride: stride, chunks: chunks, coordinates: coords, into: totals)
                     }
                     blackHole(totals[0])
                 }
