@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """The public API of Lockstep's library modules, counted from their symbol graphs.
 
-Usage: scripts/api-surface.py [--list] [--check FILE]
+Usage: scripts/api-surface.py [--list] [--check FILE | --update FILE]
   (run `swift package dump-symbol-graph --minimum-access-level public` first; `make api` does both)
 
 Prints, per module, the public symbols declared in the sources (members and enum cases included;
 synthesized conformances left out) and how many have no `///` comment. --list names the
 undocumented ones. --check FILE compares with a recorded surface (docs/api-surface.txt): the
 command fails when a module's public surface or its undocumented count grew, so a widening of the
-API is a deliberate edit of that file, never an accident.
+API is a deliberate edit of that file, never an accident. --update FILE rewrites FILE's count
+lines with the current surface (its comment lines kept): run it after a deliberate change and
+commit the file with that change.
 """
 import glob, json, os, sys
 
@@ -44,6 +46,13 @@ def main():
             for name in u:
                 print(f"    {name}")
     print(f"{'all':18} {total:4} public  {bare:4} undocumented")
+    if "--update" in args:
+        path = args[args.index("--update") + 1]
+        comments = [line for line in open(path) if line.startswith("#")]
+        with open(path, "w") as f:
+            f.writelines(comments)
+            f.writelines(f"{m} {n} {len(u)}\n" for m, (n, u) in s.items())
+        print(f"recorded in {path}")
     if "--check" in args:
         recorded = {}
         for line in open(args[args.index("--check") + 1]):

@@ -2,7 +2,7 @@
 ///
 /// Implementations: `FixedOrderAllReduce` inside one process. An MPI implementation sums the
 /// per-process totals in rank order the same way, so the bits do not depend on the rank count either.
-public protocol AllReduce: Sendable {
+package protocol AllReduce: Sendable {
     /// Writes `out[j] = Σ_{k in 0..<chunks} partials.slot(k)[j]` (k ascending) for every j of
     /// `coordinates`. Called once per worker per step, each with a disjoint slice.
     func reduce(_ partials: GradientBuffers, chunks: Int, coordinates: Range<Int>, into out: UnsafeMutablePointer<Float>)
@@ -11,20 +11,23 @@ public protocol AllReduce: Sendable {
 /// The in-process fixed-order sum. Worker slices are whole blocks of 16 coordinates, so each worker
 /// adds SIMD16 vectors (and the last short block one float at a time); every coordinate is still a
 /// plain left-to-right sum over chunks, so the result is the same as `reduceReference`, bit for bit.
-public struct FixedOrderAllReduce: AllReduce {
+///
+/// Package plumbing over raw buffers (the trainer calls it); the Benchmarks package reaches `sum`
+/// through the SPI `BenchmarkSupport`.
+package struct FixedOrderAllReduce: AllReduce {
     /// The reducer; it holds no state.
-    public init() {}
+    package init() {}
 
     /// The coordinates worker `worker` of `workers` reduces: whole 16-blocks of `0..<width`.
     @inlinable @inline(__always)
-    public static func coordinateSlice(width: Int, worker: Int, of workers: Int) -> Range<Int> {
+    package static func coordinateSlice(width: Int, worker: Int, of workers: Int) -> Range<Int> {
         let blocks = (width + 15) / 16
         let b = ShardPlan.slice(blocks, worker: worker, of: workers)
         return min(b.lowerBound &* 16, width)..<min(b.upperBound &* 16, width)
     }
 
     @inlinable
-    public func reduce(
+    package func reduce(
         _ partials: GradientBuffers, chunks: Int, coordinates: Range<Int>, into out: UnsafeMutablePointer<Float>
     ) {
         Self.sum(partials.base, stride: partials.stride, chunks: chunks, coordinates: coordinates, into: out)
@@ -35,7 +38,7 @@ public struct FixedOrderAllReduce: AllReduce {
     /// added one float at a time: a 64-byte load over floats the kernel has just stored one by one
     /// cannot be forwarded from the store buffer and stalls (~40 % of a d2l step's reduce).
     @inlinable
-    public static func sum(
+    package static func sum(
         _ base: UnsafeMutablePointer<Float>, stride: Int, chunks: Int, coordinates: Range<Int>,
         into out: UnsafeMutablePointer<Float>
     ) {
@@ -70,7 +73,7 @@ public struct FixedOrderAllReduce: AllReduce {
     }
 
     /// The naive reference: one scalar left-to-right sum per coordinate.
-    public static func reduceReference(
+    package static func reduceReference(
         _ partials: GradientBuffers, chunks: Int, coordinates: Range<Int>, into out: UnsafeMutablePointer<Float>
     ) {
         for j in coordinates {

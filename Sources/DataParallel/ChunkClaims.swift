@@ -16,13 +16,13 @@ import CLockstepShims
 ///
 /// A plain pointer, so the step programs holding it stay trivially copyable; the owner allocates
 /// with `allocate(workers:)` and frees with `deallocate()`.
-public struct ChunkClaims: @unchecked Sendable {
+package struct ChunkClaims: @unchecked Sendable {
     @usableFromInline let counters: UnsafeMutablePointer<UInt32>
 
     @usableFromInline static var stride: Int { 16 }
 
     /// Counters for up to `workers` workers, all zero.
-    public static func allocate(workers: Int) -> ChunkClaims {
+    package static func allocate(workers: Int) -> ChunkClaims {
         precondition(workers >= 1, "chunk claims need at least one worker, got \(workers)")
         let raw = UnsafeMutableRawPointer.allocate(byteCount: workers * stride * 4, alignment: 64)
         let counters = raw.bindMemory(to: UInt32.self, capacity: workers * stride)
@@ -31,13 +31,13 @@ public struct ChunkClaims: @unchecked Sendable {
     }
 
     /// Frees the counters; no copy of these claims may be used after it (call once, by the owner).
-    public func deallocate() { counters.deallocate() }
+    package func deallocate() { counters.deallocate() }
 
     /// Calls `body(k)` for the chunks of `0..<chunks` this worker claims: every chunk goes to exactly
     /// one of the `workers` workers calling this in the same phase. One worker takes them all in order,
     /// without atomics.
     @inlinable @inline(__always)
-    public func forEach(chunks: Int, worker: Int, of workers: Int, _ body: (Int) -> Void) {
+    package func forEach(chunks: Int, worker: Int, of workers: Int, _ body: (Int) -> Void) {
         if workers == 1 {
             for k in 0..<chunks { body(k) }
             return
@@ -61,7 +61,7 @@ public struct ChunkClaims: @unchecked Sendable {
     /// Makes this worker's share claimable again, for the next step. Call it between the barrier
     /// that ends a phase of claims and the one before the next.
     @inlinable @inline(__always)
-    public func reset(worker: Int) {
+    package func reset(worker: Int) {
         ls_store_release(counters + worker &* Self.stride, 0)
     }
 }

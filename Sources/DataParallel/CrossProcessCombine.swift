@@ -64,7 +64,7 @@ extension CrossProcessCombine {
 /// memory behind a barrier. Deterministic and exact, so rank-count determinism is unit-tested
 /// without `mpirun`; `allReduce` sums the ranks' values in rank order (a fixed order, like an MPI
 /// all-reduce at a fixed R), so the `fast` reduction is unit-tested too.
-public final class SimulatedRanks: @unchecked Sendable {
+package final class SimulatedRanks: @unchecked Sendable {
     let ranks: Int
     private let lock = NSCondition()
     private var arrived = 0
@@ -80,7 +80,7 @@ public final class SimulatedRanks: @unchecked Sendable {
     private let sumCapacity: UnsafeMutablePointer<Int>
 
     /// A group of `ranks` simulated ranks (at least 1); give each rank's trainer `member(_:)`.
-    public init(ranks: Int) {
+    package init(ranks: Int) {
         precondition(ranks >= 1)
         self.ranks = ranks
         slots = .allocate(capacity: ranks)
@@ -102,15 +102,15 @@ public final class SimulatedRanks: @unchecked Sendable {
     }
 
     /// The combine of rank `rank`.
-    public func member(_ rank: Int) -> Member { Member(bus: self, rank: rank) }
+    package func member(_ rank: Int) -> Member { Member(bus: self, rank: rank) }
 
     /// One rank's view of the group: its `CrossProcessCombine`, to be used from that rank's own thread.
-    public struct Member: CrossProcessCombine {
+    package struct Member: CrossProcessCombine {
         let bus: SimulatedRanks
-        public let rank: Int
-        public var ranks: Int { bus.ranks }
+        package let rank: Int
+        package var ranks: Int { bus.ranks }
 
-        public func exchange(_ partials: UnsafeMutablePointer<Float>, stride: Int, width: Int, chunks: Int) {
+        package func exchange(_ partials: UnsafeMutablePointer<Float>, stride: Int, width: Int, chunks: Int) {
             bus.slots[rank] = partials
             bus.barrier()
             // Copy the other ranks' own chunks into this rank's buffer (each rank reads, none writes
@@ -124,7 +124,7 @@ public final class SimulatedRanks: @unchecked Sendable {
             bus.barrier()
         }
 
-        public func allReduce(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        package func allReduce(_ values: UnsafeMutablePointer<Float>, count: Int) {
             if bus.sumCapacity[rank] < count {
                 bus.sums[rank]?.deallocate()
                 bus.sums[rank] = .allocate(capacity: count)
@@ -143,7 +143,7 @@ public final class SimulatedRanks: @unchecked Sendable {
             values.update(from: sum, count: count)
         }
 
-        public func allAgree(_ value: UInt64) -> Bool {
+        package func allAgree(_ value: UInt64) -> Bool {
             bus.values[rank] = value
             bus.barrier()
             let all = (0..<ranks).allSatisfy { bus.values[$0] == bus.values[0] }

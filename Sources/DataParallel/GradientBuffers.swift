@@ -4,18 +4,18 @@
 /// regression: Σ r·x over d features, Σ r, Σ loss) padded with zeros to `stride`, a multiple of 16,
 /// so reductions run on whole SIMD16 vectors and slots never share a cache line.
 /// Owned by one trainer; written by chunk `k`'s worker only, read by everyone after a barrier.
-public final class GradientBuffers: @unchecked Sendable {
+package final class GradientBuffers: @unchecked Sendable {
     /// How many slots: one per chunk of the largest batch (`ShardPlan.maxChunks`).
-    public let slots: Int
+    package let slots: Int
     /// Floats a slot holds that mean something (for linear regression d + 2).
-    public let width: Int
+    package let width: Int
     /// Floats from one slot to the next: `width` rounded up to a multiple of 16.
-    public let stride: Int
+    package let stride: Int
     /// The first float of slot 0; the buffer is `slots × stride` floats, freed with this object.
-    public let base: UnsafeMutablePointer<Float>
+    package let base: UnsafeMutablePointer<Float>
 
     /// Zeroed buffers of `slots` slots of `width` floats each (both at least 1).
-    public init(slots: Int, width: Int) {
+    package init(slots: Int, width: Int) {
         precondition(slots >= 1 && width >= 1, "slots \(slots), width \(width)")
         self.slots = slots
         self.width = width
@@ -29,5 +29,5 @@ public final class GradientBuffers: @unchecked Sendable {
 
     /// Start of slot `k`.
     @inlinable
-    public func slot(_ k: Int) -> UnsafeMutablePointer<Float> { base + k &* stride }
+    package func slot(_ k: Int) -> UnsafeMutablePointer<Float> { base + k &* stride }
 }

@@ -7,14 +7,14 @@ import Dispatch
 /// The machine's read bandwidth, measured STREAM-style: workers each read their slice of a large
 /// buffer (XOR of 64-bit words, which vectorises and cannot be skipped), best of several passes.
 /// The ceiling a memory-bound training epoch is compared with.
-public enum MemoryBandwidth {
+package enum MemoryBandwidth {
     /// Below this, a region is too close to the caches to measure memory: `measureRead(over:)`
     /// callers with less data measure a buffer of this size instead.
-    public static let smallestRegion = 256 << 20
+    package static let smallestRegion = 256 << 20
 
     /// GB/s (10⁹ bytes) of reading a fresh `bytes` buffer with `threads` threads, the best of
     /// `passes` (the buffer is filled first, so its pages are real; it is freed before returning).
-    public static func measureRead(bytes: Int = smallestRegion, threads: Int, passes: Int = 5) -> Double {
+    package static func measureRead(bytes: Int = smallestRegion, threads: Int, passes: Int = 5) -> Double {
         let words = bytes / 8
         let raw = mmap(nil, words * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
         guard let raw, raw != MAP_FAILED else { return .nan }
@@ -32,7 +32,7 @@ public enum MemoryBandwidth {
     /// GB/s of reading `bytes` at `start` (memory the caller already has, e.g. a dataset's X: no
     /// extra memory) with `threads` threads, the best of `passes`. Only whole 8-byte words are read;
     /// `start` need not be aligned.
-    public static func measureRead(over start: UnsafeRawPointer, bytes: Int, threads: Int, passes: Int = 5) -> Double {
+    package static func measureRead(over start: UnsafeRawPointer, bytes: Int, threads: Int, passes: Int = 5) -> Double {
         let aligned = (Int(bitPattern: start) + 7) & ~7
         let words = (Int(bitPattern: start) + bytes - aligned) / 8
         guard words > 0, let first = UnsafePointer<UInt64>(bitPattern: aligned) else { return .nan }

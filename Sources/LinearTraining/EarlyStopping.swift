@@ -10,16 +10,23 @@ import Foundation
 /// reaches `patience`. With `restoreBest`, a run that stops early ends with the weights after its
 /// best epoch (as Keras: a run that trains all its epochs keeps its last weights).
 public struct EarlyStopping: Sendable, Equatable {
+    /// Epochs in a row without improvement after which the run stops (at least 1; `validate()` checks).
     public var patience: Int
+    /// How much lower than the best loss an epoch's loss must be to count as an improvement, in the loss's
+    /// own units (mean loss per row; at least 0; 0 means any decrease).
     public var minDelta: Double
+    /// A run that stops early ends with the weights after its best epoch instead of its last.
     public var restoreBest: Bool
 
+    /// The settings; nothing is checked until `validate()` (the trainer calls it when it is built).
     public init(patience: Int = 5, minDelta: Double = 0, restoreBest: Bool = false) {
         self.patience = patience
         self.minDelta = minDelta
         self.restoreBest = restoreBest
     }
 
+    /// Throws `TrainingError.invalidValue` naming `training.earlyStopping.patience` (below 1) or
+    /// `training.earlyStopping.minDelta` (negative or not finite).
     public func validate() throws(TrainingError) {
         if patience < 1 {
             throw .invalidValue(key: "training.earlyStopping.patience", value: "\(patience)", fix: "use at least 1 epoch")
@@ -78,11 +85,15 @@ struct EarlyStopper: Sendable, Equatable {
 public struct EarlyStopReport: Sendable, Equatable, Codable {
     /// The last epoch trained.
     public var stoppedAfterEpoch: Int
+    /// The epoch (1-based) with the lowest monitored loss.
     public var bestEpoch: Int
+    /// That lowest monitored loss (mean per row).
     public var bestLoss: Double
     /// `validation loss` or `training loss`.
     public var monitored: String
+    /// The `patience` the run used.
     public var patience: Int
+    /// The `minDelta` the run used.
     public var minDelta: Double
     /// The final weights are the best epoch's.
     public var restoredBest: Bool

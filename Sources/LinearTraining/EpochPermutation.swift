@@ -9,6 +9,7 @@ import SyntheticData
 /// the same for any thread count. Rejected: Fisher–Yates, which is inherently sequential (the C
 /// yardstick spends a large part of a w3 epoch in it).
 public struct EpochPermutation: Sendable {
+    /// Number of rows permuted: the permutation is of 0..<rows.
     public let rows: Int
     let mask: UInt64
     let shift: UInt64
@@ -21,6 +22,8 @@ public struct EpochPermutation: Sendable {
     let keys32: (UInt32, UInt32, UInt32)
     let multipliers32: (UInt32, UInt32, UInt32)
 
+    /// The permutation of `0..<rows` for `epoch` of a run seeded `seed`: the same three inputs give the same order
+    /// on every machine and thread count. `rows` must be in 1...UInt32.max (a precondition).
     public init(rows: Int, seed: UInt64, epoch: Int) {
         precondition(rows >= 1 && rows <= Int(UInt32.max), "rows must be in 1...\(UInt32.max), got \(rows)")
         self.rows = rows

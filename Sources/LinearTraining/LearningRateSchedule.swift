@@ -35,15 +35,24 @@ public indirect enum LearningRateSchedule: Sendable, Equatable {
 
     /// `ReduceLROnPlateau`'s settings (mode is always 'min': the metric is a loss).
     public struct Plateau: Sendable, Equatable {
+        /// What lr is multiplied by at a plateau (PyTorch `factor`, in (0, 1)).
         public var factor: Double = 0.1
+        /// Epochs without improvement tolerated before the lr is cut (PyTorch `patience`).
         public var patience: Int = 10
+        /// How much better than the best a loss must be to count (PyTorch `threshold`; relative or absolute, see
+        /// `relativeThreshold`).
         public var threshold: Double = 1e-4
         /// `rel`: better means < best · (1 − threshold); `abs`: < best − threshold.
         public var relativeThreshold: Bool = true
+        /// Epochs after a cut during which bad epochs are not counted (PyTorch `cooldown`).
         public var cooldown: Int = 0
+        /// The learning rate is never cut below this (PyTorch `min_lr`).
         public var minLR: Double = 0
+        /// A cut smaller than this is skipped (PyTorch `eps`): the lr stays as it is.
         public var eps: Double = 1e-8
 
+        /// The settings, with PyTorch's defaults; nothing is checked here (`LearningRateSchedule.validate(key:)`
+        /// throws `TrainingError.invalidValue` for a value out of range).
         public init(
             factor: Double = 0.1, patience: Int = 10, threshold: Double = 1e-4, relativeThreshold: Bool = true,
             cooldown: Int = 0, minLR: Double = 0, eps: Double = 1e-8
@@ -60,12 +69,16 @@ public indirect enum LearningRateSchedule: Sendable, Equatable {
 
     /// When a scheduler step happens.
     public enum Interval: String, Sendable, CaseIterable {
-        case epoch, step
+        /// One scheduler step after each epoch (PyTorch's usual `scheduler.step()` per epoch).
+        case epoch
+        /// One scheduler step after each SGD step (minibatch), as after each `optimizer.step()`.
+        case step
     }
 
     /// The config names of the kinds.
     public static let kinds = ["step", "multistep", "exponential", "cosine", "linear", "sequential", "plateau", "invscaling"]
 
+    /// The schedule's config name (one of `kinds`), as `training.schedule.kind` spells it.
     public var kind: String {
         switch self {
         case .step: return "step"

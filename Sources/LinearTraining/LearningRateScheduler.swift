@@ -13,6 +13,7 @@ import SyntheticData
 /// Not in a training step: the trainer steps a copy ahead of each span into a table of Float rates
 /// that the span's steps read (no allocation, no dispatch per step).
 public struct LearningRateScheduler: Sendable, Equatable {
+    /// The schedule being stepped (as given; nested schedules of a sequential one are stepped inside).
     public let schedule: LearningRateSchedule
     /// The optimizer's configured rate (PyTorch's `initial_lr` / `base_lrs[0]`; sklearn's eta0).
     public let baseLR: Double
@@ -22,9 +23,11 @@ public struct LearningRateScheduler: Sendable, Equatable {
     public private(set) var lastEpochs: [Int]
     /// `SequentialLR.last_epoch` (unused otherwise).
     public private(set) var sequenceEpoch: Int
-    /// `ReduceLROnPlateau`'s best metric, bad-epoch count and cooldown counter.
+    /// `ReduceLROnPlateau`'s best metric so far (`best`; +∞ before the first epoch).
     public private(set) var best: Double = .infinity
+    /// `ReduceLROnPlateau`'s count of epochs in a row without improvement (`num_bad_epochs`).
     public private(set) var badEpochs = 0
+    /// `ReduceLROnPlateau`'s epochs left in the cooldown after a cut (`cooldown_counter`).
     public private(set) var cooldownCounter = 0
 
     /// A fresh scheduler: as PyTorch constructs it (which makes its initial step).

@@ -9,12 +9,19 @@
 ///     g = nesterov ? g + momentum · buf : buf       (if momentum ≠ 0)
 ///     p = p − lr · g
 public struct SGD: Sendable, Equatable {
+    /// The learning rate: how far each step moves along the (averaged) gradient; finite and > 0.
     public var lr: Float
+    /// The momentum factor (PyTorch `momentum`), at least 0; 0 keeps no momentum buffer.
     public var momentum: Float
+    /// The dampening of the gradient added to the momentum buffer (PyTorch `dampening`); finite.
     public var dampening: Float
+    /// Nesterov momentum (PyTorch `nesterov`): needs momentum > 0 and dampening 0, as PyTorch requires.
     public var nesterov: Bool
+    /// L2 weight decay added to the gradient, applied to the bias too (PyTorch `weight_decay`); at least 0.
     public var weightDecay: Float
 
+    /// The settings with PyTorch's defaults; nothing is checked until `validate()` (the trainer calls it when it is
+    /// built).
     public init(lr: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
         self.lr = lr
         self.momentum = momentum

@@ -13,7 +13,9 @@
 /// optimum for the `squared` loss, whose mean is their 1/(2n)‖y − Xw − b‖²). PyTorch-style
 /// `optimizer.weightDecay` is separate and, as in PyTorch, decays the bias too.
 public struct Penalty: Sendable, Equatable {
+    /// The penalty's strength α (scikit-learn `alpha`), at least 0; 0 turns the penalty off.
     public var alpha: Float
+    /// The share of the penalty that is L1 (scikit-learn `l1_ratio`): 0 is ridge, 1 is lasso; in 0...1.
     public var l1Ratio: Float
 
     /// `l1Ratio` 0.15 is scikit-learn's `SGDRegressor`/`SGDClassifier` default.
@@ -27,6 +29,8 @@ public struct Penalty: Sendable, Equatable {
     /// α·l1Ratio: the L1 part's threshold per unit of rate.
     public var l1: Float { alpha * l1Ratio }
 
+    /// Throws `TrainingError.invalidValue` naming `penalty.alpha` (negative or not finite) or `penalty.l1Ratio`
+    /// (outside 0...1).
     public func validate() throws(TrainingError) {
         if !(alpha.isFinite && alpha >= 0) {
             throw .invalidValue(key: "penalty.alpha", value: "\(alpha)", fix: "use a number >= 0 (0 turns the penalty off)")

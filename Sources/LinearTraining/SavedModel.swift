@@ -36,6 +36,7 @@ public struct SavedModel: Sendable, Equatable, Codable {
     /// the weights of the scaled features as trained (`model` = `scaling.originalUnits(scaledModel)`
     /// bit for bit). nil for a model trained on the features as they are.
     public var scaling: FeatureScaling? = nil
+    /// The weights of the scaled features of a standardised model (see `scaling`); nil otherwise.
     public var scaledModel: LinearModel? = nil
     public var provenance: Provenance
 

@@ -11,8 +11,11 @@ import SyntheticData
 /// CRC-32C of the file's text without it, so any change to the file (a flipped digit, an edited
 /// `steps`, a readable copy edited) is refused as damage rather than resumed.
 public struct TrainingCheckpoint: Sendable, Equatable {
+    /// The file's `format` value; a file with another is refused as not a checkpoint.
     public static let format = "lockstep-checkpoint"
+    /// The layout version written; files of other versions are refused (`TrainingError.badCheckpoint`).
     public static let version = 2
+    /// The checkpoint's file name in a run directory.
     public static let fileName = "checkpoint.json"
 
     /// Whole epochs done.
@@ -21,20 +24,27 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     public var batchInEpoch: Int
     /// Steps done in the whole run.
     public var steps: Int
+    /// `training.seed` of the run (shuffle order and initialisation).
     public var seed: UInt64
     /// The config values that decide the result (`TrainingConfig.resumeKey`): path → value text.
     public var resumeKey: [String: String]
     /// The resolved config, for people reading the file.
     public var configText: String
+    /// Rows of the data the run trained on; resuming on other data is refused.
     public var dataRows: Int
+    /// Features of that data.
     public var dataFeatures: Int
+    /// A fingerprint of that data, compared on resume so different data with the same shape are refused too.
     public var dataFingerprint: String
+    /// Where that data came from (`Dataset.source`), for the message when they differ.
     public var dataSource: String
     /// w[0..<d], then b.
     public var params: [Float]
     /// The SGD momentum buffer, same layout.
     public var momentum: [Float]
+    /// The mean training loss of each epoch done, in order.
     public var epochLosses: [Double]
+    /// Wall-clock seconds of each epoch done.
     public var epochSeconds: [Double]
     /// Seconds already spent in the current (unfinished) epoch.
     public var partialEpochSeconds: Double
@@ -44,10 +54,13 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     public var schedulerWords: [UInt64]? = nil
     /// The validation loss and metric of each epoch done (empty without a validation set).
     public var validationLosses: [Double] = []
+    /// The validation metric of each epoch done (as `TrainingReport.validationMetrics`; empty without a validation
+    /// set).
     public var validationMetrics: [Double] = []
     /// Early stopping's state (best loss bits, best epoch, epochs without improvement, stopped) and
     /// the best epoch's parameters (with `restoreBest`); nil without early stopping.
     public var earlyStoppingWords: [UInt64]? = nil
+    /// The best epoch's parameters, w then b (with `restoreBest`; empty otherwise).
     public var bestParams: [Float] = []
 
     /// Histories up to this many epochs also get a readable `epochLosses` copy.

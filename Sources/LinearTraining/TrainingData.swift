@@ -3,9 +3,13 @@ import SyntheticData
 /// The rows a trainer reads: a dataset in memory (made, loaded or mapped), or a synthetic spec
 /// whose rows are made as each step needs them (never stored; the same bits as the stored form).
 public enum TrainingData: Sendable {
+    /// Rows already in memory or mapped from .npy files; the trainer reads them, never writes or frees them.
     case stored(Dataset)
+    /// Rows made from a synthetic spec as each step needs them: no memory for X or y, the same bits as the
+    /// stored dataset of that spec, more arithmetic per step.
     case generated(SyntheticRows)
 
+    /// Number of rows (examples).
     public var rows: Int {
         switch self {
         case let .stored(d): return d.rows
@@ -13,6 +17,7 @@ public enum TrainingData: Sendable {
         }
     }
 
+    /// Number of features, d.
     public var features: Int {
         switch self {
         case let .stored(d): return d.features
@@ -20,6 +25,7 @@ public enum TrainingData: Sendable {
         }
     }
 
+    /// The weights the data were made from, when known (synthetic data), for `TrainingReport.maxWeightError`.
     public var trueWeights: [Float]? {
         switch self {
         case let .stored(d): return d.trueWeights
@@ -27,6 +33,7 @@ public enum TrainingData: Sendable {
         }
     }
 
+    /// The bias the data were made from, when known (synthetic data).
     public var trueBias: Float? {
         switch self {
         case let .stored(d): return d.trueBias

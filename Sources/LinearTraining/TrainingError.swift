@@ -3,13 +3,21 @@ import Foundation
 /// Failures of a training run: bad configuration, a run that diverged, checkpoints that cannot be
 /// written, read or resumed.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// A configuration value out of range: `key` is its config path (`optimizer.lr`), `value` what was given, `fix`
+    /// what is accepted.
     case invalidValue(key: String, value: String, fix: String)
+    /// The config's feature count (`config`) differs from the data's (`data`); use data of that width or change the
+    /// config.
     case featureMismatch(data: Int, config: Int)
     /// A label the loss cannot take (logistic: 0 or 1); `row` is 0-based.
     case badLabel(source: String, row: Int, value: Float, fix: String)
     /// `step`: steps done in the run when the non-finite value was found.
     case diverged(epoch: Int, step: Int, lastFiniteLoss: Double?, lr: Float)
+    /// The checkpoint at `path` cannot be used: missing, damaged (checksum), of another format or version; `problem`
+    /// says which.
     case badCheckpoint(path: String, problem: String)
+    /// Writing a checkpoint failed; the string is the write's error message (path and reason). The previous checkpoint
+    /// is kept.
     case checkpointWriteFailed(String)
     /// Resuming a checkpoint of another job: what differs, one item per difference.
     case checkpointMismatch(path: String, differences: [String])

@@ -35,11 +35,13 @@ public final class TrainingProgress: @unchecked Sendable {
     /// Asks the run to stop after the step in progress (safe from any thread, e.g. a signal handler's queue).
     public func requestStop() { ls_store_relaxed_u64(words + 24, 1) }
 
+    /// True once `requestStop()` was called (by any thread); the run ends after the step in progress.
     public var stopRequested: Bool { ls_load_relaxed_u64(words + 24) != 0 }
 
     /// The stop request as a raw word, for code that cannot call Swift (a C signal handler stores 1
-    /// into it atomically). Valid while this object lives.
-    public var stopWord: UnsafeMutablePointer<UInt64> { words + 24 }
+    /// into it atomically). Valid while this object lives. Package access: only the CLI's signal
+    /// handling needs it; a client calls `requestStop()`.
+    package var stopWord: UnsafeMutablePointer<UInt64> { words + 24 }
 
     /// Span-local steps run by a span that stopped early, or nil when it ran to its end.
     var stoppedAfter: Int? {

@@ -10,15 +10,18 @@ import SyntheticData
 /// `train_test_split`: a per-row rule needs no shuffle of all rows and no count to agree on.
 /// numpy reproduces it in a few lines (the tests do).
 public struct ValidationSplit: Sendable, Equatable {
+    /// The share of rows held out, strictly between 0 and 1 (about this share: see above).
     public var fraction: Double
     /// The hash key; nil: `training.seed`.
     public var seed: UInt64?
 
+    /// A split of `fraction` keyed by `seed` (nil: the run's `training.seed`); nothing is checked until `validate()`.
     public init(fraction: Double, seed: UInt64? = nil) {
         self.fraction = fraction
         self.seed = seed
     }
 
+    /// Throws `TrainingError.invalidValue` naming `data.validation.fraction` when it is not strictly between 0 and 1.
     public func validate() throws(TrainingError) {
         if !(fraction > 0 && fraction < 1) {
             throw .invalidValue(key: "data.validation.fraction", value: "\(fraction)", fix: "use a number between 0 and 1, e.g. 0.1")

@@ -18,6 +18,10 @@ import Foundation
 ///   through, never replaced (a FIFO's open waits for its reader, as `tee`'s does).
 /// - A directory is refused.
 public enum AtomicFile {
+    /// Writes `bytes` to `path` by the rules above: atomically replaced when a regular file or a new path,
+    /// written through when a descriptor, device, FIFO or socket. Throws `DataError.writeFailed` (with the
+    /// system's reason) when the path is a directory, its directory cannot be written, or a write or fsync fails;
+    /// the old file is then untouched.
     public static func write(_ bytes: [UInt8], to path: String) throws(DataError) {
         if let fd = standardDescriptor(path) {
             try writeThrough(descriptor: fd, bytes, path: path)
@@ -50,6 +54,7 @@ public enum AtomicFile {
         }
     }
 
+    /// Writes `text` as UTF-8 to `path`, by the same rules and with the same failures as `write(_:to:)` for bytes.
     public static func write(_ text: String, to path: String) throws(DataError) {
         try write(Array(text.utf8), to: path)
     }

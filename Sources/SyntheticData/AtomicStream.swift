@@ -11,6 +11,7 @@ import Foundation
 /// fsynced with its directory). Dropped without `commit()`, the temporary file is removed and the
 /// old file is untouched.
 public final class AtomicStream {
+    /// The output path as given (`-` for standard output); the temporary file, if any, is beside its target.
     public let path: String
     private let fd: Int32
     /// The final path and the temporary file, when the output is replaced by a rename.
@@ -18,6 +19,8 @@ public final class AtomicStream {
     private let owned: Bool
     private var finished = false
 
+    /// Opens `path` for writing by the rules above; nothing replaces the old file until `commit()`. Throws
+    /// `DataError.writeFailed` for a directory, an unwritable directory or an open that fails.
     public init(path: String) throws(DataError) {
         self.path = path
         if let standard = AtomicFile.standardDescriptor(path) {
@@ -75,6 +78,7 @@ public final class AtomicStream {
         }
     }
 
+    /// Appends `bytes`; throws `DataError.writeFailed` when the write fails (a full disk, a closed pipe).
     public func write(_ bytes: [UInt8]) throws(DataError) {
         var failure: DataError?
         bytes.withUnsafeBytes { b in

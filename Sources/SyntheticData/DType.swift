@@ -2,7 +2,10 @@
 /// half the bytes; training converts each row to float32 in registers and computes in float32).
 /// y is float32 either way.
 public enum DType: String, Sendable, Equatable, CaseIterable, Codable {
+    /// IEEE 754 binary32, 4 bytes a value (numpy `<f4`); training reads it as it is.
     case float32
+    /// IEEE 754 binary16, 2 bytes a value (numpy `<f2`); magnitudes above 65504 cannot be stored
+    /// (`DataError.outOfRange`).
     case float16
 
     /// Bytes per value.

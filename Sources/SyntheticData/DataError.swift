@@ -1,13 +1,21 @@
 /// Failures while making, reading or checking a dataset. Each message names the file or value and the fix.
 public enum DataError: Error, CustomStringConvertible, Equatable {
+    /// The input file `path` does not exist (or a directory on its way is missing).
     case fileNotFound(path: String)
+    /// The input `path` exists but could not be opened or read; `reason` is the system's explanation (`strerror`).
     case unreadable(path: String, reason: String)
     /// An input that is not a regular file (a FIFO, device, socket or directory): reading it could
     /// wait for ever. `kind` says what it is ("a FIFO (named pipe)"). See `InputFile`.
     case notRegularFile(path: String, kind: String)
+    /// The input `path` holds no bytes (for CSV: not even a header line).
     case emptyFile(path: String)
+    /// The CSV file `path` cannot be parsed at `line` (1-based line of the file); `reason` says what was found.
     case malformedCSV(path: String, line: Int, reason: String)
+    /// The CSV file `path` has no column named `column`; `available` lists the header's columns, for the message.
     case missingColumn(path: String, column: String, available: [String])
+    /// A NaN or infinity in the input `path`: for a CSV file `row` is the 1-based data row (header not
+    /// counted) and `column` the column's name; for arrays (`Dataset(features:x:y:source:)`) `path` is the source's
+    /// description, `row` 0-based and `column` the feature index or "y".
     case nonFinite(path: String, row: Int, column: String)
     /// A NaN or infinity in a .npy file; `row` and `column` are numpy's 0-based indices.
     case nonFiniteNpy(path: String, row: Int, column: Int)
@@ -15,6 +23,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case outOfFloat32Range(path: String, row: Int, column: Int, value: Double)
     /// A value that the dtype it is converted to cannot hold (float16: |v| > 65504 after rounding).
     case outOfRange(path: String, row: Int, column: String, value: Float, dtype: DType)
+    /// A value the dataset cannot be made from: `field` names it (a spec field such as `rows`, or `row 3`,
+    /// `y`), `value` is what was given and `fix` a sentence saying what is accepted.
     case invalidSpec(field: String, value: String, fix: String)
     /// `available`: what the machine had free (nil: unknown, the allocation itself failed).
     case outOfMemory(bytes: Int, available: Int?)

@@ -4,10 +4,15 @@ import Synchronization
 
 /// How far a dataset write has got, for progress displays.
 public struct WriteProgress: Sendable {
+    /// Rows written so far.
     public var rowsDone: Int
+    /// Rows the dataset has in all.
     public var rows: Int
+    /// Bytes of X.npy and y.npy written so far.
     public var bytesDone: Int
+    /// Bytes the two files will hold in all (headers included).
     public var bytes: Int
+    /// Wall-clock seconds since the write began.
     public var seconds: Double
 }
 

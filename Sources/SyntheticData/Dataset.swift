@@ -5,7 +5,9 @@
 /// read-only mapping of .npy files (`loadNpy`), never copied. Immutable once made; shared
 /// read-only by every worker of a training run.
 public final class Dataset: @unchecked Sendable {
+    /// Number of examples: rows of X and entries of y (at least 1).
     public let rows: Int
+    /// Number of features, d: values in each row of X (at least 1).
     public let features: Int
     /// How X is stored: float32, or float16 (half the bytes; `xHalf`).
     public let dtype: DType
@@ -27,6 +29,7 @@ public final class Dataset: @unchecked Sendable {
     public let y: UnsafeMutablePointer<Float>
     /// The weights and bias the data were made from, when known (synthetic data).
     public let trueWeights: [Float]?
+    /// The bias the data were made from, when known (synthetic data); nil for loaded data.
     public let trueBias: Float?
     /// Where the data came from, for reports: "synthetic 1000 × 2 (seed 0)", "csv configs/data/line50.csv".
     public let source: String

@@ -11,13 +11,18 @@ import Foundation
 /// `crc32` is of the whole file, as Python's `zlib.crc32(open(path, 'rb').read())` gives it.
 /// `spec` and `generator` are absent for data saved from memory (`Dataset.saveNpy`).
 public struct DatasetMeta: Sendable, Equatable {
+    /// One data file's entry in `files`: what a reader checks before trusting X.npy or y.npy.
     public struct File: Sendable, Equatable {
+        /// The array's shape: [rows, features] for X, [rows] for y.
         public var shape: [Int]
+        /// The file's size in bytes, header included.
         public var bytes: Int
+        /// CRC-32 (zlib's polynomial) of the whole file, header included.
         public var crc32: UInt32
         /// The values' type (X may be float16; y is always float32).
         public var dtype: DType = .float32
 
+        /// An entry for a file of `shape`, `bytes` bytes and checksum `crc32`.
         public init(shape: [Int], bytes: Int, crc32: UInt32, dtype: DType = .float32) {
             self.shape = shape
             self.bytes = bytes
@@ -26,16 +31,25 @@ public struct DatasetMeta: Sendable, Equatable {
         }
     }
 
+    /// Number of rows of X and y.
     public var rows: Int
+    /// Number of features of X.
     public var features: Int
+    /// The spec the data were generated from; nil for data saved from memory.
     public var spec: DatasetSpec?
+    /// The weights the data were made from, when known.
     public var trueWeights: [Float]?
+    /// The bias the data were made from, when known.
     public var trueBias: Float?
+    /// X.npy's entry.
     public var x: File
+    /// y.npy's entry.
     public var y: File
 
+    /// The file's name in a dataset directory: `meta.json`.
     public static let fileName = "meta.json"
 
+    /// The document above, in a fixed key order (so equal data give byte-equal files).
     public var json: JSONValue {
         var pairs: [(String, JSONValue)] = [("format", .string("lockstep dataset")), ("formatVersion", .int(1))]
         if let spec {

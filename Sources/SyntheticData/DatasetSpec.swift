@@ -1,9 +1,12 @@
 /// The true weights of a synthetic dataset: given one by one, or by the reference workloads' pattern.
 public enum WeightPattern: Sendable, Equatable {
+    /// These weights, one per feature; `DatasetSpec.validate()` refuses a count other than `features` or a non-finite
+    /// value.
     case explicit([Float])
     /// `w[j] = (+1 if j even else -1) * (1 + j/d)`, as the w3–w5 reference workloads.
     case alternating
 
+    /// The weights for `d` features: the explicit ones as given (not checked here), or the alternating pattern's.
     public func weights(features d: Int) -> [Float] {
         switch self {
         case let .explicit(w): return w
@@ -16,7 +19,9 @@ public enum WeightPattern: Sendable, Equatable {
 /// What a synthetic task's labels are: regression (y = X·w + b + noise·ε) or binary
 /// classification (y ~ Bernoulli(σ(X·w + b)), labels 0 and 1).
 public enum SyntheticTask: String, Sendable, Equatable, CaseIterable {
+    /// y = X·w + b + noise·ε, float32 targets.
     case regression
+    /// y = 1 with probability σ(X·w + b), else 0 (binary labels, as float32 0 and 1).
     case logistic
 }
 
@@ -25,11 +30,18 @@ public enum SyntheticTask: String, Sendable, Equatable, CaseIterable {
 ///
 /// The defaults are the d2l lesson's: w = [2, −3.4], b = 4.2, noise std 0.01, 1000 rows.
 public struct DatasetSpec: Sendable, Equatable {
+    /// Number of rows to make (at least 1). X takes rows × features × `dtype.size` bytes, y rows × 4.
     public var rows: Int
+    /// Number of features, d (at least 1).
     public var features: Int
+    /// The true weights: explicit values (exactly `features` of them) or the reference pattern.
     public var weights: WeightPattern
+    /// The true bias b, added to every row's X·w.
     public var bias: Float
+    /// Standard deviation of the Gaussian noise added to each target (regression); 0 makes y = X·w + b exactly.
     public var noise: Float
+    /// The seed of the counter-based streams X and ε are drawn from: the same seed and spec give the same bits on
+    /// every machine, thread count and way of making the data (memory, .npy files, on the fly).
     public var seed: UInt64
     /// How X is stored. float16 X holds the float32 generator's values rounded to nearest-even
     /// (y is computed from the float32 values, as for float32 data, and stays float32).
@@ -45,12 +57,16 @@ public struct DatasetSpec: Sendable, Equatable {
     /// of the same factor have correlation ρ and X has `factors` large directions (a low effective
     /// rank, as real tables have). ρ = 0: independent features (the bits as ever).
     public var correlation: Float = 0
+    /// The shared factors of `correlation` (1 ≤ factors ≤ features).
     public var factors: Int = 1
     /// Gross outliers in y (`outliers: {fraction, scale}`, regression only): each row is one with
     /// probability `outlierFraction`, and then gets `outlierScale`·η added, η ~ N(0, 1) (for Huber).
     public var outlierFraction: Float = 0
+    /// The standard deviation of an outlier's added error (`outliers.scale`, default 10).
     public var outlierScale: Float = 10
 
+    /// A spec with the d2l lesson's defaults; nothing is checked until the data are made (`validate()`,
+    /// throwing `DataError.invalidSpec`).
     public init(
         rows: Int = 1000, features: Int = 2, weights: WeightPattern = .explicit([2, -3.4]), bias: Float = 4.2,
         noise: Float = 0.01, seed: UInt64 = 0, dtype: DType = .float32
@@ -69,6 +85,8 @@ public struct DatasetSpec: Sendable, Equatable {
         DatasetSpec(rows: rows, features: features, weights: .alternating, bias: 4.2, noise: 0.01, seed: seed)
     }
 
+    /// The weights as numbers, one per feature (`weights.weights(features: features)`, with the
+    /// features past `informative` set to 0).
     public var trueWeights: [Float] {
         let w = weights.weights(features: features)
         guard let m = informative, m < w.count else { return w }

@@ -5,6 +5,7 @@
 public protocol GenerationGroup {
     /// This process's index, 0 ..< `ranks`.
     var rank: Int { get }
+    /// Number of processes writing the dataset (at least 1); each writes its own contiguous share of the rows.
     var ranks: Int { get }
     /// Rank 0's `text` on every rank (the others' argument is ignored).
     func broadcast(_ text: String) -> String
@@ -14,8 +15,10 @@ public protocol GenerationGroup {
 
 /// One process writing alone.
 public struct SingleProcess: GenerationGroup {
+    /// The group of one: rank 0 of 1.
     public init() {}
     public var rank: Int { 0 }
+    /// Always 1.
     public var ranks: Int { 1 }
     public func broadcast(_ text: String) -> String { text }
     public func maximum(_ values: inout [UInt64]) {}

@@ -6,20 +6,31 @@ import Foundation
 /// Rejected: Foundation's JSONEncoder, which widens Float to Double on some platforms
 /// (0.1 → 0.10000000149011612) and sorts or reorders keys between versions.
 public indirect enum JSONValue: Sendable, Equatable {
+    /// An object: key–value pairs printed in the order given (duplicate keys are not checked).
     case object([(String, JSONValue)])
+    /// An array of values, in order.
     case array([JSONValue])
+    /// A string, escaped as JSON requires when printed.
     case string(String)
     /// A number already in its JSON text form.
     case number(String)
+    /// `true` or `false`.
     case bool(Bool)
+    /// JSON `null` (also what non-finite numbers print as).
     case null
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool { a.text() == b.text() }
 
+    /// A float32 number in Swift's shortest round-trip form, so the text reads back to the same bits; NaN and
+    /// infinities give `null`.
     public static func float(_ v: Float) -> JSONValue { v.isFinite ? .number("\(v)") : .null }
+    /// A float64 number in shortest round-trip form; NaN and infinities give `null`.
     public static func double(_ v: Double) -> JSONValue { v.isFinite ? .number("\(v)") : .null }
+    /// An integer, printed exactly.
     public static func int(_ v: Int) -> JSONValue { .number("\(v)") }
+    /// An array of float32 numbers, each as `float(_:)` prints it.
     public static func floats(_ v: [Float]) -> JSONValue { .array(v.map(float)) }
+    /// An array of float64 numbers, each as `double(_:)` prints it.
     public static func doubles(_ v: [Double]) -> JSONValue { .array(v.map(double)) }
 
     /// The JSON text; `pretty` indents objects by two spaces, keeps number arrays on one line.

@@ -17,6 +17,7 @@ import CLockstepShims
 /// √(48 ln 2) ≈ 5.77σ (probability 8·10⁻⁹ per sample). Max error against libm's Double
 /// Box–Muller of the same (u1, θ): a few Float ulps (checked in the tests).
 public enum NormalSampler {
+    /// The golden-ratio increment of splitmix64 (2⁶⁴/φ), which steps the counter from one pair to the next.
     public static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
 
     /// The stream key of (seed, stream): different streams of one seed never share values.

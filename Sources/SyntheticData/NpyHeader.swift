@@ -6,15 +6,20 @@
 /// by a newline so that the data start at a multiple of 64 bytes. Version 3.0 only allows UTF-8
 /// in the header. The data follow, `shape`'s product of items, with no trailer.
 public struct NpyHeader: Sendable, Equatable {
+    /// Format major version: 1, 2 or 3.
     public var major: UInt8
+    /// Format minor version (0 for every version numpy writes).
     public var minor: UInt8
     /// The dtype string: `<f4` is little-endian float32.
     public var descr: String
+    /// True when the data are column-major (Fortran order); Lockstep reads only row-major (false) files.
     public var fortranOrder: Bool
+    /// The array's dimensions, outermost first: [rows, features] for X, [rows] for y.
     public var shape: [Int]
     /// Bytes before the data: magic, versions, length field and header.
     public var dataOffset: Int
 
+    /// The six bytes every .npy file starts with.
     public static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
 
     /// Items in the array (1 for a 0-d array).
@@ -102,11 +107,18 @@ public struct NpyHeader: Sendable, Equatable {
 
 /// What is wrong with a .npy file; `DataError.npy` adds the path.
 public enum NpyProblem: Error, Equatable, CustomStringConvertible {
+    /// The file does not start with the .npy magic bytes.
     case notNpy
+    /// The file ends early: `need` bytes were required (header or data), only `have` are there.
     case truncated(need: Int, have: Int)
+    /// A format version other than 1.0, 2.0 or 3.0 (major, minor).
     case version(UInt8, UInt8)
+    /// The header dict cannot be parsed; the string says what is wrong with it.
     case header(String)
+    /// A dtype that cannot be used here: the `descr` string, or what the header had instead
+    /// ("a structured dtype").
     case dtype(String)
+    /// The data after the header are not `shape`'s product of items: `expected` bytes, `actual` found.
     case dataSize(expected: Int, actual: Int)
 
     public var description: String {

@@ -8,6 +8,7 @@
 public struct RandomSource: Sendable {
     @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
+    /// A generator whose four state words are splitmix64 of `seed`: equal seeds give equal sequences on every platform.
     public init(seed: UInt64) {
         var x = seed
         s0 = Self.splitmix(&x)
@@ -16,6 +17,7 @@ public struct RandomSource: Sendable {
         s3 = Self.splitmix(&x)
     }
 
+    /// One splitmix64 step: advances `x` and returns the next 64-bit output (used to seed the state).
     @inlinable
     public static func splitmix(_ x: inout UInt64) -> UInt64 {
         x &+= 0x9E37_79B9_7F4A_7C15
@@ -25,6 +27,7 @@ public struct RandomSource: Sendable {
         return z ^ (z >> 31)
     }
 
+    /// The next 64 uniformly distributed bits (xoshiro256**), advancing the state.
     @inlinable
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9

@@ -16,9 +16,12 @@ import Foundation
 public struct SyntheticRows: Sendable {
     /// The generator's version, recorded in meta.json; any change of the bits above bumps it.
     public static let version = 2
+    /// The generator's name and version as meta.json records it (`generator.name`).
     public static let name = "lockstep counter-based Box-Muller (splitmix64), version 2"
 
+    /// The spec the rows are made from (validated).
     public let spec: DatasetSpec
+    /// Number of features, d: values per row of X.
     public let features: Int
     let weights: [Double]
     let bias: Double
@@ -31,6 +34,8 @@ public struct SyntheticRows: Sendable {
     let outlierKey: UInt64
     let outlierSizeKey: UInt64
 
+    /// The rows of `spec`; throws `DataError.invalidSpec` when the spec is invalid
+    /// (`DatasetSpec.validate()`). No memory is allocated: rows are made when `fill` asks for them.
     public init(_ spec: DatasetSpec) throws(DataError) {
         try spec.validate()
         self.spec = spec
@@ -45,6 +50,7 @@ public struct SyntheticRows: Sendable {
         outlierSizeKey = NormalSampler.key(seed: spec.seed, stream: 5)
     }
 
+    /// Number of rows the spec has; `fill` accepts ranges within 0..<rows.
     public var rows: Int { spec.rows }
 
     /// Writes rows `range` to `x` (range.count × d, row-major) and `y` (range.count).

@@ -1,5 +1,5 @@
 import Benchmark
-import DataParallel
+@_spi(Benchmarks) import DataParallel
 import Foundation
 import LinearTraining
 import SyntheticData
@@ -52,15 +52,21 @@ let benchmarks: @Sendable () -> Void = {
         for workers in [1, 2] {
             Benchmark("allreduce/d=\(d)/workers=\(workers)", configuration: reduce) { benchmark in
                 let chunks = 16, width = d + 2
-                let buffers = GradientBuffers(slots: chunks, width: width)
-                for i in 0..<(chunks * buffers.stride) { buffers.base[i] = Float(i % 7) }
-                let totals = UnsafeMutablePointer<Float>.allocate(capacity: buffers.stride)
+                // The trainer's partial-sum layout (GradientBuffers, package-only): slots of `width`
+                // floats padded to a multiple of 16, 64-byte aligned.
+                let stride = (width + 15) / 16 * 16
+                let partials = UnsafeMutableRawPointer.allocate(byteCount: chunks * stride * 4, alignment: 64)
+                    .bindMemory(to: Float.self, capacity: chunks * stride)
+                defer { partials.deallocate() }
+                for i in 0..<(chunks * stride) { partials[i] = Float(i % 7) }
+                let totals = UnsafeMutablePointer<Float>.allocate(capacity: stride)
                 defer { totals.deallocate() }
                 benchmark.startMeasurement()
                 for _ in benchmark.scaledIterations {
                     for w in 0..<workers {
-                        let coords = FixedOrderAllReduce.coordinateSlice(width: width, worker: w, of: workers)
-                        FixedOrderAllReduce.sum(buffers.base, stride: buffers.stride, chunks: chunks, coordinates: coords, into: totals)
+                        let coords = BenchmarkSupport.coordinateSlice(width: width, worker: w, of: workers)
+                        BenchmarkSupport.fixedOrderSum(
+                            partials, stride: stride, chunks: chunks, coordinates: coords, into: totals)
                     }
                     blackHole(totals[0])
                 }
