@@ -70,6 +70,6 @@ extension Dataset {
         return Dataset(
             rows: rows, features: features, dtype: dtype, x: UnsafeMutableRawPointer(mutating: x),
             y: UnsafeMutablePointer(mutating: y), owners: owner.map { [$0] } ?? [], trueWeights: nil, trueBias: nil,
-            source: source)
+            source: source, writable: false)
     }
 }

@@ -76,7 +76,8 @@ extension Dataset {
         if let spec = meta?.spec { source += " (\(spec.summary))" } else if dtype == .float16 { source += " (float16)" }
         return Dataset(
             rows: rows, features: d, dtype: dtype, x: x.pointer, y: y.pointer, owners: [x.owner, y.owner],
-            trueWeights: meta?.trueWeights, trueBias: meta?.trueBias, source: source)
+            trueWeights: meta?.trueWeights, trueBias: meta?.trueBias, source: source,
+            writable: !(x.owner is MappedFile) && !(y.owner is MappedFile))
     }
 
     /// The flat index of the first NaN or infinity among `p[0..<count]`, scanning on `threads`

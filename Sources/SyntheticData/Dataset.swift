@@ -33,6 +33,10 @@ public final class Dataset: @unchecked Sendable {
     public let trueBias: Float?
     /// Where the data came from, for reports: "synthetic 1000 × 2 (seed 0)", "csv configs/data/line50.csv".
     public let source: String
+    /// False when X or y is memory the dataset must not write: a read-only mapping of .npy files
+    /// (writing through `x`, `xHalf`, `row(_:)` or `y` would crash the process) or memory given to
+    /// `unsafeWrapping`. Use the read-only views (`xValues`, `yValues`, `values(ofRow:)`) to read.
+    public let isWritable: Bool
     private let storage: [AnyObject]
 
     /// A zero-filled dataset of `rows × features` (X of `dtype`) to be written by a loader or generator.
@@ -53,13 +57,15 @@ public final class Dataset: @unchecked Sendable {
         self.trueWeights = trueWeights
         self.trueBias = trueBias
         self.source = source
+        isWritable = true
     }
 
     /// A dataset over memory that `owners` keep alive.
     init(
         rows: Int, features: Int, dtype: DType = .float32, x: UnsafeMutableRawPointer, y: UnsafeMutablePointer<Float>,
-        owners: [AnyObject], trueWeights: [Float]?, trueBias: Float?, source: String
+        owners: [AnyObject], trueWeights: [Float]?, trueBias: Float?, source: String, writable: Bool
     ) {
+        isWritable = writable
         self.rows = rows
         self.features = features
         self.dtype = dtype
@@ -77,6 +83,22 @@ public final class Dataset: @unchecked Sendable {
     /// Row `i` of X (`dtype == .float32` only).
     @inlinable
     public func row(_ i: Int) -> UnsafeMutablePointer<Float> { x + i &* features }
+
+    /// X as read-only float32 values, rows × features row-major (`dtype == .float32` only; for
+    /// either dtype read `value(row:feature:)` or `values(ofRow:)`). Bounds-checked when indexed in
+    /// debug builds, and safe over read-only mapped files.
+    public var xValues: UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(start: UnsafePointer(x), count: rows &* features)
+    }
+
+    /// y as read-only values (`rows` targets).
+    public var yValues: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: UnsafePointer(y), count: rows) }
+
+    /// Row `i` of X as float32 values, a copy (either dtype); `i` must be in `0..<rows`.
+    public func values(ofRow i: Int) -> [Float] {
+        precondition(i >= 0 && i < rows, "row \(i) of a dataset of \(rows) rows")
+        return (0..<features).map { value(row: i, feature: $0) }
+    }
 
     /// X[row, feature] as float32, whatever the dtype (float16 → float32 is exact).
     @inlinable

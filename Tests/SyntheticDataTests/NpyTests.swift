@@ -135,6 +135,22 @@ import Testing
         }
         let data = try Dataset.loadNpy(directory: dir, convertFloat64: true)
         #expect(data.x[5] == Float(5.0 / 3.0) && data.y[5] == 5 && data.features == 2)
+        #expect(data.isWritable, "a converted copy is the dataset's own memory")
+    }
+
+    /// A mapped .npy dataset says it must not be written, and reads through the read-only views.
+    @Test func mappedFilesAreReadOnlyAndReadThroughViews() throws {
+        let dir = tempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Dataset.generateNpy(Self.spec, to: dir, threads: 2)
+        let mapped = try Dataset.loadNpy(directory: dir)
+        let memory = try Dataset.generate(Self.spec, threads: 2)
+        #expect(!mapped.isWritable && memory.isWritable)
+        #expect(mapped.xValues.count == 5000 * 7 && mapped.yValues.count == 5000)
+        #expect(Array(mapped.xValues) == Array(memory.xValues) && Array(mapped.yValues) == Array(memory.yValues))
+        #expect(mapped.values(ofRow: 4999) == Array(memory.xValues[(4999 * 7)...]))
+        let wrapped = Dataset.unsafeWrapping(rows: 5000, features: 7, x: UnsafeRawPointer(memory.x), y: memory.y, owner: memory)
+        #expect(!wrapped.isWritable && wrapped.values(ofRow: 3) == memory.values(ofRow: 3))
     }
 
     @Test func badFilesAreClearErrorsNamingTheFile() throws {
