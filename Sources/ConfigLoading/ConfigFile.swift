@@ -238,16 +238,18 @@ public enum ConfigFile {
             return .npy(dir: resolve(dir, configFile: configFile), convertFloat64: try npy.bool("convertFloat64") ?? false)
         }
         if let csv = try node.child("csv") {
-            try csv.allow(["path", "target", "dtype", "header"])
+            try csv.allow(["path", "target", "dtype", "header", "weight"])
             guard let path = try csv.string("path") else {
                 throw ConfigError(kind: .invalidValue, message: "\(node.file): 'data.csv.path' is missing; give the CSV file's path")
             }
             // A headerless file's columns are named by index, so `target: 2` is the name "2".
             let target: String
             if let i = csv.values["target"] as? Int { target = String(i) } else { target = try csv.string("target") ?? "y" }
+            var weight: String? = nil
+            if let i = csv.values["weight"] as? Int { weight = String(i) } else { weight = try csv.string("weight") }
             return .csv(
                 path: resolve(path, configFile: configFile), target: target, dtype: try dtype(csv),
-                header: try csv.bool("header") ?? true)
+                header: try csv.bool("header") ?? true, weight: weight)
         }
         guard let s = try node.child("synthetic") else { return .synthetic(DatasetSpec()) }
         let spec = try syntheticSpec(s)

@@ -16,24 +16,25 @@ extension Fused {
     public static func accumulate(
         kernel: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, first: Int, count: Int,
         indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
-        out: UnsafeMutablePointer<Float>, objective: Int = squaredError, delta: Float = 1
+        out: UnsafeMutablePointer<Float>, objective: Int = squaredError, delta: Float = 1,
+        sampleWeights: UnsafePointer<Float>? = nil
     ) {
-        if objective != squaredError {
+        if objective != squaredError || sampleWeights != nil {
             if let indices {
                 switch kernel {
-                case d64: d64GatheredObjective(x, y, indices, available, count, w, b, out, objective, delta)
-                case wide: wideGatheredObjective(x, y, d, indices, available, count, w, b, out, objective, delta)
-                case small where d == 1: small1GatheredObjective(x, y, indices, count, w, b, out, objective, delta)
-                case small where d == 2: small2GatheredObjective(x, y, indices, count, w, b, out, objective, delta)
-                default: referenceGatheredObjective(x, y, d, indices, count, w, b, out, objective, delta)
+                case d64: d64GatheredObjective(x, y, indices, available, count, w, b, out, objective, delta, sampleWeights)
+                case wide: wideGatheredObjective(x, y, d, indices, available, count, w, b, out, objective, delta, sampleWeights)
+                case small where d == 1: small1GatheredObjective(x, y, indices, count, w, b, out, objective, delta, sampleWeights)
+                case small where d == 2: small2GatheredObjective(x, y, indices, count, w, b, out, objective, delta, sampleWeights)
+                default: referenceGatheredObjective(x, y, d, indices, count, w, b, out, objective, delta, sampleWeights)
                 }
             } else {
                 switch kernel {
-                case d64: d64SequentialObjective(x, y, first, count, w, b, out, objective, delta)
-                case wide: wideSequentialObjective(x, y, d, first, count, w, b, out, objective, delta)
-                case small where d == 1: small1SequentialObjective(x, y, first, count, w, b, out, objective, delta)
-                case small where d == 2: small2SequentialObjective(x, y, first, count, w, b, out, objective, delta)
-                default: referenceSequentialObjective(x, y, d, first, count, w, b, out, objective, delta)
+                case d64: d64SequentialObjective(x, y, first, count, w, b, out, objective, delta, sampleWeights)
+                case wide: wideSequentialObjective(x, y, d, first, count, w, b, out, objective, delta, sampleWeights)
+                case small where d == 1: small1SequentialObjective(x, y, first, count, w, b, out, objective, delta, sampleWeights)
+                case small where d == 2: small2SequentialObjective(x, y, first, count, w, b, out, objective, delta, sampleWeights)
+                default: referenceSequentialObjective(x, y, d, first, count, w, b, out, objective, delta, sampleWeights)
                 }
             }
             return
@@ -63,24 +64,25 @@ extension Fused {
     public static func accumulate(
         kernel: Int, x: UnsafePointer<Float16>, y: UnsafePointer<Float>, d: Int, first: Int, count: Int,
         indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
-        out: UnsafeMutablePointer<Float>, objective: Int = squaredError, delta: Float = 1
+        out: UnsafeMutablePointer<Float>, objective: Int = squaredError, delta: Float = 1,
+        sampleWeights: UnsafePointer<Float>? = nil
     ) {
-        if objective != squaredError {
+        if objective != squaredError || sampleWeights != nil {
             if let indices {
                 switch kernel {
-                case d64: d64GatheredHalfObjective(x, y, indices, available, count, w, b, out, objective, delta)
-                case wide: wideGatheredHalfObjective(x, y, d, indices, available, count, w, b, out, objective, delta)
-                case small where d == 1: small1GatheredHalfObjective(x, y, indices, count, w, b, out, objective, delta)
-                case small where d == 2: small2GatheredHalfObjective(x, y, indices, count, w, b, out, objective, delta)
-                default: referenceGatheredHalfObjective(x, y, d, indices, count, w, b, out, objective, delta)
+                case d64: d64GatheredHalfObjective(x, y, indices, available, count, w, b, out, objective, delta, sampleWeights)
+                case wide: wideGatheredHalfObjective(x, y, d, indices, available, count, w, b, out, objective, delta, sampleWeights)
+                case small where d == 1: small1GatheredHalfObjective(x, y, indices, count, w, b, out, objective, delta, sampleWeights)
+                case small where d == 2: small2GatheredHalfObjective(x, y, indices, count, w, b, out, objective, delta, sampleWeights)
+                default: referenceGatheredHalfObjective(x, y, d, indices, count, w, b, out, objective, delta, sampleWeights)
                 }
             } else {
                 switch kernel {
-                case d64: d64SequentialHalfObjective(x, y, first, count, w, b, out, objective, delta)
-                case wide: wideSequentialHalfObjective(x, y, d, first, count, w, b, out, objective, delta)
-                case small where d == 1: small1SequentialHalfObjective(x, y, first, count, w, b, out, objective, delta)
-                case small where d == 2: small2SequentialHalfObjective(x, y, first, count, w, b, out, objective, delta)
-                default: referenceSequentialHalfObjective(x, y, d, first, count, w, b, out, objective, delta)
+                case d64: d64SequentialHalfObjective(x, y, first, count, w, b, out, objective, delta, sampleWeights)
+                case wide: wideSequentialHalfObjective(x, y, d, first, count, w, b, out, objective, delta, sampleWeights)
+                case small where d == 1: small1SequentialHalfObjective(x, y, first, count, w, b, out, objective, delta, sampleWeights)
+                case small where d == 2: small2SequentialHalfObjective(x, y, first, count, w, b, out, objective, delta, sampleWeights)
+                default: referenceSequentialHalfObjective(x, y, d, first, count, w, b, out, objective, delta, sampleWeights)
                 }
             }
             return
@@ -255,14 +257,28 @@ func referenceGatheredHalf(
     _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>
 ) { Fused.reference(Fused.gathered(indices, 0, d: d), SquaredError(), x: x, y: y, d: d, count: count, w: w, b: b, out: out) }
 
-// The logistic and Huber losses: a dispatcher per loop (so the least-squares loops above stay as
-// they were, compact), each calling that loop specialised for the objective.
+// The logistic and Huber losses, and any loss with sample weights: a dispatcher per loop (so the
+// least-squares loops above stay as they were, compact), each calling that loop specialised for the
+// objective (wrapped in `SampleWeighted` when there are weights).
 
 @usableFromInline @inline(never)
 func d64SequentialObjective(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
-    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            d64SequentialLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, first, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            d64SequentialLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, first, count, w, b, out)
+        } else if objective == Fused.huber {
+            d64SequentialLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, first, count, w, b, out)
+        } else {
+            d64SequentialLoop(SampleWeighted(base: SquaredError(), s: s), x, y, first, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         d64SequentialLoop(LogisticLoss(), x, y, first, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -282,8 +298,21 @@ func d64SequentialLoop<O: Objective>(
 @usableFromInline @inline(never)
 func d64GatheredObjective(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ available: Int,
-    _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            d64GatheredLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, indices, available, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            d64GatheredLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, indices, available, count, w, b, out)
+        } else if objective == Fused.huber {
+            d64GatheredLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, indices, available, count, w, b, out)
+        } else {
+            d64GatheredLoop(SampleWeighted(base: SquaredError(), s: s), x, y, indices, available, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         d64GatheredLoop(LogisticLoss(), x, y, indices, available, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -303,8 +332,21 @@ func d64GatheredLoop<O: Objective>(
 @usableFromInline @inline(never)
 func wideSequentialObjective(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
-    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            wideSequentialLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, d, first, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            wideSequentialLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, d, first, count, w, b, out)
+        } else if objective == Fused.huber {
+            wideSequentialLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, d, first, count, w, b, out)
+        } else {
+            wideSequentialLoop(SampleWeighted(base: SquaredError(), s: s), x, y, d, first, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         wideSequentialLoop(LogisticLoss(), x, y, d, first, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -324,8 +366,21 @@ func wideSequentialLoop<O: Objective>(
 @usableFromInline @inline(never)
 func wideGatheredObjective(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>,
-    _ available: Int, _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ available: Int, _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            wideGatheredLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, d, indices, available, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            wideGatheredLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, d, indices, available, count, w, b, out)
+        } else if objective == Fused.huber {
+            wideGatheredLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, d, indices, available, count, w, b, out)
+        } else {
+            wideGatheredLoop(SampleWeighted(base: SquaredError(), s: s), x, y, d, indices, available, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         wideGatheredLoop(LogisticLoss(), x, y, d, indices, available, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -345,8 +400,21 @@ func wideGatheredLoop<O: Objective>(
 @usableFromInline @inline(never)
 func small1SequentialObjective(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
-    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            small1SequentialLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, first, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            small1SequentialLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, first, count, w, b, out)
+        } else if objective == Fused.huber {
+            small1SequentialLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, first, count, w, b, out)
+        } else {
+            small1SequentialLoop(SampleWeighted(base: SquaredError(), s: s), x, y, first, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         small1SequentialLoop(LogisticLoss(), x, y, first, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -366,8 +434,21 @@ func small1SequentialLoop<O: Objective>(
 @usableFromInline @inline(never)
 func small1GatheredObjective(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
-    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            small1GatheredLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, indices, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            small1GatheredLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, indices, count, w, b, out)
+        } else if objective == Fused.huber {
+            small1GatheredLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, indices, count, w, b, out)
+        } else {
+            small1GatheredLoop(SampleWeighted(base: SquaredError(), s: s), x, y, indices, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         small1GatheredLoop(LogisticLoss(), x, y, indices, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -387,8 +468,21 @@ func small1GatheredLoop<O: Objective>(
 @usableFromInline @inline(never)
 func small2SequentialObjective(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
-    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            small2SequentialLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, first, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            small2SequentialLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, first, count, w, b, out)
+        } else if objective == Fused.huber {
+            small2SequentialLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, first, count, w, b, out)
+        } else {
+            small2SequentialLoop(SampleWeighted(base: SquaredError(), s: s), x, y, first, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         small2SequentialLoop(LogisticLoss(), x, y, first, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -408,8 +502,21 @@ func small2SequentialLoop<O: Objective>(
 @usableFromInline @inline(never)
 func small2GatheredObjective(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
-    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            small2GatheredLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, indices, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            small2GatheredLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, indices, count, w, b, out)
+        } else if objective == Fused.huber {
+            small2GatheredLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, indices, count, w, b, out)
+        } else {
+            small2GatheredLoop(SampleWeighted(base: SquaredError(), s: s), x, y, indices, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         small2GatheredLoop(LogisticLoss(), x, y, indices, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -429,8 +536,21 @@ func small2GatheredLoop<O: Objective>(
 @usableFromInline @inline(never)
 func referenceSequentialObjective(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
-    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            referenceSequentialLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, d, first, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            referenceSequentialLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, d, first, count, w, b, out)
+        } else if objective == Fused.huber {
+            referenceSequentialLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, d, first, count, w, b, out)
+        } else {
+            referenceSequentialLoop(SampleWeighted(base: SquaredError(), s: s), x, y, d, first, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         referenceSequentialLoop(LogisticLoss(), x, y, d, first, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -450,8 +570,21 @@ func referenceSequentialLoop<O: Objective>(
 @usableFromInline @inline(never)
 func referenceGatheredObjective(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>, _ count: Int,
-    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            referenceGatheredLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, d, indices, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            referenceGatheredLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, d, indices, count, w, b, out)
+        } else if objective == Fused.huber {
+            referenceGatheredLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, d, indices, count, w, b, out)
+        } else {
+            referenceGatheredLoop(SampleWeighted(base: SquaredError(), s: s), x, y, d, indices, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         referenceGatheredLoop(LogisticLoss(), x, y, d, indices, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -471,8 +604,21 @@ func referenceGatheredLoop<O: Objective>(
 @usableFromInline @inline(never)
 func d64SequentialHalfObjective(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
-    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            d64SequentialHalfLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, first, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            d64SequentialHalfLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, first, count, w, b, out)
+        } else if objective == Fused.huber {
+            d64SequentialHalfLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, first, count, w, b, out)
+        } else {
+            d64SequentialHalfLoop(SampleWeighted(base: SquaredError(), s: s), x, y, first, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         d64SequentialHalfLoop(LogisticLoss(), x, y, first, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -492,8 +638,21 @@ func d64SequentialHalfLoop<O: Objective>(
 @usableFromInline @inline(never)
 func d64GatheredHalfObjective(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ available: Int,
-    _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            d64GatheredHalfLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, indices, available, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            d64GatheredHalfLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, indices, available, count, w, b, out)
+        } else if objective == Fused.huber {
+            d64GatheredHalfLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, indices, available, count, w, b, out)
+        } else {
+            d64GatheredHalfLoop(SampleWeighted(base: SquaredError(), s: s), x, y, indices, available, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         d64GatheredHalfLoop(LogisticLoss(), x, y, indices, available, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -513,8 +672,21 @@ func d64GatheredHalfLoop<O: Objective>(
 @usableFromInline @inline(never)
 func wideSequentialHalfObjective(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
-    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            wideSequentialHalfLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, d, first, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            wideSequentialHalfLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, d, first, count, w, b, out)
+        } else if objective == Fused.huber {
+            wideSequentialHalfLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, d, first, count, w, b, out)
+        } else {
+            wideSequentialHalfLoop(SampleWeighted(base: SquaredError(), s: s), x, y, d, first, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         wideSequentialHalfLoop(LogisticLoss(), x, y, d, first, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -534,8 +706,21 @@ func wideSequentialHalfLoop<O: Objective>(
 @usableFromInline @inline(never)
 func wideGatheredHalfObjective(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>,
-    _ available: Int, _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ available: Int, _ count: Int, _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            wideGatheredHalfLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, d, indices, available, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            wideGatheredHalfLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, d, indices, available, count, w, b, out)
+        } else if objective == Fused.huber {
+            wideGatheredHalfLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, d, indices, available, count, w, b, out)
+        } else {
+            wideGatheredHalfLoop(SampleWeighted(base: SquaredError(), s: s), x, y, d, indices, available, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         wideGatheredHalfLoop(LogisticLoss(), x, y, d, indices, available, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -555,8 +740,21 @@ func wideGatheredHalfLoop<O: Objective>(
 @usableFromInline @inline(never)
 func small1SequentialHalfObjective(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
-    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            small1SequentialHalfLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, first, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            small1SequentialHalfLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, first, count, w, b, out)
+        } else if objective == Fused.huber {
+            small1SequentialHalfLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, first, count, w, b, out)
+        } else {
+            small1SequentialHalfLoop(SampleWeighted(base: SquaredError(), s: s), x, y, first, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         small1SequentialHalfLoop(LogisticLoss(), x, y, first, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -576,8 +774,21 @@ func small1SequentialHalfLoop<O: Objective>(
 @usableFromInline @inline(never)
 func small1GatheredHalfObjective(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
-    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            small1GatheredHalfLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, indices, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            small1GatheredHalfLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, indices, count, w, b, out)
+        } else if objective == Fused.huber {
+            small1GatheredHalfLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, indices, count, w, b, out)
+        } else {
+            small1GatheredHalfLoop(SampleWeighted(base: SquaredError(), s: s), x, y, indices, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         small1GatheredHalfLoop(LogisticLoss(), x, y, indices, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -597,8 +808,21 @@ func small1GatheredHalfLoop<O: Objective>(
 @usableFromInline @inline(never)
 func small2SequentialHalfObjective(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ first: Int, _ count: Int, _ w: UnsafePointer<Float>,
-    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            small2SequentialHalfLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, first, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            small2SequentialHalfLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, first, count, w, b, out)
+        } else if objective == Fused.huber {
+            small2SequentialHalfLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, first, count, w, b, out)
+        } else {
+            small2SequentialHalfLoop(SampleWeighted(base: SquaredError(), s: s), x, y, first, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         small2SequentialHalfLoop(LogisticLoss(), x, y, first, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -618,8 +842,21 @@ func small2SequentialHalfLoop<O: Objective>(
 @usableFromInline @inline(never)
 func small2GatheredHalfObjective(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ indices: UnsafePointer<UInt32>, _ count: Int,
-    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            small2GatheredHalfLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, indices, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            small2GatheredHalfLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, indices, count, w, b, out)
+        } else if objective == Fused.huber {
+            small2GatheredHalfLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, indices, count, w, b, out)
+        } else {
+            small2GatheredHalfLoop(SampleWeighted(base: SquaredError(), s: s), x, y, indices, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         small2GatheredHalfLoop(LogisticLoss(), x, y, indices, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -639,8 +876,21 @@ func small2GatheredHalfLoop<O: Objective>(
 @usableFromInline @inline(never)
 func referenceSequentialHalfObjective(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ first: Int, _ count: Int,
-    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            referenceSequentialHalfLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, d, first, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            referenceSequentialHalfLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, d, first, count, w, b, out)
+        } else if objective == Fused.huber {
+            referenceSequentialHalfLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, d, first, count, w, b, out)
+        } else {
+            referenceSequentialHalfLoop(SampleWeighted(base: SquaredError(), s: s), x, y, d, first, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         referenceSequentialHalfLoop(LogisticLoss(), x, y, d, first, count, w, b, out)
     } else if objective == Fused.weightedLogistic {
@@ -660,8 +910,21 @@ func referenceSequentialHalfLoop<O: Objective>(
 @usableFromInline @inline(never)
 func referenceGatheredHalfObjective(
     _ x: UnsafePointer<Float16>, _ y: UnsafePointer<Float>, _ d: Int, _ indices: UnsafePointer<UInt32>, _ count: Int,
-    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float
+    _ w: UnsafePointer<Float>, _ b: Float, _ out: UnsafeMutablePointer<Float>, _ objective: Int, _ delta: Float,
+    _ s: UnsafePointer<Float>?
 ) {
+    if let s {
+        if objective == Fused.logistic {
+            referenceGatheredHalfLoop(SampleWeighted(base: LogisticLoss(), s: s), x, y, d, indices, count, w, b, out)
+        } else if objective == Fused.weightedLogistic {
+            referenceGatheredHalfLoop(SampleWeighted(base: WeightedLogisticLoss(ratio: delta), s: s), x, y, d, indices, count, w, b, out)
+        } else if objective == Fused.huber {
+            referenceGatheredHalfLoop(SampleWeighted(base: HuberError(delta: delta), s: s), x, y, d, indices, count, w, b, out)
+        } else {
+            referenceGatheredHalfLoop(SampleWeighted(base: SquaredError(), s: s), x, y, d, indices, count, w, b, out)
+        }
+        return
+    }
     if objective == Fused.logistic {
         referenceGatheredHalfLoop(LogisticLoss(), x, y, d, indices, count, w, b, out)
     } else if objective == Fused.weightedLogistic {

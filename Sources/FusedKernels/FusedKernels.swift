@@ -91,7 +91,7 @@ public enum Fused {
             let a0 = T.load16(xa), a1 = T.load16(xa + 16), a2 = T.load16(xa + 32), a3 = T.load16(xa + 48)
             let b0 = T.load16(xb), b1 = T.load16(xb + 16), b2 = T.load16(xb + 32), b3 = T.load16(xb + 48)
             let dots = ls_tree_sum16x2(dot64(a0, a1, a2, a3, w0, w1, w2, w3), dot64(b0, b1, b2, b3, w0, w1, w2, w3))
-            let (gp, lp) = objective.residualPair(SIMD2(dots[0] + b, dots[1] + b), SIMD2(y[ia], y[ib]))
+            let (gp, lp) = objective.residualPair(SIMD2(dots[0] + b, dots[1] + b), rows: ia, ib, y)
             let ra = gp[0], rb = gp[1]
             let va = SIMD16<Float>(repeating: ra), vb = SIMD16<Float>(repeating: rb)
             g0 = (g0 + va * a0) + vb * b0
@@ -105,7 +105,7 @@ public enum Fused {
             let ia = order.row(k)
             let xa = x + ia &* 64
             let a0 = T.load16(xa), a1 = T.load16(xa + 16), a2 = T.load16(xa + 32), a3 = T.load16(xa + 48)
-            let (ra, la) = objective.residual(treeSum(dot64(a0, a1, a2, a3, w0, w1, w2, w3)) + b, y[ia])
+            let (ra, la) = objective.residual(treeSum(dot64(a0, a1, a2, a3, w0, w1, w2, w3)) + b, row: ia, y)
             let va = SIMD16<Float>(repeating: ra)
             g0 = g0 + va * a0
             g1 = g1 + va * a1
@@ -189,7 +189,7 @@ public enum Fused {
             let z1 = dotWide(x1, w, blocks: blocks, d: d, ahead: order.rowAhead(k &+ 1, x: x, y: y, rowBytes: rowBytes)) + b
             let z2 = dotWide(x2, w, blocks: blocks, d: d, ahead: order.rowAhead(k &+ 2, x: x, y: y, rowBytes: rowBytes)) + b
             let z3 = dotWide(x3, w, blocks: blocks, d: d, ahead: order.rowAhead(k &+ 3, x: x, y: y, rowBytes: rowBytes)) + b
-            let (g4, l4) = objective.residualQuad(SIMD4(z0, z1, z2, z3), SIMD4(y[i0], y[i1], y[i2], y[i3]))
+            let (g4, l4) = objective.residualQuad(SIMD4(z0, z1, z2, z3), rows: i0, i1, i2, i3, y)
             let r0 = g4[0], r1 = g4[1], r2 = g4[2], r3 = g4[3]
             let v0 = SIMD16<Float>(repeating: r0), v1 = SIMD16<Float>(repeating: r1)
             let v2 = SIMD16<Float>(repeating: r2), v3 = SIMD16<Float>(repeating: r3)
@@ -215,7 +215,7 @@ public enum Fused {
             let i0 = order.row(k)
             let x0 = x + i0 &* d
             let (r0, l0) = objective.residual(
-                dotWide(x0, w, blocks: blocks, d: d, ahead: order.rowAhead(k, x: x, y: y, rowBytes: rowBytes)) + b, y[i0])
+                dotWide(x0, w, blocks: blocks, d: d, ahead: order.rowAhead(k, x: x, y: y, rowBytes: rowBytes)) + b, row: i0, y)
             let v0 = SIMD16<Float>(repeating: r0)
             var o = 0
             for _ in 0..<blocks {
@@ -249,7 +249,7 @@ public enum Fused {
         var k = 0
         while k &+ 8 <= count {
             let xv = order.lanes(x, k)
-            let (r, l) = objective.residuals(xv * wv + bv, order.lanes(y, k))
+            let (r, l) = objective.residuals(xv * wv + bv, order, k, y)
             g = g + r * xv
             sr = sr + r
             sl = sl + l
@@ -259,7 +259,7 @@ public enum Fused {
         while k < count {
             let i = order.row(k)
             let x0 = x[i].float
-            let (r, l) = objective.residual(x0 * w0 + b, y[i])
+            let (r, l) = objective.residual(x0 * w0 + b, row: i, y)
             g0 = g0 + r * x0
             sumR = sumR + r
             sumL = sumL + l
@@ -282,7 +282,7 @@ public enum Fused {
         var k = 0
         while k &+ 8 <= count {
             let (x0, x1) = order.pairLanes(x, k)
-            let (r, l) = objective.residuals((x0 * w0v + x1 * w1v) + bv, order.lanes(y, k))
+            let (r, l) = objective.residuals((x0 * w0v + x1 * w1v) + bv, order, k, y)
             g0v = g0v + r * x0
             g1v = g1v + r * x1
             sr = sr + r
@@ -293,7 +293,7 @@ public enum Fused {
         while k < count {
             let i = order.row(k)
             let x0 = x[i &* 2].float, x1 = x[i &* 2 &+ 1].float
-            let (r, l) = objective.residual((x0 * w0 + x1 * w1) + b, y[i])
+            let (r, l) = objective.residual((x0 * w0 + x1 * w1) + b, row: i, y)
             g0 = g0 + r * x0
             g1 = g1 + r * x1
             sumR = sumR + r
@@ -319,7 +319,7 @@ public enum Fused {
             let row = x + i &* d
             var dot: Float = 0
             for j in 0..<d { dot = dot + row[j].float * w[j] }
-            let (r, l) = objective.residual(dot + b, y[i])
+            let (r, l) = objective.residual(dot + b, row: i, y)
             for j in 0..<d { out[j] = out[j] + r * row[j].float }
             sumR = sumR + r
             sumL = sumL + l

@@ -14,6 +14,75 @@ protocol Objective {
     func residualPair(_ z: SIMD2<Float>, _ y: SIMD2<Float>) -> (g: SIMD2<Float>, l: SIMD2<Float>)
     /// Four rows (the wide kernel's group): by default `residual` four times.
     func residualQuad(_ z: SIMD4<Float>, _ y: SIMD4<Float>) -> (g: SIMD4<Float>, l: SIMD4<Float>)
+    /// The forms the kernels call, by row index (requirements, so `SampleWeighted`'s are the ones
+    /// its specialised kernels run; by default the labels are read from y: see the extension).
+    func residual(_ z: Float, row i: Int, _ y: UnsafePointer<Float>) -> (g: Float, l: Float)
+    func residualPair(_ z: SIMD2<Float>, rows ia: Int, _ ib: Int, _ y: UnsafePointer<Float>) -> (g: SIMD2<Float>, l: SIMD2<Float>)
+    func residualQuad(
+        _ z: SIMD4<Float>, rows i0: Int, _ i1: Int, _ i2: Int, _ i3: Int, _ y: UnsafePointer<Float>
+    ) -> (g: SIMD4<Float>, l: SIMD4<Float>)
+    func residuals<R: RowOrder>(_ z: SIMD8<Float>, _ order: R, _ k: Int, _ y: UnsafePointer<Float>) -> (g: SIMD8<Float>, l: SIMD8<Float>)
+}
+
+/// The forms the kernels call: by row index, so an objective can read more than the label (sample
+/// weights). By default the label is read from y and the plain forms run, so the unweighted
+/// kernels compile to what they were.
+extension Objective {
+    @inline(__always)
+    func residual(_ z: Float, row i: Int, _ y: UnsafePointer<Float>) -> (g: Float, l: Float) { residual(z, y[i]) }
+
+    @inline(__always)
+    func residualPair(_ z: SIMD2<Float>, rows ia: Int, _ ib: Int, _ y: UnsafePointer<Float>) -> (g: SIMD2<Float>, l: SIMD2<Float>) {
+        residualPair(z, SIMD2(y[ia], y[ib]))
+    }
+
+    @inline(__always)
+    func residualQuad(
+        _ z: SIMD4<Float>, rows i0: Int, _ i1: Int, _ i2: Int, _ i3: Int, _ y: UnsafePointer<Float>
+    ) -> (g: SIMD4<Float>, l: SIMD4<Float>) {
+        residualQuad(z, SIMD4(y[i0], y[i1], y[i2], y[i3]))
+    }
+
+    @inline(__always)
+    func residuals<R: RowOrder>(_ z: SIMD8<Float>, _ order: R, _ k: Int, _ y: UnsafePointer<Float>) -> (g: SIMD8<Float>, l: SIMD8<Float>) {
+        residuals(z, order.lanes(y, k))
+    }
+}
+
+/// Any objective with per-row sample weights s: row i's g and l multiplied by s[i] (scikit-learn's
+/// `sample_weight`; the mean still divides by the batch's rows, as PyTorch's `(w * l).mean()`).
+struct SampleWeighted<O: Objective>: Objective {
+    let base: O
+    let s: UnsafePointer<Float>
+    @inline(__always) func residual(_ z: Float, _ y: Float) -> (g: Float, l: Float) { base.residual(z, y) }
+    @inline(__always) func residuals(_ z: SIMD8<Float>, _ y: SIMD8<Float>) -> (g: SIMD8<Float>, l: SIMD8<Float>) {
+        base.residuals(z, y)
+    }
+    @inline(__always)
+    func residual(_ z: Float, row i: Int, _ y: UnsafePointer<Float>) -> (g: Float, l: Float) {
+        let (g, l) = base.residual(z, y[i])
+        return (g * s[i], l * s[i])
+    }
+    @inline(__always)
+    func residualPair(_ z: SIMD2<Float>, rows ia: Int, _ ib: Int, _ y: UnsafePointer<Float>) -> (g: SIMD2<Float>, l: SIMD2<Float>) {
+        let (g, l) = base.residualPair(z, SIMD2(y[ia], y[ib]))
+        let w = SIMD2(s[ia], s[ib])
+        return (g * w, l * w)
+    }
+    @inline(__always)
+    func residualQuad(
+        _ z: SIMD4<Float>, rows i0: Int, _ i1: Int, _ i2: Int, _ i3: Int, _ y: UnsafePointer<Float>
+    ) -> (g: SIMD4<Float>, l: SIMD4<Float>) {
+        let (g, l) = base.residualQuad(z, SIMD4(y[i0], y[i1], y[i2], y[i3]))
+        let w = SIMD4(s[i0], s[i1], s[i2], s[i3])
+        return (g * w, l * w)
+    }
+    @inline(__always)
+    func residuals<R: RowOrder>(_ z: SIMD8<Float>, _ order: R, _ k: Int, _ y: UnsafePointer<Float>) -> (g: SIMD8<Float>, l: SIMD8<Float>) {
+        let (g, l) = base.residuals(z, order.lanes(y, k))
+        let w = order.lanes(s, k)
+        return (g * w, l * w)
+    }
 }
 
 extension Objective {

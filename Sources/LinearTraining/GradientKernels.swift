@@ -103,22 +103,25 @@ public enum GradientKernels {
 
     /// Runs kernel `kind` from the `target` copy on `count` rows starting at `first` (contiguous), or
     /// gathered through `indices[0..<count]` when `indices` is non-nil (`available` indices may be
-    /// read ahead). `target` must be one of `Target.runnable`.
+    /// read ahead). `target` must be one of `Target.runnable`. With `sampleWeights` (one per row of
+    /// X, indexed like y), each row's g and l are multiplied by its weight.
     @inline(__always)
     public static func accumulate(
         _ kind: Kind, target: Target, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, first: Int,
         count: Int, indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
-        out: UnsafeMutablePointer<Float>, objective: Objective = .squaredError
+        out: UnsafeMutablePointer<Float>, objective: Objective = .squaredError, sampleWeights: UnsafePointer<Float>? = nil
     ) {
         switch target {
         case .avx512:
             FusedKernelsAVX512.Fused.accumulate(
                 kernel: kind.number, x: x, y: y, d: d, first: first, count: count, indices: indices,
-                available: available, w: w, b: b, out: out, objective: objective.number, delta: objective.delta)
+                available: available, w: w, b: b, out: out, objective: objective.number, delta: objective.delta,
+                sampleWeights: sampleWeights)
         case .portable:
             FusedKernels.Fused.accumulate(
                 kernel: kind.number, x: x, y: y, d: d, first: first, count: count, indices: indices,
-                available: available, w: w, b: b, out: out, objective: objective.number, delta: objective.delta)
+                available: available, w: w, b: b, out: out, objective: objective.number, delta: objective.delta,
+                sampleWeights: sampleWeights)
         }
     }
 }
@@ -130,17 +133,19 @@ extension GradientKernels {
     public static func accumulate(
         _ kind: Kind, target: Target, x: UnsafePointer<Float16>, y: UnsafePointer<Float>, d: Int, first: Int,
         count: Int, indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
-        out: UnsafeMutablePointer<Float>, objective: Objective = .squaredError
+        out: UnsafeMutablePointer<Float>, objective: Objective = .squaredError, sampleWeights: UnsafePointer<Float>? = nil
     ) {
         switch target {
         case .avx512:
             FusedKernelsAVX512.Fused.accumulate(
                 kernel: kind.number, x: x, y: y, d: d, first: first, count: count, indices: indices,
-                available: available, w: w, b: b, out: out, objective: objective.number, delta: objective.delta)
+                available: available, w: w, b: b, out: out, objective: objective.number, delta: objective.delta,
+                sampleWeights: sampleWeights)
         case .portable:
             FusedKernels.Fused.accumulate(
                 kernel: kind.number, x: x, y: y, d: d, first: first, count: count, indices: indices,
-                available: available, w: w, b: b, out: out, objective: objective.number, delta: objective.delta)
+                available: available, w: w, b: b, out: out, objective: objective.number, delta: objective.delta,
+                sampleWeights: sampleWeights)
         }
     }
 

@@ -51,6 +51,12 @@ extension TrainingData {
             for j in 0..<features { h.add(word: UInt64(row[j].bitPattern)) }
             h.add(word: UInt64(y.bitPattern))
         }
+        // Sample weights change the result: the same rows' weights too (only when there are some, so
+        // unweighted data keeps its fingerprint).
+        if case let .stored(d) = self, let s = d.sampleWeights {
+            h.add(word: 0x7765_6967_6874)  // "weight"
+            for r in stride(from: 0, to: rows, by: step) { h.add(word: UInt64(s[r].bitPattern)) }
+        }
         return h.hex
     }
 }

@@ -282,6 +282,8 @@ struct RowSource {
     /// X as float16, when the dataset stores it so: the float16 kernels convert rows in registers.
     let xHalf: SharedPointer<Float16>?
     let y: SharedPointer<Float>
+    /// The stored dataset's sample weights (nil: none, or data made on the fly).
+    let weights: SharedPointer<Float>?
     /// Owned by the trainer (a pointer keeps this type, and the spans holding it, trivially copyable).
     let maker: SharedPointer<SyntheticRows>?
     /// On-the-fly float16 data: made rows are rounded through float16, so they hold the values a
@@ -308,12 +310,12 @@ struct RowSource {
             GradientKernels.accumulate(
                 kind, target: target, x: xHalf.base, y: y.base, d: d, first: first, count: count,
                 indices: permutation.map { UnsafePointer($0.base + first) }, available: rows &- first, w: w, b: b, out: out,
-                objective: objective)
+                objective: objective, sampleWeights: weights.map { UnsafePointer($0.base) })
         } else {
             GradientKernels.accumulate(
                 kind, target: target, x: x.base, y: y.base, d: d, first: first, count: count,
                 indices: permutation.map { UnsafePointer($0.base + first) }, available: rows &- first, w: w, b: b, out: out,
-                objective: objective)
+                objective: objective, sampleWeights: weights.map { UnsafePointer($0.base) })
         }
     }
 

@@ -228,7 +228,7 @@ public final class Trainer {
             scratch = raw
             maker = made
             rowSource = RowSource(
-                target: self.kernelTarget, objective: objective, x: SharedPointer(floats), xHalf: nil, y: SharedPointer(floats),
+                target: self.kernelTarget, objective: objective, x: SharedPointer(floats), xHalf: nil, y: SharedPointer(floats), weights: nil,
                 maker: SharedPointer(made), roundsToHalf: rows.spec.dtype == .float16, scratch: SharedPointer(floats),
                 scratchStride: stride, scratchRows: capacity)
         case let .stored(dataset):
@@ -238,7 +238,8 @@ public final class Trainer {
             rowSource = RowSource(
                 target: self.kernelTarget, objective: objective,
                 x: SharedPointer(dataset.xBytes.assumingMemoryBound(to: Float.self)),
-                xHalf: half ? SharedPointer(dataset.xHalf) : nil, y: SharedPointer(dataset.y), maker: nil,
+                xHalf: half ? SharedPointer(dataset.xHalf) : nil, y: SharedPointer(dataset.y),
+                weights: dataset.sampleWeights.map { SharedPointer(UnsafeMutablePointer(mutating: $0)) }, maker: nil,
                 roundsToHalf: false, scratch: nil, scratchStride: 0, scratchRows: 0)
         }
     }

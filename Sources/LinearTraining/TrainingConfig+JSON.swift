@@ -65,10 +65,11 @@ extension TrainingConfig {
             return .object([("synthetic", .object(spec.jsonPairs + [("materialize", .bool(true))]))])
         case let .onTheFly(spec):
             return .object([("synthetic", .object(spec.jsonPairs + [("materialize", .bool(false))]))])
-        case let .csv(path, target, dtype, header):
+        case let .csv(path, target, dtype, header, weight):
             // dtype and header only when not the default, so older configs keep their hash.
             let options: [(String, JSONValue)] =
                 (dtype == .float32 ? [] : [("dtype", .string(dtype.rawValue))]) + (header ? [] : [("header", .bool(false))])
+                + (weight.map { [("weight", .string($0))] } ?? [])
             return .object([("csv", .object([("path", .string(path)), ("target", .string(target))] + options))])
         case let .npy(dir, convert):
             return .object([("npy", .object([("dir", .string(dir)), ("convertFloat64", .bool(convert))]))])

@@ -19,7 +19,7 @@ public enum DataSource: Sendable, Equatable {
     /// A CSV file: `target` names the y column, every other column is a feature; X is converted
     /// to `dtype` on load (float16: rounded to nearest-even, out-of-range values refused). With
     /// `header` false the first line is data and the columns are named "0", "1", … by index.
-    case csv(path: String, target: String, dtype: DType = .float32, header: Bool = true)
+    case csv(path: String, target: String, dtype: DType = .float32, header: Bool = true, weight: String? = nil)
     /// `dir/X.npy` and `dir/y.npy`, memory-mapped (float64 converted into memory only if allowed).
     case npy(dir: String, convertFloat64: Bool)
 
@@ -28,7 +28,8 @@ public enum DataSource: Sendable, Equatable {
         switch self {
         case let .synthetic(spec): return spec.summary
         case let .onTheFly(spec): return spec.summary + ", made on the fly"
-        case let .csv(path, _, dtype, _): return "csv \(path)" + (dtype == .float16 ? " as float16" : "")
+        case let .csv(path, _, dtype, _, weight):
+            return "csv \(path)" + (dtype == .float16 ? " as float16" : "") + (weight.map { ", weights from '\($0)'" } ?? "")
         case let .npy(dir, _): return "npy \(dir)"
         }
     }
@@ -38,8 +39,9 @@ public enum DataSource: Sendable, Equatable {
         switch self {
         case let .synthetic(spec): return .stored(try Dataset.generate(spec, threads: threads))
         case let .onTheFly(spec): return .generated(try SyntheticRows(spec))
-        case let .csv(path, target, dtype, header):
-            return .stored(try Dataset.loadCSV(path: path, target: target, header: header).converted(to: dtype))
+        case let .csv(path, target, dtype, header, weight):
+            guard let weight else { return .stored(try Dataset.loadCSV(path: path, target: target, header: header).converted(to: dtype)) }
+            return .stored(try Dataset.loadCSV(path: path, target: target, weight: weight, header: header).converted(to: dtype))
         case let .npy(dir, convert):
             return .stored(try Dataset.loadNpy(directory: dir, convertFloat64: convert, threads: threads))
         }

@@ -73,6 +73,16 @@ public struct ValidationSplit: Sendable, Equatable {
             (into.xBytes + at * rowBytes).copyMemory(from: dataset.xBytes + i * rowBytes, byteCount: rowBytes)
             into.y[at] = dataset.y[i]
         }
-        return (train, validation)
+        guard let s = dataset.sampleWeights else { return (train, validation) }
+        // The weights go with their rows (in the same order as the rows are copied).
+        var ws: (train: [Float], validation: [Float]) = ([], [])
+        for i in 0..<dataset.rows {
+            if holdsOut(row: i, key: key) { ws.validation.append(s[i]) } else { ws.train.append(s[i]) }
+        }
+        do {
+            return (try train.weighted(by: ws.train), try validation.weighted(by: ws.validation))
+        } catch {
+            throw .invalidValue(key: "data.validation", value: "fraction \(fraction)", fix: "a part's sample weights: \(error.description)")
+        }
     }
 }

@@ -19,6 +19,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case nonFinite(path: String, row: Int, column: String)
     /// A NaN or infinity in a .npy file; `row` and `column` are numpy's 0-based indices.
     case nonFiniteNpy(path: String, row: Int, column: Int)
+    /// A sample weight that is negative, NaN or infinite (row 0-based), or weights that sum to 0
+    /// (row -1).
+    case badSampleWeight(source: String, row: Int, value: Float)
     /// A finite float64 value of a .npy file that float32 cannot hold (|v| > 3.4e38); 0-based indices.
     case outOfFloat32Range(path: String, row: Int, column: Int, value: Double)
     /// A value that the dtype it is converted to cannot hold (float16: |v| > 65504 after rounding).
@@ -61,6 +64,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
                 + "set data.csv.target to one of them"
         case let .nonFinite(path, row, column):
             return "\(path): row \(row), column '\(column)' is NaN or infinite; clean the data first"
+        case let .badSampleWeight(source, row, value):
+            if row < 0 { return "\(source): the sample weights sum to \(value); give at least one row a weight > 0" }
+            return "\(source): the sample weight of row \(row) (0-based) is \(value); weights must be finite and >= 0"
         case let .nonFiniteNpy(path, row, column):
             return "\(path): row \(row), column \(column) (0-based, as numpy's x[\(row), \(column)]) is NaN or infinite; clean the data first"
         case let .outOfFloat32Range(path, row, column, value):

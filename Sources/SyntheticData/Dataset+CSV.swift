@@ -22,6 +22,29 @@ extension Dataset {
         return try loaded.get()
     }
 
+    /// A CSV with a sample-weight column: `target` is y, `weight` the weight of each row (finite,
+    /// ≥ 0; see `Dataset.sampleWeights`), every other column a feature.
+    public static func loadCSV(path: String, target: String, weight: String, header: Bool = true) throws(DataError) -> Dataset {
+        let names = try csvHeader(path: path, header: header)
+        guard names.contains(weight) else {
+            throw .invalidSpec(
+                field: "data.csv.weight", value: weight,
+                fix: "\(path) has no such column (columns: \(names.prefix(12).joined(separator: ", ")))")
+        }
+        guard weight != target else {
+            throw .invalidSpec(field: "data.csv.weight", value: weight, fix: "the weight column cannot be the target column")
+        }
+        let features = names.filter { $0 != target && $0 != weight }
+        let data = try loadCSV(path: path, target: target, features: features, header: header)
+        // The weight column read as a target (its values checked as y's are), beside one feature.
+        let weights = try loadCSV(path: path, target: weight, features: Array(features.prefix(1)), header: header)
+        do {
+            return try data.weighted(by: weights.yValues)
+        } catch let DataError.badSampleWeight(_, row, value) {
+            throw .badSampleWeight(source: "\(path), column '\(weight)'", row: row, value: value)
+        }
+    }
+
     /// The column names of a CSV file: its header's, or "0", "1", … with `header` false (from the
     /// first record's width). Reads only the start of a large file.
     public static func csvHeader(path: String, header: Bool = true) throws(DataError) -> [String] {

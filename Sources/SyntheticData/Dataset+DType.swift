@@ -23,6 +23,7 @@ extension Dataset {
         case .float32:
             for i in 0..<count { out.x[i] = Float(xHalf[i]) }
         }
+        if let w = sampleWeightValues { return try out.weighted(by: w) }
         return out
     }
 }

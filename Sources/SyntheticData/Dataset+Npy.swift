@@ -14,7 +14,8 @@ extension Dataset {
     /// scanned once, on `threads` threads, for NaN and infinity. Float64 files are refused unless
     /// `convertFloat64` is set, which converts them into memory (a copy, half the size).
     ///
-    /// With `labels: false` (predicting), y.npy may be absent; y is then all zeros.
+    /// With `labels: false` (predicting), y.npy may be absent; y is then all zeros. `dir/w.npy`, when
+    /// present (and `labels`), holds one sample weight per row (finite, ≥ 0; see `sampleWeights`).
     public static func loadNpy(directory dir: String, convertFloat64: Bool = false, threads: Int = 1, labels: Bool = true)
         throws(DataError) -> Dataset
     {
@@ -74,10 +75,27 @@ extension Dataset {
         }
         var source = "npy \(dir)"
         if let spec = meta?.spec { source += " (\(spec.summary))" } else if dtype == .float16 { source += " (float16)" }
-        return Dataset(
+        let data = Dataset(
             rows: rows, features: d, dtype: dtype, x: x.pointer, y: y.pointer, owners: [x.owner, y.owner],
             trueWeights: meta?.trueWeights, trueBias: meta?.trueBias, source: source,
             writable: !(x.owner is MappedFile) && !(y.owner is MappedFile))
+        // Sample weights, when the directory has them: w.npy, shape (N,) or (N, 1), any dtype y may have.
+        let wPath = dir + "/w.npy"
+        guard labels, FileManager.default.fileExists(atPath: wPath) else { return data }
+        let wArray = try NpyArray(path: wPath, convertFloat64: convertFloat64, integers: true)
+        guard wArray.header.shape == [rows] || wArray.header.shape == [rows, 1] else {
+            throw .npy(
+                path: wPath,
+                problem: "has shape \(wArray.header.shape), but X.npy has \(rows) rows; the sample weights must have shape (\(rows),)")
+        }
+        let w = try wArray.floats(threads: threads)
+        do {
+            return try withExtendedLifetime(w.owner) { () throws(DataError) -> Dataset in
+                try data.weighted(by: UnsafeBufferPointer(start: w.pointer, count: rows))
+            }
+        } catch let DataError.badSampleWeight(_, row, value) {
+            throw .badSampleWeight(source: wPath, row: row, value: value)
+        }
     }
 
     /// The flat index of the first NaN or infinity among `p[0..<count]`, scanning on `threads`

@@ -37,6 +37,10 @@ public final class Dataset: @unchecked Sendable {
     /// (writing through `x`, `xHalf`, `row(_:)` or `y` would crash the process) or memory given to
     /// `unsafeWrapping`. Use the read-only views (`xValues`, `yValues`, `values(ofRow:)`) to read.
     public let isWritable: Bool
+    /// One weight per row (`w.npy`, a CSV's `weight` column, `weighted(by:)`): each row's loss and
+    /// gradient are multiplied by it, as scikit-learn's `sample_weight` (the mean still divides by
+    /// the rows of the batch). nil: every row weighs 1.
+    public let sampleWeights: UnsafePointer<Float>?
     private let storage: [AnyObject]
 
     /// A zero-filled dataset of `rows × features` (X of `dtype`) to be written by a loader or generator.
@@ -58,14 +62,17 @@ public final class Dataset: @unchecked Sendable {
         self.trueBias = trueBias
         self.source = source
         isWritable = true
+        sampleWeights = nil
     }
 
     /// A dataset over memory that `owners` keep alive.
     init(
         rows: Int, features: Int, dtype: DType = .float32, x: UnsafeMutableRawPointer, y: UnsafeMutablePointer<Float>,
-        owners: [AnyObject], trueWeights: [Float]?, trueBias: Float?, source: String, writable: Bool
+        owners: [AnyObject], trueWeights: [Float]?, trueBias: Float?, source: String, writable: Bool,
+        sampleWeights: UnsafePointer<Float>? = nil
     ) {
         isWritable = writable
+        self.sampleWeights = sampleWeights
         self.rows = rows
         self.features = features
         self.dtype = dtype
@@ -83,6 +90,31 @@ public final class Dataset: @unchecked Sendable {
     /// Row `i` of X (`dtype == .float32` only).
     @inlinable
     public func row(_ i: Int) -> UnsafeMutablePointer<Float> { x + i &* features }
+
+    /// The same rows (sharing X and y, no copy) with one sample weight per row; `weights` must have
+    /// `rows` values, each finite and ≥ 0, not all 0 (else `DataError.badSampleWeight`).
+    public func weighted<W: Collection>(by weights: W) throws(DataError) -> Dataset where W.Element == Float {
+        guard weights.count == rows else {
+            throw .invalidSpec(field: "sample weights", value: "\(weights.count) values", fix: "give one weight per row (\(rows))")
+        }
+        let memory = try MappedMemory(byteCount: rows * 4)
+        let w = memory.base.bindMemory(to: Float.self, capacity: rows)
+        var total = 0.0
+        for (i, v) in weights.enumerated() {
+            guard v.isFinite && v >= 0 else { throw .badSampleWeight(source: source, row: i, value: v) }
+            w[i] = v
+            total += Double(v)
+        }
+        guard total > 0 else { throw .badSampleWeight(source: source, row: -1, value: 0) }
+        return Dataset(
+            rows: rows, features: features, dtype: dtype, x: xBytes, y: y, owners: [self, memory], trueWeights: trueWeights,
+            trueBias: trueBias, source: source, writable: isWritable, sampleWeights: UnsafePointer(w))
+    }
+
+    /// The sample weights as a read-only buffer (nil without them).
+    public var sampleWeightValues: UnsafeBufferPointer<Float>? {
+        sampleWeights.map { UnsafeBufferPointer(start: $0, count: rows) }
+    }
 
     /// X as read-only float32 values, rows × features row-major (`dtype == .float32` only; for
     /// either dtype read `value(row:feature:)` or `values(ofRow:)`). Bounds-checked when indexed in

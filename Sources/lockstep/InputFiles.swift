@@ -19,7 +19,7 @@ struct InputFiles {
     init(configPath: String?, config: TrainingConfig) {
         if let configPath { add(configPath, role: "the config file") }
         switch config.data {
-        case let .csv(path, _, _, _): add(path, role: "the CSV being trained on")
+        case let .csv(path, _, _, _, _): add(path, role: "the CSV being trained on")
         case let .npy(dir, _):
             for name in ["X.npy", "y.npy", "meta.json"] { add(dir + "/" + name, role: "the data file") }
         case .synthetic, .onTheFly: break

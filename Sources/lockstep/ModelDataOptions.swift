@@ -54,8 +54,9 @@ struct ModelDataOptions: ParsableArguments {
     func loadData(for model: SavedModel, labels: Bool, rows: Rows? = .all) throws -> TrainingData {
         if let config {
             let c = try ConfigFile.load(path: config)
-            if case let .csv(path, target, _, header) = c.data {
-                try Self.checkColumns(try Dataset.csvHeader(path: path, header: header).filter { $0 != target }, model: model, path: path)
+            if case let .csv(path, target, _, header, weight) = c.data {
+                try Self.checkColumns(
+                    try Dataset.csvHeader(path: path, header: header).filter { $0 != target && $0 != weight }, model: model, path: path)
             }
             let all = try c.data.load(threads: workers)
             let choice = rows ?? (c.validation == nil ? .all : .validation)

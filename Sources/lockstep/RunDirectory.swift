@@ -155,7 +155,8 @@ struct RunDirectory {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         func absolute(_ p: String) -> String { URL(fileURLWithPath: p, relativeTo: cwd).standardizedFileURL.path }
         switch c.data {
-        case let .csv(p, target, dtype, header): c.data = .csv(path: absolute(p), target: target, dtype: dtype, header: header)
+        case let .csv(p, target, dtype, header, weight):
+            c.data = .csv(path: absolute(p), target: target, dtype: dtype, header: header, weight: weight)
         case let .npy(dir, convert): c.data = .npy(dir: absolute(dir), convertFloat64: convert)
         case .synthetic, .onTheFly: break
         }

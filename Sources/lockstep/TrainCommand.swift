@@ -291,8 +291,8 @@ struct TrainCommand: ParsableCommand {
     /// The feature and target names a saved model keeps: a CSV's header names; `x0`, `x1`, … and
     /// `y` for other data.
     func featureNames(_ config: TrainingConfig) throws -> (features: [String]?, target: String) {
-        guard case let .csv(path, target, _, header) = config.data else { return (nil, "y") }
-        return (try Dataset.csvHeader(path: path, header: header).filter { $0 != target }, target)
+        guard case let .csv(path, target, _, header, weight) = config.data else { return (nil, "y") }
+        return (try Dataset.csvHeader(path: path, header: header).filter { $0 != target && $0 != weight }, target)
     }
 
     /// `--init-from`: a new run (not a resumed one: its checkpoint holds the state) starts from the
@@ -344,7 +344,7 @@ struct TrainCommand: ParsableCommand {
     /// 3 features (x1, x2, x3), target y" (at most 8 names shown).
     func dataText(_ trainer: Trainer) -> String {
         let d = trainer.data
-        guard case let .csv(_, target, _, _) = trainer.config.data, let names = try? featureNames(trainer.config).features else {
+        guard case let .csv(_, target, _, _, _) = trainer.config.data, let names = try? featureNames(trainer.config).features else {
             return d.source
         }
         let shown = names.prefix(8).map { $0.count > 40 ? String($0.prefix(40)) + "…" : $0 }.joined(separator: ", ")

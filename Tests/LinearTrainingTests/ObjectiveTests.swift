@@ -118,7 +118,7 @@ import Testing
 
     static func run(
         _ kind: GradientKernels.Kind, _ data: Dataset, w: [Float], indices: [UInt32]?, target: GradientKernels.Target,
-        _ objective: GradientKernels.Objective
+        _ objective: GradientKernels.Objective, sampleWeights: UnsafePointer<Float>? = nil
     ) -> [Float] {
         var out = [Float](repeating: .nan, count: data.features + 2)
         let ib = indices ?? []
@@ -128,7 +128,7 @@ import Testing
                     GradientKernels.accumulate(
                         kind, target: target, x: data.x, y: data.y, d: data.features, first: 0, count: indices?.count ?? data.rows,
                         indices: indices == nil ? nil : ip.baseAddress, available: ib.count, w: wb.baseAddress!, b: 0.3,
-                        out: o.baseAddress!, objective: objective)
+                        out: o.baseAddress!, objective: objective, sampleWeights: sampleWeights)
                 }
             }
         }
