@@ -86,6 +86,8 @@ public enum Fused {
         while k &+ 1 < count {
             order.prefetch(k, x: x, y: y, rowBytes: rowBytes)
             order.prefetch(k &+ 1, x: x, y: y, rowBytes: rowBytes)
+            objective.prefetchAhead(order, k)
+            objective.prefetchAhead(order, k &+ 1)
             let ia = order.row(k), ib = order.row(k &+ 1)
             let xa = x + ia &* 64, xb = x + ib &* 64
             let a0 = T.load16(xa), a1 = T.load16(xa + 16), a2 = T.load16(xa + 32), a3 = T.load16(xa + 48)
@@ -185,6 +187,10 @@ public enum Fused {
         while k &+ 3 < count {
             let i0 = order.row(k), i1 = order.row(k &+ 1), i2 = order.row(k &+ 2), i3 = order.row(k &+ 3)
             let x0 = x + i0 &* d, x1 = x + i1 &* d, x2 = x + i2 &* d, x3 = x + i3 &* d
+            objective.prefetchAhead(order, k)
+            objective.prefetchAhead(order, k &+ 1)
+            objective.prefetchAhead(order, k &+ 2)
+            objective.prefetchAhead(order, k &+ 3)
             let z0 = dotWide(x0, w, blocks: blocks, d: d, ahead: order.rowAhead(k, x: x, y: y, rowBytes: rowBytes)) + b
             let z1 = dotWide(x1, w, blocks: blocks, d: d, ahead: order.rowAhead(k &+ 1, x: x, y: y, rowBytes: rowBytes)) + b
             let z2 = dotWide(x2, w, blocks: blocks, d: d, ahead: order.rowAhead(k &+ 2, x: x, y: y, rowBytes: rowBytes)) + b

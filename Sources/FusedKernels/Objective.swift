@@ -22,6 +22,9 @@ protocol Objective {
         _ z: SIMD4<Float>, rows i0: Int, _ i1: Int, _ i2: Int, _ i3: Int, _ y: UnsafePointer<Float>
     ) -> (g: SIMD4<Float>, l: SIMD4<Float>)
     func residuals<R: RowOrder>(_ z: SIMD8<Float>, _ order: R, _ k: Int, _ y: UnsafePointer<Float>) -> (g: SIMD8<Float>, l: SIMD8<Float>)
+    /// Called where a kernel prefetches the row `order` will reach after row k: an objective that
+    /// reads more per row than its label (sample weights) prefetches it there too. By default nothing.
+    func prefetchAhead<R: RowOrder>(_ order: R, _ k: Int)
 }
 
 /// The forms the kernels call: by row index, so an objective can read more than the label (sample
@@ -30,6 +33,8 @@ protocol Objective {
 extension Objective {
     @inline(__always)
     func residual(_ z: Float, row i: Int, _ y: UnsafePointer<Float>) -> (g: Float, l: Float) { residual(z, y[i]) }
+
+    @inline(__always) func prefetchAhead<R: RowOrder>(_ order: R, _ k: Int) {}
 
     @inline(__always)
     func residualPair(_ z: SIMD2<Float>, rows ia: Int, _ ib: Int, _ y: UnsafePointer<Float>) -> (g: SIMD2<Float>, l: SIMD2<Float>) {
@@ -54,6 +59,7 @@ extension Objective {
 struct SampleWeighted<O: Objective>: Objective {
     let base: O
     let s: UnsafePointer<Float>
+    @inline(__always) func prefetchAhead<R: RowOrder>(_ order: R, _ k: Int) { order.prefetchValue(k, s) }
     @inline(__always) func residual(_ z: Float, _ y: Float) -> (g: Float, l: Float) { base.residual(z, y) }
     @inline(__always) func residuals(_ z: SIMD8<Float>, _ y: SIMD8<Float>) -> (g: SIMD8<Float>, l: SIMD8<Float>) {
         base.residuals(z, y)

@@ -15,6 +15,9 @@ protocol RowOrder {
     func lanes<T: XElement>(_ v: UnsafePointer<T>, _ k: Int) -> SIMD8<Float>
     /// (x0, x1) of rows `row(k + l)`, l = 0..<8, for d = 2.
     func pairLanes<T: XElement>(_ x: UnsafePointer<T>, _ k: Int) -> (SIMD8<Float>, SIMD8<Float>)
+    /// Prefetches `p[row]` of the row `distance` ahead of k (gathered order only): a per-row value
+    /// read beside the label (sample weights).
+    func prefetchValue(_ k: Int, _ p: UnsafePointer<Float>)
 }
 
 /// Rows `first, first + 1, …`.
@@ -22,6 +25,7 @@ struct SequentialRows: RowOrder {
     let first: Int
     @inline(__always) func row(_ k: Int) -> Int { first &+ k }
     @inline(__always) func prefetch(_ k: Int, x: UnsafeRawPointer, y: UnsafePointer<Float>, rowBytes: Int) {}
+    @inline(__always) func prefetchValue(_ k: Int, _ p: UnsafePointer<Float>) {}
     @inline(__always) func rowAhead(
         _ k: Int, x: UnsafeRawPointer, y: UnsafePointer<Float>, rowBytes: Int
     ) -> UnsafeRawPointer? { nil }
@@ -41,6 +45,11 @@ struct GatheredRows: RowOrder {
     let distance: Int
     let available: Int
     @inline(__always) func row(_ k: Int) -> Int { Int(indices[k]) }
+    @inline(__always) func prefetchValue(_ k: Int, _ p: UnsafePointer<Float>) {
+        let ahead = k &+ distance
+        guard ahead < available else { return }
+        ls_prefetch(p + Int(indices[ahead]))
+    }
     @inline(__always) func rowAhead(
         _ k: Int, x: UnsafeRawPointer, y: UnsafePointer<Float>, rowBytes: Int
     ) -> UnsafeRawPointer? {
