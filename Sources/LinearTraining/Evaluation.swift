@@ -6,12 +6,14 @@ import SyntheticData
 /// computed from the model's Float predictions and the labels in Double, with sums in a fixed
 /// order of fixed blocks (the same bits for any thread count).
 public struct Evaluation: Sendable, Equatable {
+    /// Rows scored.
     public var rows: Int
     /// Regression models: MSE, RMSE, MAE and R².
     public var regression: RegressionMetrics?
     /// Classification models: accuracy, log-loss, per-class precision/recall/F1, confusion matrix.
     public var classification: ClassificationMetrics?
 
+    /// The metrics of a regression model (`squared`, `mse` or `huber`), scikit-learn's.
     public struct RegressionMetrics: Sendable, Equatable {
         /// `mean_squared_error`: mean (ŷ − y)².
         public var mse: Double
@@ -24,6 +26,8 @@ public struct Evaluation: Sendable, Equatable {
         public var r2: Double
     }
 
+    /// The metrics of a binary classifier (`logistic`), scikit-learn's; per-class arrays are indexed by
+    /// `classes`.
     public struct ClassificationMetrics: Sendable, Equatable {
         /// `accuracy_score`: the share of rows whose label (z > 0 → 1, as `predict`) is right.
         public var accuracy: Double
@@ -34,6 +38,7 @@ public struct Evaluation: Sendable, Equatable {
         public var classes: [Int]
         /// `precision_recall_fscore_support(average=None)`, per class; a 0/0 is 0 (`zero_division=0`).
         public var precision: [Double]
+        /// TP / (TP + FN) per class (`precision_recall_fscore_support`); a 0/0 is 0.
         public var recall: [Double]
         /// 2·TP / (2·TP + FP + FN), scikit-learn's form.
         public var f1: [Double]

@@ -18,6 +18,8 @@ public enum GradientKernels {
         /// The naive reference: scalar, left-to-right, one row at a time.
         case reference
 
+        /// The kernel `training.kernel: auto` picks for d features: `d64` at d = 64, `wide` for d ≥ 16,
+        /// else `small` (never `reference`).
         public static func automatic(features d: Int) -> Kind {
             if d == 64 { return .d64 }
             if d >= 16 { return .wide }
@@ -72,7 +74,9 @@ public enum GradientKernels {
     /// dot product fuses its multiply-adds (there they agree to rounding). Either way a run gives the
     /// same bits for any thread count.
     public enum Target: String, Sendable, CaseIterable, Codable {
+        /// The x86-64 baseline copy (SSE2), which every CPU runs (`LOCKSTEP_KERNELS=portable`).
         case portable
+        /// The AVX-512 copy, picked when CPUID says the CPU runs it (`LOCKSTEP_KERNELS=avx512`).
         case avx512
 
         /// Whether this CPU runs the AVX-512 copy, asked once (in a VM every CPUID traps to the hypervisor).

@@ -2,12 +2,14 @@ import SyntheticData
 
 /// How the weights of a linear model start.
 public enum ModelInit: Sendable, Equatable {
+    /// w = 0, b = 0 (`model: {init: zeros}`).
     case zeros
     /// w ~ N(0, std²), b = 0 (the d2l lesson: std 0.01).
     case normal(std: Float)
     /// w, b ~ U(−1/√d, 1/√d) (PyTorch `nn.Linear`'s default).
     case uniform
 
+    /// The `model.init` key's value: `zeros`, `normal` or `uniform`.
     public var name: String {
         switch self {
         case .zeros: return "zeros"
@@ -24,9 +26,12 @@ public enum ModelInit: Sendable, Equatable {
 /// bits and refuses a file whose readable values no longer equal them (an edit of one but not the
 /// other), so a saved model round-trips bit for bit.
 public struct LinearModel: Sendable, Equatable, Codable {
+    /// w, one per feature (d values), in the order of the data's columns.
     public var weights: [Float]
+    /// b, the intercept.
     public var bias: Float
 
+    /// A model with these weights (d = `weights.count`) and bias, taken as they are.
     public init(weights: [Float], bias: Float) {
         self.weights = weights
         self.bias = bias

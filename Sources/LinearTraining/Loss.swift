@@ -13,9 +13,14 @@
 /// Workers produce sums (Σ g·x, Σ g, Σ l of the kernel's objective); a loss only says how to scale
 /// them, once per step.
 public enum Loss: String, Sendable, CaseIterable, Codable {
+    /// `loss: squared` (the default): (z − y)²/2 per row, d2l's `squared_loss`.
     case squared
+    /// `loss: mse`: (z − y)² per row, PyTorch's `nn.MSELoss` (twice `squared`'s gradient).
     case mse
+    /// `loss: logistic`: binary cross-entropy on the logit z, `nn.BCEWithLogitsLoss`; labels 0 and 1 only,
+    /// optionally class-weighted (`loss.classWeight`).
     case logistic
+    /// `loss: huber` (or `{kind: huber, delta: δ}`): `nn.HuberLoss(delta: δ)`, δ > 0, default 1.
     case huber
 
     /// Factor turning Σ r·x over `rows` rows into the gradient of the mean loss.

@@ -11,7 +11,9 @@ import SyntheticData
 /// `Codable`; `text` is the file's JSON (keys sorted, pretty-printed), `init(text:path:)` reads it
 /// back with every field checked.
 public struct SavedModel: Sendable, Equatable, Codable {
+    /// The `format` field every model file carries; a file with another is refused.
     public static let format = "lockstep-model"
+    /// The file format version this build writes (`version`).
     public static let currentVersion = 1
 
     /// Always `SavedModel.format`.
@@ -38,29 +40,39 @@ public struct SavedModel: Sendable, Equatable, Codable {
     public var scaling: FeatureScaling? = nil
     /// The weights of the scaled features of a standardised model (see `scaling`); nil otherwise.
     public var scaledModel: LinearModel? = nil
+    /// Where the model came from: the version, config and data it was trained with, and how long.
     public var provenance: Provenance
 
     /// What a model predicts.
     public enum Task: String, Sendable, Codable {
+        /// A value (`squared`, `mse` and `huber` models): the prediction is x·w + b.
         case regression
+        /// Classes 0 and 1 (`logistic` models): the prediction is the probability σ(x·w + b) of class 1.
         case binaryClassification = "binary-classification"
     }
 
     /// Where a model came from.
     public struct Provenance: Sendable, Equatable, Codable {
+        /// The `LockstepVersion.string` of the build that trained the model.
         public var lockstepVersion: String
         /// FNV-1a of the config's resume key (`TrainingCheckpoint.configHash`): the same for runs of the same job.
         public var configHash: String
         /// The config as resolved, as JSON text.
         public var config: String
+        /// The training data, described (`TrainingData.source`, e.g. a file's path or the synthetic spec).
         public var dataSource: String
+        /// Rows trained on (after any validation split took its share).
         public var dataRows: Int
         /// `TrainingData.fingerprint()`: FNV-1a over 4096 rows spread evenly over the data.
         public var dataFingerprint: String
+        /// Epochs completed (including those before a resume; fewer than `training.epochs` after an early stop).
         public var epochs: Int
+        /// SGD steps taken over the whole run.
         public var steps: Int
+        /// The last epoch's training loss (`TrainingReport.finalLoss`; NaN if no epoch finished).
         public var finalLoss: Double
 
+        /// A provenance from its fields, as listed above.
         public init(
             lockstepVersion: String, configHash: String, config: String, dataSource: String, dataRows: Int,
             dataFingerprint: String, epochs: Int, steps: Int, finalLoss: Double
@@ -77,6 +89,8 @@ public struct SavedModel: Sendable, Equatable, Codable {
         }
     }
 
+    /// A model file for `model` trained with `loss`. `task` and `classes` follow from the loss; `huberDelta`
+    /// is kept for `huber` only (default 1); `featureNames` default to `x0`, `x1`, …, `target` to `y`.
     public init(
         model: LinearModel, loss: Loss, huberDelta: Double? = nil, featureNames: [String]? = nil, target: String = "y",
         provenance: Provenance

@@ -21,6 +21,8 @@ public struct EpochRecord: Sendable {
     /// The validation metric after the epoch: R² for regression losses, accuracy for `logistic`.
     public var validationMetric: Double? = nil
 
+    /// A record from its fields, as listed above (`epoch` 1-based; `seconds` of wall clock; the validation
+    /// scores nil for a run without `data.validation`).
     public init(epoch: Int, loss: Double, seconds: Double, lr: Double, validationLoss: Double? = nil, validationMetric: Double? = nil) {
         self.epoch = epoch
         self.loss = loss
@@ -39,6 +41,8 @@ public struct CheckpointPolicy: Sendable {
     /// microseconds); the last epoch's always counts.
     public var minSeconds: Double
 
+    /// `everySteps`: also checkpoint every this many steps (nil, the default: only at epoch ends, the end
+    /// and a stop); `minSeconds`: the least wall-clock time between epoch-end checkpoints (default 1 s).
     public init(everySteps: Int? = nil, minSeconds: Double = 1) {
         self.everySteps = everySteps
         self.minSeconds = minSeconds
@@ -51,16 +55,26 @@ public struct CheckpointPolicy: Sendable {
 /// step and never throws from inside a step. Results are bitwise identical for every worker count
 /// and executor: chunks depend only on batch size and d, and every sum is taken in chunk order.
 public final class Trainer {
+    /// The configuration the trainer was built with, as passed (validated by `init`, which throws
+    /// `TrainingError.invalidValue` naming the key otherwise).
     public let config: TrainingConfig
     /// The rows trained on: stored, or made on the fly.
     public let data: TrainingData
+    /// How each step's `batchRows` rows are cut into chunks (`training.chunkRows`, or picked from the
+    /// batch size and d): fixed for the run and independent of `workers`, so every sum has the same bits.
     public let plan: ShardPlan
+    /// Workers that run each step: 1 when `mode` is serial, else `training.threads` (nil: the physical
+    /// cores of the topology, or this process's).
     public let workers: Int
+    /// The gradient kernel that runs: `training.kernel`, or `GradientKernels.Kind.automatic(features:)`
+    /// from d. `init` throws if `d64` is asked for without 64 features or `wide` with fewer than 16.
     public let kernel: GradientKernels.Kind
     /// The copy of the kernels that runs: AVX-512 where the CPU has it, whatever the build's flags.
     public let kernelTarget: GradientKernels.Target
     /// The executor mode chosen (before any per-span fallback).
     public let mode: ExecutionMode
+    /// Rows per full minibatch: `training.batchSize`, capped at the training rows (nil, `full`: all of
+    /// them, one step per epoch). An epoch's last batch may be shorter.
     public let batchRows: Int
     /// `config.standardize`: each feature's mean and standard deviation over the training rows
     /// (nil without it).
@@ -94,7 +108,9 @@ public final class Trainer {
     // The run's bookkeeping, touched a dozen times per span by the one thread in `run`. Without
     // `@exclusivity(unchecked)` every access is a `swift_beginAccess` runtime call (a thread-local
     // lookup and an access-set insert), which costs more than a d2l step.
+    /// SGD steps taken so far, counted over the whole job: a resumed run starts from the checkpoint's.
     @exclusivity(unchecked) public internal(set) var stepsTaken = 0
+    /// Epochs completed so far (at most `config.epochs`), including those before a resume.
     @exclusivity(unchecked) public internal(set) var epochsDone = 0
     /// The next batch of the current epoch (0 at an epoch boundary).
     @exclusivity(unchecked) public internal(set) var batchInEpoch = 0

@@ -50,14 +50,24 @@ public enum DataSource: Sendable, Equatable {
 
 /// How the workers of a run are executed; `auto` picks serial for steps too small to gain.
 public enum ExecutorChoice: String, Sendable, CaseIterable, Codable {
+    /// `auto` (`training.executor: auto`, the default): `span` when there is more than one worker and a
+    /// step has at least `Trainer.parallelThresholdFloats` floats of X (batch rows × d), else `serial`;
+    /// `serial`: one worker on the calling thread; `span`: one `concurrentPerform` per span of steps,
+    /// the workers meeting at a spinning barrier (`ExecutionMode.span`).
     case auto, serial, span
+    /// `per-step`: one `concurrentPerform` per phase of every step (`ExecutionMode.perStep`); the same bits.
     case perStep = "per-step"
 }
 
 /// Everything a training run needs, resolved (no "auto" left but the executor's and kernel's).
 public struct TrainingConfig: Sendable, Equatable {
+    /// The training rows (`data`: `synthetic`, `csv` or `npy`); default the d2l lesson's synthetic 1000 × 2.
     public var data: DataSource
+    /// How the weights start (`model.init`, `model.std`); default `normal(std: 0.01)`. `validate()` throws
+    /// for a negative or non-finite std.
     public var model: ModelInit
+    /// The loss minimised (`loss`, or `loss.kind`); default `squared`. `logistic` needs labels 0 and 1:
+    /// `Trainer.init` throws `TrainingError.badLabel` naming the first other row.
     public var loss: Loss
     /// δ of the `huber` loss (PyTorch's default 1).
     public var huberDelta: Float = 1
@@ -71,9 +81,13 @@ public struct TrainingConfig: Sendable, Equatable {
     public var validation: Validation? = nil
     /// `training.earlyStopping`; nil trains every epoch.
     public var earlyStopping: EarlyStopping? = nil
+    /// PyTorch `optim.SGD`'s settings (`optimizer: {lr, momentum, dampening, nesterov, weightDecay}`);
+    /// default lr 0.03 and no momentum. `validate()` checks them through `SGD.validate()`.
     public var optimizer: SGD
     /// `penalty: {alpha, l1Ratio}`: elastic net on the weights (`Penalty`); nil: none.
     public var penalty: Penalty? = nil
+    /// Passes over the data (`training.epochs`, ≥ 1, default 3; `validate()` throws below). Resuming a
+    /// checkpoint needs at least the checkpoint's epochs; a resumed run may raise it.
     public var epochs: Int
     /// Rows per minibatch; nil means the full dataset (one step per epoch).
     public var batchSize: Int?
@@ -83,6 +97,7 @@ public struct TrainingConfig: Sendable, Equatable {
     public var seed: UInt64
     /// Workers; nil means the physical cores available.
     public var threads: Int?
+    /// How the workers run (`training.executor`: auto, span, per-step or serial; default auto).
     public var executor: ExecutorChoice
     /// Rows per chunk; nil picks it from the batch size and d (never from the thread count).
     public var chunkRows: Int?
@@ -108,6 +123,10 @@ public struct TrainingConfig: Sendable, Equatable {
         return Double(optimizer.lr)
     }
 
+    /// A config from the d2l lesson's defaults (the README's "Config reference"): synthetic 1000 × 2 data,
+    /// `normal(std: 0.01)`, `squared`, lr 0.03, 3 epochs of batches of 10, shuffled, seed 0, every physical
+    /// core, `auto` executor, chunk size and kernel, workers bound to cores. The other fields keep their
+    /// defaults (no validation, schedule, penalty or class weights). Checks nothing: see `validate()`.
     public init(
         data: DataSource = .synthetic(DatasetSpec()), model: ModelInit = .normal(std: 0.01), loss: Loss = .squared,
         optimizer: SGD = SGD(lr: 0.03), epochs: Int = 3, batchSize: Int? = 10, shuffle: Bool = true, seed: UInt64 = 0,
