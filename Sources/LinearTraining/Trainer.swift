@@ -117,7 +117,7 @@ public final class Trainer {
     /// Losses and seconds of the epochs done (including those before a resume).
     @exclusivity(unchecked) var lossesSoFar: [Double] = []
     @exclusivity(unchecked) var secondsSoFar: [Double] = []
-    /// The loss and seconds of each epoch finished so far (a resumed run: the checkpoint's).
+    /// The loss, seconds and learning rate of each epoch finished so far (a resumed run: the checkpoint's).
     public var finishedEpochs: [(loss: Double, seconds: Double, lr: Double)] {
         lossesSoFar.indices.map { (lossesSoFar[$0], secondsSoFar[$0], $0 < lrsSoFar.count ? lrsSoFar[$0] : config.scheduleBaseLR) }
     }
