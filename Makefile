@@ -18,7 +18,7 @@ HAVE_DEPS := pkg-config --exists hwloc zlib ompi-c 2>/dev/null && command -v mpi
 
 DOC_MODULES := LinearTraining SyntheticData DataParallel HardwareTopology Plotting ConfigLoading Distributed
 
-.PHONY: api docs all deps build demo test sweep compare compare-generate bench images fuzz tsan asan mutants format lint clean help
+.PHONY: api client docs all deps build demo test sweep compare compare-generate bench images fuzz tsan asan mutants format lint clean help
 
 all: build
 
@@ -33,6 +33,7 @@ help:
 	@echo "make images   redraw the README's pictures (docs/images) with lockstep itself"
 	@echo "make fuzz     libFuzzer over the .npy header parser and the config decoder (FUZZ_SECONDS=60 each)"
 	@echo "make api      count the library's public symbols and the undocumented ones; fail if either grew (docs/api-surface.txt)"
+	@echo "make client   build and run a client package that depends on Lockstep by version (scripts/client-package.sh)"
 	@echo "make docs     the DocC catalogs of every library module (.build/docs/MODULE), warnings as errors"
 	@echo "make tsan     the sweep tests under Thread Sanitizer;  make asan: under Address Sanitizer"
 	@echo "make mutants  plant each bug of scripts/mutants.txt in a scratch copy; fails if a test suite misses one"
@@ -133,6 +134,11 @@ docs: deps
 api: deps
 	$(SWIFT) package dump-symbol-graph --minimum-access-level public >/dev/null
 	scripts/api-surface.py --check docs/api-surface.txt
+
+# A client package that depends on Lockstep by version (the committed HEAD, tagged in a scratch
+# clone) builds and runs against the library products alone (scripts/client-package.sh).
+client: deps
+	scripts/client-package.sh
 
 # Mutation check (before each submission, not in CI): each planted bug of scripts/mutants.txt, one at a
 # time, in a scratch copy (/tmp/lockstep-mutants, its .build reused), must fail the suites it names.

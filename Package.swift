@@ -13,8 +13,6 @@
 //   (the shuffle, the reduce and update) for this CPU.
 // - Tools version 6.2: from 6.2 a package whose targets have unsafe flags (the AVX-512 copy's
 //   `-target-cpu`) can still be a versioned dependency.
-// - `-D LOCKSTEP_INVARIANTS` turns on debug-only invariant checks (shard plans, chunk coverage)
-//   in release builds; debug builds always check them.
 import Foundation
 import PackageDescription
 

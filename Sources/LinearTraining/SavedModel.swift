@@ -71,6 +71,10 @@ public struct SavedModel: Sendable, Equatable, Codable {
         public var steps: Int
         /// The last epoch's training loss (`TrainingReport.finalLoss`; NaN if no epoch finished).
         public var finalLoss: Double
+        /// When early stopping restored the best epoch's weights (`restoreBest`): that epoch
+        /// (1-based), whose weights these are, while `epochs` and `finalLoss` describe the last
+        /// epoch run. nil otherwise.
+        public var weightsFromEpoch: Int? = nil
 
         /// A provenance from its fields, as listed above.
         public init(
@@ -119,6 +123,7 @@ public struct SavedModel: Sendable, Equatable, Codable {
                 config: trainer.config.json(threads: nil).text(), dataSource: trainer.data.source, dataRows: trainer.data.rows,
                 dataFingerprint: trainer.data.fingerprint(), epochs: report.epochLosses.count, steps: report.steps,
                 finalLoss: report.finalLoss))
+        if let stop = report.earlyStop, stop.restoredBest { provenance.weightsFromEpoch = stop.bestEpoch }
         scaling = report.scaling
         scaledModel = report.scaledModel
     }

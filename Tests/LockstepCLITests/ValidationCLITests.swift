@@ -34,6 +34,9 @@ import Testing
         // The model saved is the restored one, and evaluate agrees with the best validation loss.
         let model = try CLI.json(URL(fileURLWithPath: dir + "/run/model.json"))
         #expect((model["model"] as? [String: Any])?["weights"] as? [Double] == summary["weights"] as? [Double])
+        let provenance = try #require(model["provenance"] as? [String: Any])
+        #expect(provenance["weightsFromEpoch"] as? Int == stop["bestEpoch"] as? Int && provenance["epochs"] as? Int == epochs,
+                "the provenance says which epoch's weights these are: \(provenance)")
         let e = try CLI.run(["evaluate", "--model", dir + "/run/model.json", "--config", dir + "/c.yaml", "--json", "-"])
         #expect(e.status == 0, "\(e.stderr)")
         let scores = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [String: Any])
