@@ -6,9 +6,9 @@ import CLockstepShims
 /// usually below a microsecond of spinning; when the machine is oversubscribed (more runnable
 /// threads than cores) spinning would steal the time the late worker needs, so after `spinLimit`
 /// pauses it yields, and after `yieldLimit` yields it sleeps until the last arrival wakes it.
-package final class Barrier: @unchecked Sendable {
+public final class Barrier: @unchecked Sendable {
     /// How many workers must arrive before any is released; at least 1 (1 never waits).
-    package let parties: Int
+    public let parties: Int
     /// Three 32-bit words on separate cache lines: arrivals, generation, sleepers.
     private let words: UnsafeMutablePointer<UInt32>
     private let spinLimit: Int
@@ -16,7 +16,7 @@ package final class Barrier: @unchecked Sendable {
 
     /// A barrier for `parties` workers that spins up to `spinLimit` pauses, then yields up to
     /// `yieldLimit` times, then sleeps on a futex until the last arrival.
-    package init(parties: Int, spinLimit: Int = 4000, yieldLimit: Int = 200) {
+    public init(parties: Int, spinLimit: Int = 4000, yieldLimit: Int = 200) {
         precondition(parties >= 1, "a barrier needs at least one party, got \(parties)")
         self.parties = parties
         self.spinLimit = spinLimit
@@ -34,7 +34,7 @@ package final class Barrier: @unchecked Sendable {
     /// Blocks until all `parties` workers have called `arriveAndWait()` for this round.
     /// Returns the number of spin/yield/sleep rounds it waited (0 for the last to arrive).
     @discardableResult
-    package func arriveAndWait() -> Int {
+    public func arriveAndWait() -> Int {
         if parties == 1 { return 0 }
         let gen = ls_load_acquire(generation)
         if ls_fetch_add(arrivals, 1) == UInt32(parties - 1) {

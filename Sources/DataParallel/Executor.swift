@@ -22,26 +22,26 @@ public enum ExecutionMode: String, Sendable, Codable, CaseIterable {
 /// 2-core VM, whatever was asked). So a span first has every worker check in; if not all have
 /// within `checkInTimeout`, the ones that did return at once and the span runs per-step instead.
 /// With more workers than cores a span is not even tried.
-package final class Executor: @unchecked Sendable {
+public final class Executor: @unchecked Sendable {
     /// The mode asked for; `effectiveMode` is the one a span actually runs in.
-    package let mode: ExecutionMode
+    public let mode: ExecutionMode
     /// How many workers run each step: as asked, or 1 in `serial` mode.
-    package let workers: Int
+    public let workers: Int
     /// Bind span workers to cores (worker i → core i) for the span and restore the previous binding after.
-    package let bindToCores: Bool
+    public let bindToCores: Bool
     /// How long a span waits for all its workers to check in before it falls back to per-step.
-    package let checkInTimeout: Duration
+    public let checkInTimeout: Duration
     @usableFromInline let topology: Topology?
     @usableFromInline let barrier: Barrier
     /// Check-in words: [0] arrivals, [16] decision (0 undecided, 1 go, 2 abandoned).
     @usableFromInline let checkIn: UnsafeMutablePointer<UInt32>
     /// How many spans fell back to per-step because not every worker checked in.
-    package var fallbacks: Int { fallbackCount }
+    public var fallbacks: Int { fallbackCount }
     @exclusivity(unchecked) @usableFromInline var fallbackCount = 0
     /// Time each phase while running spans (`phaseTimes`); 4 clock reads per step and worker.
     /// (`@exclusivity(unchecked)` here and on the counters: set between runs, read by the thread
     /// that calls `run`; the dynamic checks were runtime calls inside every span.)
-    @exclusivity(unchecked) package var measurePhases = false
+    @exclusivity(unchecked) public var measurePhases = false
     /// Per worker, 8 words apart (a cache line each): nanoseconds of compute (and prepare) and of
     /// reduce + update, summed since `resetPhaseTimes()`.
     @usableFromInline let phaseNanos: UnsafeMutablePointer<UInt64>
@@ -50,7 +50,7 @@ package final class Executor: @unchecked Sendable {
     /// An executor of `workers` workers (at least 1) in `mode`. With a `topology`, `bindToCores`
     /// binds span worker i to core i, but only when there are no more workers than physical cores;
     /// without one nothing is bound.
-    package init(
+    public init(
         mode: ExecutionMode, workers: Int, topology: Topology? = nil, bindToCores: Bool = true,
         checkInTimeout: Duration = .milliseconds(50)
     ) {
@@ -75,7 +75,7 @@ package final class Executor: @unchecked Sendable {
     /// Where the workers' time went since `resetPhaseTimes()`, averaged over the workers, in
     /// seconds: computing (gradients and the epoch's shuffle), reducing and updating, and the rest
     /// of the wall time (waiting at barriers, fan-out, check-in). Zero unless `measurePhases`.
-    package var phaseTimes: (compute: Double, reduceUpdate: Double, wait: Double) {
+    public var phaseTimes: (compute: Double, reduceUpdate: Double, wait: Double) {
         var c: UInt64 = 0, r: UInt64 = 0
         for w in 0..<workers {
             c &+= phaseNanos[8 &* w]
@@ -87,20 +87,20 @@ package final class Executor: @unchecked Sendable {
     }
 
     /// Zeroes the times `phaseTimes` reports, to start measuring anew.
-    package func resetPhaseTimes() {
+    public func resetPhaseTimes() {
         phaseNanos.update(repeating: 0, count: 8 * workers)
         wallNanos = 0
     }
 
     /// The mode a span will actually use: spans with more workers than Dispatch can run at once run per-step.
-    package var effectiveMode: ExecutionMode {
+    public var effectiveMode: ExecutionMode {
         if mode == .span && workers > Self.poolWidth { return .perStep }
         if workers == 1 { return .serial }
         return mode
     }
 
     /// How many `concurrentPerform` iterations can run at once: the CPUs this process may use.
-    package static var poolWidth: Int { ProcessInfo.processInfo.activeProcessorCount }
+    public static var poolWidth: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     /// Runs every step of `program`; returns the mode that ran it.
     ///
@@ -109,7 +109,7 @@ package final class Executor: @unchecked Sendable {
     /// inlined), not protocol-witness calls — about 20 ns a step on the 50-point line.
     @inlinable
     @discardableResult
-    package func run<P: StepProgram>(_ program: P) -> ExecutionMode {
+    public func run<P: StepProgram>(_ program: P) -> ExecutionMode {
         if measurePhases {
             let start = DispatchTime.now().uptimeNanoseconds
             defer { wallNanos &+= DispatchTime.now().uptimeNanoseconds &- start }
@@ -224,10 +224,11 @@ package final class Executor: @unchecked Sendable {
 }
 
 /// A program whose phases add their durations to per-worker counters (compute, reduce + update).
-package struct Timed<P: StepProgram>: StepProgram {
-    package let program: P
-    package let nanos: SharedPointer<UInt64>
-    @inlinable package var stepCount: Int { program.stepCount }
+@usableFromInline
+struct Timed<P: StepProgram>: StepProgram {
+    @usableFromInline let program: P
+    @usableFromInline let nanos: SharedPointer<UInt64>
+    @inlinable var stepCount: Int { program.stepCount }
 
     @inlinable
     init(program: P, nanos: SharedPointer<UInt64>) {
@@ -242,16 +243,14 @@ package struct Timed<P: StepProgram>: StepProgram {
         nanos.base[8 &* worker &+ slot] &+= DispatchTime.now().uptimeNanoseconds &- t0
     }
 
-    @inlinable package func prepare(worker: Int, of workers: Int) {
-        timed(0, worker) { program.prepare(worker: worker, of: workers) }
-    }
-    @inlinable package func compute(step: Int, worker: Int, of workers: Int) {
+    @inlinable func prepare(worker: Int, of workers: Int) { timed(0, worker) { program.prepare(worker: worker, of: workers) } }
+    @inlinable func compute(step: Int, worker: Int, of workers: Int) {
         timed(0, worker) { program.compute(step: step, worker: worker, of: workers) }
     }
-    @inlinable package func reduceAndUpdate(step: Int, worker: Int, of workers: Int) {
+    @inlinable func reduceAndUpdate(step: Int, worker: Int, of workers: Int) {
         timed(1, worker) { program.reduceAndUpdate(step: step, worker: worker, of: workers) }
     }
-    @inlinable package func stopsAfter(step: Int) -> Bool { program.stopsAfter(step: step) }
-    @inlinable package var combinesAcrossProcesses: Bool { program.combinesAcrossProcesses }
-    @inlinable package func combine(step: Int) { timed(2, 0) { program.combine(step: step) } }
+    @inlinable func stopsAfter(step: Int) -> Bool { program.stopsAfter(step: step) }
+    @inlinable var combinesAcrossProcesses: Bool { program.combinesAcrossProcesses }
+    @inlinable func combine(step: Int) { timed(2, 0) { program.combine(step: step) } }
 }

@@ -7,7 +7,7 @@
 /// worker writes it (a fixed slice per worker, or chunks handed out by `ChunkClaims`), with places
 /// whose union is the same for every worker count, so results do not depend on how many workers run
 /// them or on which of them runs faster.
-package protocol StepProgram: Sendable {
+public protocol StepProgram: Sendable {
     /// Number of steps in the span.
     var stepCount: Int { get }
     /// Called once per worker before the first step; a barrier follows.
@@ -32,12 +32,12 @@ package protocol StepProgram: Sendable {
 }
 
 extension StepProgram {
-    package func stopsAfter(step: Int) -> Bool { false }
-    package var combinesAcrossProcesses: Bool { false }
-    package func combine(step: Int) {}
+    public func stopsAfter(step: Int) -> Bool { false }
+    public var combinesAcrossProcesses: Bool { false }
+    public func combine(step: Int) {}
 
     @inlinable
-    package func serialStep(_ step: Int) {
+    public func serialStep(_ step: Int) {
         compute(step: step, worker: 0, of: 1)
         reduceAndUpdate(step: step, worker: 0, of: 1)
     }

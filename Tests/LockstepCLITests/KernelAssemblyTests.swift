@@ -47,6 +47,20 @@ import Testing
         }
     }
 
+    /// The executor's span loop is specialised for the trainer's step programs (no witness call per
+    /// phase per step): with DataParallel's `Executor` `package`, Swift emitted none and the line
+    /// lesson ran 10–15 % slower (docs/performance.md).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: release.path), "needs the release build that make test makes first"))
+    func theExecutorIsSpecialisedForTheTrainersPrograms() throws {
+        let symbols = try runProcess(URL(fileURLWithPath: "/usr/bin/nm"), [Self.release.path]).stdout
+            .split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) }
+            .filter { $0.contains("12DataParallel8ExecutorC3run") }
+        let names = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["swift", "demangle"] + symbols).stdout
+        for program in ["LinearTraining.StepSpan", "LinearTraining.EvaluationSpan"] {
+            #expect(names.contains("generic specialization <\(program)> of DataParallel.Executor.run"), "\(names)")
+        }
+    }
+
     static func calls(_ text: String) -> [String] {
         text.split(separator: "\n").filter { $0.contains("\tcall") }.map { String($0.split(separator: "<").last ?? "") }
     }
