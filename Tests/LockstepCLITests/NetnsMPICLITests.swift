@@ -31,7 +31,7 @@ import Testing
         .enabled(if: isRoot, "needs root to make network namespaces"),
         .enabled(if: ip != nil, "needs iproute2's ip (make deps installs iproute2)"),
         .enabled(if: canMakeNamespaces, "this machine refuses `ip netns add` (a container without CAP_SYS_ADMIN?)"),
-        .timeLimit(.minutes(2)))
+        .timeLimit(.minutes(4)))
     func ranksOnThreeNamespaceHostsGiveTheSingleProcesssSummary() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -66,12 +66,14 @@ import Testing
             let single = dir.appendingPathComponent("\(workload)-single.json").path
             let s = try CLI.run(["train", "--config", config, "--threads", "1", "--quiet", "--summary", single])
             #expect(s.status == 0, "\(s.stderr)")
-            for (ranks, threads) in [(2, 2), (3, 1)] {
+            // One worker per rank: 2 × 2 oversubscribed the 2 cores 2:1 with spinning workers and
+            // once ran past the time limit under CI (threads per rank are MPICLITests' job).
+            for (ranks, threads) in [(2, 1), (3, 1)] {
                 let out = dir.appendingPathComponent("\(workload)-r\(ranks)t\(threads).json").path
                 let r = try runProcess(
                     mpirun,
                     mpi + ["-np", "\(ranks)", CLI.binary.path, "train", "--config", config, "--threads", "\(threads)", "--quiet", "--summary", out],
-                    in: CLI.root, environment: env, timeout: 150)
+                    in: CLI.root, environment: env, timeout: 200)
                 #expect(r.status == 0, "\(workload) \(ranks)×\(threads) across namespaces: \(r.stderr)")
                 #expect(try MPICLITests.outcome(out) == MPICLITests.outcome(single), "\(workload): \(ranks) rank(s) × \(threads) on namespace hosts")
             }
