@@ -120,7 +120,7 @@ public enum ConfigFile {
         if root.values["loss"] is [String: Any] {
             // loss: {kind: huber, delta: 1.5}
             let node = try root.child("loss")!
-            try node.allow(["kind", "delta", "classWeight"])
+            try node.allow(["kind", "delta", "classWeight", "classes"])
             guard let kind = try node.choice("kind", Loss.allCases.map(\.rawValue)) else {
                 throw ConfigError(
                     kind: .invalidValue,
@@ -135,6 +135,15 @@ public enum ConfigFile {
                 config.huberDelta = delta
             }
             if node.has("classWeight") { config.classWeight = try classWeight(node, loss: config.loss) }
+            if let k = try node.int("classes") {
+                guard config.loss == .softmax else {
+                    throw ConfigError(kind: .invalidValue, message: "\(node.file): 'loss.classes' only applies to kind: softmax; remove it")
+                }
+                guard (2...TrainingConfig.maxClasses).contains(k) else {
+                    throw node.invalid("classes", "use 2 to \(TrainingConfig.maxClasses) classes")
+                }
+                config.classes = k
+            }
         } else if let loss = try root.choice("loss", Loss.allCases.map(\.rawValue)) {
             config.loss = Loss(rawValue: loss)!
         }

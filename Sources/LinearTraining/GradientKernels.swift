@@ -49,6 +49,16 @@ public enum GradientKernels {
         /// The logistic loss with each row's g and l multiplied by 1 (class 0) or `ratio` = w₁/w₀
         /// (class 1); the caller scales the sums by w₀.
         case weightedLogistic(ratio: Float)
+        /// The softmax loss over `classes` classes (labels 0…classes−1): z = x·W + b has one score
+        /// per class, the sums are Σ x·(p − onehot(y)) per class, Σ (p − onehot) and Σ CE (see
+        /// `FusedKernels.Fused.softmax`). The model is stored in `lanes` lanes per feature.
+        case softmax(classes: Int)
+
+        /// The lanes per feature the model and the sums take: 1, or for softmax the classes rounded up to 16.
+        public var lanes: Int {
+            if case let .softmax(k) = self { return FusedKernels.Fused.softmaxLanes(classes: k) }
+            return 1
+        }
 
         var number: Int {
             switch self {
@@ -56,6 +66,7 @@ public enum GradientKernels {
             case .logistic: FusedKernels.Fused.logistic
             case .huber: FusedKernels.Fused.huber
             case .weightedLogistic: FusedKernels.Fused.weightedLogistic
+            case .softmax: -1  // its own kernels (`accumulate` branches before)
             }
         }
 
@@ -115,6 +126,19 @@ public enum GradientKernels {
         count: Int, indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
         out: UnsafeMutablePointer<Float>, objective: Objective = .squaredError, sampleWeights: UnsafePointer<Float>? = nil
     ) {
+        if case let .softmax(classes) = objective {
+            switch target {
+            case .avx512:
+                FusedKernelsAVX512.Fused.softmax(
+                    x: x, y: y, d: d, classes: classes, first: first, count: count, indices: indices, available: available, w: w,
+                    out: out, reference: kind == .reference)
+            case .portable:
+                FusedKernels.Fused.softmax(
+                    x: x, y: y, d: d, classes: classes, first: first, count: count, indices: indices, available: available, w: w,
+                    out: out, reference: kind == .reference)
+            }
+            return
+        }
         switch target {
         case .avx512:
             FusedKernelsAVX512.Fused.accumulate(
@@ -139,6 +163,19 @@ extension GradientKernels {
         count: Int, indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
         out: UnsafeMutablePointer<Float>, objective: Objective = .squaredError, sampleWeights: UnsafePointer<Float>? = nil
     ) {
+        if case let .softmax(classes) = objective {
+            switch target {
+            case .avx512:
+                FusedKernelsAVX512.Fused.softmax(
+                    x: x, y: y, d: d, classes: classes, first: first, count: count, indices: indices, available: available, w: w,
+                    out: out, reference: kind == .reference)
+            case .portable:
+                FusedKernels.Fused.softmax(
+                    x: x, y: y, d: d, classes: classes, first: first, count: count, indices: indices, available: available, w: w,
+                    out: out, reference: kind == .reference)
+            }
+            return
+        }
         switch target {
         case .avx512:
             FusedKernelsAVX512.Fused.accumulate(

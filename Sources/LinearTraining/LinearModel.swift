@@ -19,59 +19,97 @@ public enum ModelInit: Sendable, Equatable {
     }
 }
 
-/// A linear model with d features and one output, in Float32: ŷ = x·w + b.
+/// A linear model with d features and k outputs (k = 1: ŷ = x·w + b; the softmax loss's k classes:
+/// the scores z = x·W + b), in Float32.
 ///
-/// `Codable` as `{"weights": [...], "bias": b, "bits": {"weights": ["3f9a1cac", ...], "bias": "..."}}`:
-/// the readable numbers and the exact IEEE-754 bit patterns (8 hex digits each). Decoding takes the
-/// bits and refuses a file whose readable values no longer equal them (an edit of one but not the
-/// other), so a saved model round-trips bit for bit.
+/// `Codable` as `{"weights": [...], "bias": b, "bits": {"weights": ["3f9a1cac", ...], "bias": "..."}}`
+/// for one output, and `{"outputs": k, "weights": [...d·k], "biases": [...k], "bits": {"weights": …,
+/// "biases": …}}` for k: the readable numbers and the exact IEEE-754 bit patterns (8 hex digits
+/// each). Decoding takes the bits and refuses a file whose readable values no longer equal them (an
+/// edit of one but not the other), so a saved model round-trips bit for bit.
 public struct LinearModel: Sendable, Equatable, Codable {
-    /// w, one per feature (d values), in the order of the data's columns.
+    /// The weights: with one output w, one per feature (d values) in the order of the data's
+    /// columns; with k outputs the d × k matrix W feature by feature (`weights[j * k + c]` is
+    /// feature j's weight for output c: scikit-learn's `coef_.T`, PyTorch's `weight.T`).
     public var weights: [Float]
-    /// b, the intercept.
-    public var bias: Float
+    /// The intercepts, one per output.
+    public var biases: [Float]
 
-    /// A model with these weights (d = `weights.count`) and bias, taken as they are.
-    public init(weights: [Float], bias: Float) {
-        self.weights = weights
-        self.bias = bias
+    /// b, the intercept of a one-output model (the first output's for k outputs).
+    public var bias: Float {
+        get { biases[0] }
+        set { biases[0] = newValue }
     }
 
-    /// A model initialised by `method`, reproducibly from `seed`.
-    public init(features d: Int, initialisation method: ModelInit, seed: UInt64) {
+    /// k: 1, or the softmax loss's classes.
+    public var outputs: Int { biases.count }
+
+    /// d: the features.
+    public var features: Int { weights.count / max(1, biases.count) }
+
+    /// A one-output model with these weights (d = `weights.count`) and bias, taken as they are.
+    public init(weights: [Float], bias: Float) {
+        self.weights = weights
+        self.biases = [bias]
+    }
+
+    /// A model with k = `biases.count` outputs: `weights` is d × k, feature by feature (see `weights`).
+    public init(weights: [Float], biases: [Float]) {
+        precondition(!biases.isEmpty && weights.count % biases.count == 0, "\(weights.count) weights for \(biases.count) outputs")
+        self.weights = weights
+        self.biases = biases
+    }
+
+    /// A model initialised by `method`, reproducibly from `seed` (k = `outputs`: `normal` draws the
+    /// d·k weights in the order of `weights`; `uniform` is `nn.Linear(d, k)`'s U(−1/√d, 1/√d) for
+    /// every weight, then every bias).
+    public init(features d: Int, outputs k: Int = 1, initialisation method: ModelInit, seed: UInt64) {
         var rng = RandomSource(seed: seed ^ 0x6D6F_6465_6C5F_696E)  // "model_in"
+        let n = d * k
         switch method {
         case .zeros:
-            self.init(weights: [Float](repeating: 0, count: d), bias: 0)
+            self.init(weights: [Float](repeating: 0, count: n), biases: [Float](repeating: 0, count: k))
         case let .normal(std):
-            var w = [Float](repeating: 0, count: d)
-            w.withUnsafeMutableBufferPointer { rng.fillNormals($0.baseAddress!, count: d) }
-            self.init(weights: w.map { $0 * std }, bias: 0)
+            var w = [Float](repeating: 0, count: n)
+            w.withUnsafeMutableBufferPointer { rng.fillNormals($0.baseAddress!, count: n) }
+            self.init(weights: w.map { $0 * std }, biases: [Float](repeating: 0, count: k))
         case .uniform:
             let bound = 1 / Float(d).squareRoot()
-            let w = (0..<d).map { _ in Float(2 * rng.uniform() - 1) * bound }
-            self.init(weights: w, bias: Float(2 * rng.uniform() - 1) * bound)
+            let w = (0..<n).map { _ in Float(2 * rng.uniform() - 1) * bound }
+            self.init(weights: w, biases: (0..<k).map { _ in Float(2 * rng.uniform() - 1) * bound })
         }
     }
 
-    /// ŷ for one row: `Float(score(x))`.
+    /// ŷ for one row of a one-output model: `Float(score(x))`.
     public func predict(_ x: [Float]) -> Float {
+        precondition(outputs == 1, "a model of \(outputs) outputs: use scores(_:)")
         precondition(x.count == weights.count, "a row of \(x.count) values for a model of \(weights.count) features")
         return x.withUnsafeBufferPointer { xp in
             weights.withUnsafeBufferPointer { Float(linearScoreDouble(xp.baseAddress!, $0.baseAddress!, d: weights.count, b: bias)) }
         }
     }
 
-    enum CodingKeys: String, CodingKey { case weights, bias, bits }
-    enum BitsKeys: String, CodingKey { case weights, bias }
+    /// The k scores z = x·W + b of one row, each summed in Double in feature order and rounded once.
+    public func scores(_ x: [Float]) -> [Float] {
+        precondition(x.count == features, "a row of \(x.count) values for a model of \(features) features")
+        return (0..<outputs).map { c in
+            var s = 0.0
+            for j in 0..<features { s += Double(x[j]) * Double(weights[j * outputs + c]) }
+            return Float(s + Double(biases[c]))
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case weights, bias, biases, outputs, bits }
+    enum BitsKeys: String, CodingKey { case weights, bias, biases }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        if outputs > 1 { try c.encode(outputs, forKey: .outputs) }
         try c.encode(weights, forKey: .weights)
-        try c.encode(bias, forKey: .bias)
+        if outputs == 1 { try c.encode(bias, forKey: .bias) } else { try c.encode(biases, forKey: .biases) }
         var bits = c.nestedContainer(keyedBy: BitsKeys.self, forKey: .bits)
         try bits.encode(weights.map(Self.hex), forKey: .weights)
-        try bits.encode(Self.hex(bias), forKey: .bias)
+        if outputs == 1 { try bits.encode(Self.hex(bias), forKey: .bias) } else { try bits.encode(biases.map(Self.hex), forKey: .biases) }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -83,18 +121,24 @@ public struct LinearModel: Sendable, Equatable, Codable {
             }
             return Float(bitPattern: word)
         }
+        let k = try c.decodeIfPresent(Int.self, forKey: .outputs) ?? 1
         let w = try bits.decode([String].self, forKey: .weights).map { try float($0, .weights) }
-        let b = try float(try bits.decode(String.self, forKey: .bias), .bias)
-        guard !w.isEmpty, w.allSatisfy(\.isFinite), b.isFinite else {
-            throw DecodingError.dataCorruptedError(forKey: .weights, in: bits, debugDescription: "the weights and bias must be finite and at least one weight")
+        let b = k == 1
+            ? [try float(try bits.decode(String.self, forKey: .bias), .bias)]
+            : try bits.decode([String].self, forKey: .biases).map { try float($0, .biases) }
+        guard k >= 1, b.count == k, !w.isEmpty, w.count % k == 0, w.allSatisfy(\.isFinite), b.allSatisfy(\.isFinite) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .weights, in: bits,
+                debugDescription: "the weights and biases must be finite, at least one weight per output, \(k) biases and d × \(k) weights")
         }
         // The readable copies must say the same (compared as bits: -0 and 0 differ).
-        let readable = try c.decode([Float].self, forKey: .weights), readableBias = try c.decode(Float.self, forKey: .bias)
-        guard readable.map(\.bitPattern) == w.map(\.bitPattern), readableBias.bitPattern == b.bitPattern else {
+        let readable = try c.decode([Float].self, forKey: .weights)
+        let readableBiases = k == 1 ? [try c.decode(Float.self, forKey: .bias)] : try c.decode([Float].self, forKey: .biases)
+        guard readable.map(\.bitPattern) == w.map(\.bitPattern), readableBiases.map(\.bitPattern) == b.map(\.bitPattern) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .weights, in: c, debugDescription: "the readable weights or bias differ from their bit patterns (edited?); edit both or neither")
         }
-        self.init(weights: w, bias: b)
+        self.init(weights: w, biases: b)
     }
 
     static func hex(_ x: Float) -> String {

@@ -69,8 +69,8 @@ extension Trainer {
             epochsDone: epochsDone, batchInEpoch: batchInEpoch, steps: stepsTaken, seed: config.seed,
             resumeKey: config.resumeKey, configText: config.json(threads: workers).text(), dataRows: data.rows,
             dataFeatures: d, dataFingerprint: dataFingerprint, dataSource: data.source,
-            params: Array(UnsafeBufferPointer(start: state.params, count: d + 1)),
-            momentum: Array(UnsafeBufferPointer(start: state.momentum, count: d + 1)),
+            params: Array(UnsafeBufferPointer(start: state.params, count: state.paramCount)),
+            momentum: Array(UnsafeBufferPointer(start: state.momentum, count: state.paramCount)),
             epochLosses: lossesSoFar, epochSeconds: secondsSoFar, partialEpochSeconds: partialEpochSeconds,
             epochLRs: config.schedule == nil ? [] : lrsSoFar, schedulerWords: scheduler?.stateWords)  // without a schedule: all optimizer.lr
         c.validationLosses = validationLossesSoFar
@@ -137,7 +137,7 @@ extension Trainer {
         if let rule = config.earlyStopping {
             guard let words = checkpoint.earlyStoppingWords,
                 let s = EarlyStopper(rule: rule, words: words, bestParams: checkpoint.bestParams),
-                s.bestParams.isEmpty || s.bestParams.count == data.features + 1
+                s.bestParams.isEmpty || s.bestParams.count == state.paramCount
             else { throw .badCheckpoint(path: path, problem: "has no valid early-stopping state; delete it to start over") }
             restoredStopper = s
         }
@@ -147,8 +147,11 @@ extension Trainer {
         stopper = restoredStopper
         validationLossesSoFar = checkpoint.validationLosses
         validationMetricsSoFar = checkpoint.validationMetrics
-        let d = data.features
-        for j in 0...d {
+        guard checkpoint.params.count == state.paramCount else {
+            throw .badCheckpoint(
+                path: path, problem: "holds \(checkpoint.params.count) parameters, this model \(state.paramCount); delete it to start over")
+        }
+        for j in 0..<state.paramCount {
             state.params[j] = checkpoint.params[j]
             state.momentum[j] = checkpoint.momentum[j]
         }

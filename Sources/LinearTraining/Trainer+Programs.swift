@@ -10,7 +10,7 @@ import SyntheticData
 /// compute: worker w fills the partial sums of the chunks it claims (`ChunkClaims`: its share
 /// `slice(chunks, w, W)` first, then what is left of the others'); it writes only those slots.
 /// reduceAndUpdate: worker w makes its share claimable again for the next step, reduces coordinates
-/// `coordinateSlice(d + 2, w, W)` in chunk order, scales them to the gradient and applies SGD to the
+/// `coordinateSlice(paramCount + 1, w, W)` in chunk order, scales them to the gradient and applies SGD to the
 /// parameters among them (writes only those).
 struct StepSpan: StepProgram {
     let source: RowSource
@@ -25,6 +25,10 @@ struct StepSpan: StepProgram {
     let order: EpochPermutation?
     let rows: Int
     let d: Int
+    /// Floats per feature of the parameters (1, or the softmax classes rounded up to 16), and all
+    /// of them: (d + 1)·lanes (`TrainingState`). A step's sums are `paramCount` + 1 floats.
+    let lanes: Int
+    let paramCount: Int
     let batch: Int
     let chunkRows: Int
     let batchesPerEpoch: Int
@@ -65,12 +69,12 @@ struct StepSpan: StepProgram {
 
     /// After this rank's chunks are computed: every rank gets every chunk's partial sums (exact), or
     /// the sum of all of them (fast). Timed by two clock reads (vDSO, no system call) around the
-    /// exchange alone; the bytes are this rank's own partial sums, d + 2 floats per chunk it owns
-    /// (exact) or d + 2 floats in all (fast).
+    /// exchange alone; the bytes are this rank's own partial sums, `paramCount` + 1 floats per chunk
+    /// it owns (exact) or that many in all (fast).
     func combine(step: Int) {
         guard let combiner else { return }
         let (_, count) = batchRows(step)
-        let chunks = chunks(rows: count), width = d &+ 2
+        let chunks = chunks(rows: count), width = paramCount &+ 1
         let sent: Int
         let t0: UInt64
         if fastReduction {
@@ -124,7 +128,7 @@ struct StepSpan: StepProgram {
     func reduceAndUpdate(step: Int, worker: Int, of workers: Int) {
         let (_, count) = batchRows(step)
         let chunks = chunks(rows: count)
-        let coords = FixedOrderAllReduce.coordinateSlice(width: d &+ 2, worker: worker, of: workers)
+        let coords = FixedOrderAllReduce.coordinateSlice(width: paramCount &+ 1, worker: worker, of: workers)
         claims.reset(worker: worker)
         // (fast: `combine` already left the ranks' sum in the totals)
         if !kernelWritesTotals(chunks: chunks, workers: workers) && !fastReduction {
@@ -164,26 +168,26 @@ struct StepSpan: StepProgram {
         let chunks = chunks(rows: count)
         computePhase(start: start, count: count, chunks: chunks, 0, 1)
         if !kernelWritesTotals(chunks: chunks, workers: 1) {
-            FixedOrderAllReduce.sum(partials.base, stride: partialStride, chunks: chunks, coordinates: 0..<(d &+ 2), into: totals.base)
+            FixedOrderAllReduce.sum(partials.base, stride: partialStride, chunks: chunks, coordinates: 0..<(paramCount &+ 1), into: totals.base)
         }
-        if let scaling { scaleGradient(scaling, coordinates: 0..<(d &+ 2), chunks: chunks) }
-        update(step, rows: count, coordinates: 0..<(d &+ 2))
+        if let scaling { scaleGradient(scaling, coordinates: 0..<(paramCount &+ 1), chunks: chunks) }
+        update(step, rows: count, coordinates: 0..<(paramCount &+ 1))
     }
 
     /// SGD on the parameters among `coords` (of the totals); the step's loss and progress by the
     /// worker whose slice holds Σ r².
     @inline(__always)
     func update(_ step: Int, rows count: Int, coordinates coords: Range<Int>) {
-        let update = coords.lowerBound..<min(coords.upperBound, d &+ 1)
+        let update = coords.lowerBound..<min(coords.upperBound, paramCount)
         var sgd = self.sgd
         if let stepLR { sgd.lr = stepLR.base[step] }
         sgd.apply(
             params: params.base, grads: totals.base,
             gradientScale: count == batch ? batchScale : loss.gradientScale(rows: count) * classScale,
-            momentumBuffer: momentum.base, range: update, first: stepsBefore &+ step == 0, penalty: penalty, penalized: d)
-        if coords.contains(d &+ 1) {
-            stepLoss.base[step] = totals.base[d &+ 1]
-            TrainingProgress.publish(progress.base, stepsDone: stepsBefore &+ step &+ 1, lossSum: totals.base[d &+ 1], rows: count)
+            momentumBuffer: momentum.base, range: update, first: stepsBefore &+ step == 0, penalty: penalty, penalized: paramCount &- lanes)
+        if coords.contains(paramCount) {
+            stepLoss.base[step] = totals.base[paramCount]
+            TrainingProgress.publish(progress.base, stepsDone: stepsBefore &+ step &+ 1, lossSum: totals.base[paramCount], rows: count)
             TrainingProgress.decideStop(progress.base, step: step)
         }
     }
@@ -229,6 +233,8 @@ struct EvaluationSpan: StepProgram {
     let result: SharedPointer<Double>
     let rows: Int
     let d: Int
+    /// `TrainingState.paramCount`: the loss sum is at this index of a chunk's sums.
+    let paramCount: Int
     let chunkRows: Int
     let kernel: GradientKernels.Kind
     let combiner: SharedPointer<any CrossProcessCombine>?
@@ -241,7 +247,7 @@ struct EvaluationSpan: StepProgram {
     var combinesAcrossProcesses: Bool { combiner != nil }
 
     func combine(step: Int) {
-        combiner?.base.pointee.exchange(partials.base, stride: partialStride, width: d &+ 2, chunks: chunks)
+        combiner?.base.pointee.exchange(partials.base, stride: partialStride, width: paramCount &+ 1, chunks: chunks)
     }
 
     func prepare(worker: Int, of workers: Int) {}
@@ -264,7 +270,7 @@ struct EvaluationSpan: StepProgram {
         claims.reset(worker: worker)
         guard worker == 0 else { return }
         var s: Double = 0
-        for k in 0..<chunks { s += Double(partials.base[k &* partialStride &+ d &+ 1]) }
+        for k in 0..<chunks { s += Double(partials.base[k &* partialStride &+ paramCount]) }
         result.base[0] = s
     }
 }

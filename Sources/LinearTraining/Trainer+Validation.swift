@@ -61,7 +61,7 @@ extension Trainer {
             validationLossesSoFar.append(scores.loss)
             validationMetricsSoFar.append(scores.metric)
         }
-        stopper?.observe(scores?.loss ?? trainLoss, epoch: epochsDone, params: state.params, count: data.features + 1)
+        stopper?.observe(scores?.loss ?? trainLoss, epoch: epochsDone, params: state.params, count: state.paramCount)
         return scores
     }
 
@@ -69,8 +69,8 @@ extension Trainer {
     /// (`restoreBest`, as Keras restores them only when it stops), and the report of the stop.
     func finishEarlyStop() -> EarlyStopReport? {
         guard let s = stopper, s.stopped else { return nil }
-        let restore = s.rule.restoreBest && s.bestParams.count == data.features + 1
-        if restore { for j in 0...data.features { state.params[j] = s.bestParams[j] } }
+        let restore = s.rule.restoreBest && s.bestParams.count == state.paramCount
+        if restore { for j in 0..<state.paramCount { state.params[j] = s.bestParams[j] } }
         return EarlyStopReport(
             stoppedAfterEpoch: epochsDone, bestEpoch: s.bestEpoch, bestLoss: s.best,
             monitored: validation == nil ? "training loss" : "validation loss", patience: s.rule.patience,

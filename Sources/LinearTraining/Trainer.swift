@@ -83,6 +83,8 @@ public final class Trainer {
     public let classWeights: (Float, Float)?
     /// w₀ (1 without class weights): the kernels weigh rows 1 and w₁/w₀, the sums are scaled by it.
     let classScale: Float
+    /// The model's outputs: the softmax loss's classes k, else 1.
+    public let classes: Int
     /// What the kernels compute per row.
     let objective: GradientKernels.Objective
     /// Turns the kernels' Σ l into the summed loss: the loss's factor times `classScale`.
@@ -180,13 +182,19 @@ public final class Trainer {
                 fix: "the logistic loss takes labels 0 and 1 (for synthetic data: task: logistic)")
         }
         let (data, heldOut) = try Self.splitValidation(config, allData, validationData)
-        validation = heldOut.map { ValidationSet($0, loss: config.loss, huberDelta: Double(config.huberDelta)) }
+        let classes = config.loss == .softmax ? try Self.softmaxClasses(config, data, heldOut) : 1
+        self.classes = classes
+        validation = heldOut.map {
+            ValidationSet(
+                $0, loss: config.loss, huberDelta: Double(config.huberDelta), classes: classes,
+                lanes: config.loss.objective(huberDelta: 1, classes: classes).lanes)
+        }
         stopper = config.earlyStopping.map { EarlyStopper(rule: $0) }
         self.config = config
         let weights = try config.classWeight?.resolve(data)
         classWeights = weights
         classScale = weights?.0 ?? 1
-        objective = weights.map { .weightedLogistic(ratio: $0.1 / $0.0) } ?? config.loss.objective(huberDelta: config.huberDelta)
+        objective = weights.map { .weightedLogistic(ratio: $0.1 / $0.0) } ?? config.loss.objective(huberDelta: config.huberDelta, classes: classes)
         lossFactor = config.loss.lossFactor * Double(classScale)
         progress = TrainingProgress(lossFactor: lossFactor)
         self.data = data
@@ -221,10 +229,10 @@ public final class Trainer {
         executor = Executor(mode: mode, workers: workers, topology: topology, bindToCores: config.bindToCores)
         let fullBatch = batchRows == n
         state = TrainingState(
-            d: d, workers: workers, maxChunks: plan.maxChunks, evalChunks: (n + evalChunkRows - 1) / evalChunkRows,
+            d: d, outputs: classes, lanes: objective.lanes, workers: workers, maxChunks: plan.maxChunks, evalChunks: (n + evalChunkRows - 1) / evalChunkRows,
             stepLossCapacity: fullBatch ? config.epochs : (n + batchRows - 1) / batchRows,
             permutationRows: config.shuffle && !fullBatch ? n : nil)
-        state.load(LinearModel(features: d, initialisation: config.model, seed: config.seed))
+        state.load(LinearModel(features: d, outputs: classes, initialisation: config.model, seed: config.seed))
         scaling = config.standardize ? FeatureScaling.fit(data, threads: max(workers, requested)) : nil
         if let scaling { state.attach(scaling, workers: workers) }
         // No allocation while the run is timed: growing these from empty is 3 reallocations in a
@@ -500,7 +508,7 @@ public final class Trainer {
             stepLoss: SharedPointer(state.stepLoss), partials: SharedPointer(state.partials.base),
             partialStride: state.partials.stride, claims: state.claims, permutation: state.permutation.map { SharedPointer($0) },
             order: shuffled ? EpochPermutation(rows: data.rows, seed: config.seed, epoch: epochsDone) : nil,
-            rows: data.rows, d: data.features, batch: batchRows, chunkRows: plan.chunkRows,
+            rows: data.rows, d: data.features, lanes: state.lanes, paramCount: state.paramCount, batch: batchRows, chunkRows: plan.chunkRows,
             batchesPerEpoch: batchesPerEpoch, chunksPerBatch: plan.chunkCount(rows: batchRows),
             batchScale: config.loss.gradientScale(rows: batchRows) * classScale, classScale: classScale, kernel: kernel, loss: config.loss, sgd: config.optimizer,
             penalty: config.penalty.flatMap { $0.alpha == 0 ? nil : $0 },
@@ -514,7 +522,7 @@ public final class Trainer {
     func evaluationSpan() -> EvaluationSpan {
         EvaluationSpan(
             source: rowSource, params: SharedPointer(state.params), partials: SharedPointer(state.evalPartials.base), partialStride: state.evalPartials.stride,
-            claims: state.claims, result: SharedPointer(state.evalLoss), rows: data.rows, d: data.features,
+            claims: state.claims, result: SharedPointer(state.evalLoss), rows: data.rows, d: data.features, paramCount: state.paramCount,
             chunkRows: evalChunkRows, kernel: kernel, combiner: combineBox.map { SharedPointer($0) }, scaling: state.scaling)
     }
 }

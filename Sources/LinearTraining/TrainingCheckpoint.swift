@@ -99,8 +99,9 @@ public struct TrainingCheckpoint: Sendable, Equatable {
                 ("rows", .int(dataRows)), ("features", .int(dataFeatures)), ("fingerprint", .string(dataFingerprint)),
                 ("source", .string(dataSource)),
             ])),
-            ("weights", .floats(Array(params.dropLast()))), ("bias", .float(params.last ?? 0)),
         ]
+        // Readable w and b for one output; a softmax model's padded W (`TrainingState`) only as bits.
+        if params.count == dataFeatures + 1 { pairs += [("weights", .floats(Array(params.dropLast()))), ("bias", .float(params.last ?? 0))] }
         // The readable copy of the losses only for short histories: the line lesson's 50 000 were
         // 1 MB of a 2.7 MB checkpoint (the bits below are what is read back).
         if epochLosses.count <= Self.readableLosses { pairs.append(("epochLosses", .doubles(epochLosses))) }
@@ -185,7 +186,7 @@ public struct TrainingCheckpoint: Sendable, Equatable {
             earlyStoppingWords = try words("earlyStopping", digits: 16)
             bestParams = try words("bestParams", digits: 8).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
         }
-        guard params.count == dataFeatures + 1, momentum.count == params.count, epochLosses.count == epochsDone,
+        guard params.count >= dataFeatures + 1, params.count % (dataFeatures + 1) == 0, momentum.count == params.count, epochLosses.count == epochsDone,
             epochSeconds.count == epochsDone
         else { throw bad("has sizes that do not agree (\(params.count) parameters for \(dataFeatures) features, \(epochLosses.count) losses for \(epochsDone) epochs)") }
         if let stored = doc["configHash"] as? String, stored != configHash { throw bad("has a configHash that does not match its resumeKey") }

@@ -42,9 +42,10 @@ extension TrainingConfig {
         ] + distributedJSON)
     }
 
-    /// `loss`: its name, or `{kind, delta}` for huber and `{kind, classWeight}` with class weights.
+    /// `loss`: its name, or `{kind, delta}` for huber, `{kind, classes}` for softmax with classes given, and `{kind, classWeight}` with class weights.
     var lossJSON: JSONValue {
         if loss == .huber { return .object([("kind", .string("huber")), ("delta", .float(huberDelta))]) }
+        if loss == .softmax, let classes { return .object([("kind", .string("softmax")), ("classes", .int(classes))]) }
         switch classWeight {
         case nil: return .string(loss.rawValue)
         case .balanced?: return .object([("kind", .string(loss.rawValue)), ("classWeight", .string("balanced"))])

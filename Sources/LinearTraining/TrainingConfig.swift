@@ -71,6 +71,9 @@ public struct TrainingConfig: Sendable, Equatable {
     public var loss: Loss
     /// δ of the `huber` loss (PyTorch's default 1).
     public var huberDelta: Float = 1
+    /// `loss.classes` of the `softmax` loss: k, the number of classes (labels 0…k−1). nil: from the
+    /// data (a synthetic spec's `classes`, else the largest label + 1).
+    public var classes: Int? = nil
     /// `loss.classWeight` of the `logistic` loss (nil: every row weighs 1).
     public var classWeight: ClassWeight? = nil
     /// `data.standardize`: train on each feature scaled to mean 0 and standard deviation 1 over the
@@ -116,6 +119,9 @@ public struct TrainingConfig: Sendable, Equatable {
     /// default; the bits of one process for any rank count) or `fast` (reproducible at a fixed rank
     /// count only). No effect without other processes.
     public var reduction: CrossProcessReduction = .exact
+
+    /// The most classes the softmax loss takes (its kernels hold a row's k scores on the stack).
+    public static let maxClasses = 4096
 
     /// The rate a schedule starts from (PyTorch's `initial_lr`).
     public var scheduleBaseLR: Double {
@@ -164,6 +170,17 @@ public struct TrainingConfig: Sendable, Equatable {
         }
         if !(huberDelta.isFinite && huberDelta > 0) {
             throw .invalidValue(key: "loss.delta", value: "\(huberDelta)", fix: "use a number > 0")
+        }
+        if let classes {
+            guard loss == .softmax else {
+                throw .invalidValue(key: "loss.classes", value: "\(classes)", fix: "classes apply to the softmax loss only")
+            }
+            guard (2...Self.maxClasses).contains(classes) else {
+                throw .invalidValue(key: "loss.classes", value: "\(classes)", fix: "use 2 to \(Self.maxClasses) classes")
+            }
+        }
+        if loss == .softmax && standardize {
+            throw .invalidValue(key: "data.standardize", value: "true", fix: "the softmax loss trains on the features as they are; remove it")
         }
         if case let .normal(std) = model, !(std.isFinite && std >= 0) {
             throw .invalidValue(key: "model.std", value: "\(std)", fix: "use a standard deviation >= 0")

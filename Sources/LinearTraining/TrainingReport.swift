@@ -99,13 +99,13 @@ public struct TrainingReport: Sendable, Equatable, Codable {
     }
 
     /// |b − b*|, when the true bias is known.
-    public var biasError: Float? { trueBias.map { abs(model.bias - $0) } }
+    public var biasError: Float? { model.outputs == 1 ? trueBias.map { abs(model.bias - $0) } : nil }
 
     /// The JSON of DESIGN.md's `--summary` contract; `config` is the resolved configuration.
     public func json(config: JSONValue) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("weights", .floats(model.weights)),
-            ("bias", .float(model.bias)),
+            model.outputs == 1 ? ("bias", .float(model.bias)) : ("biases", .floats(model.biases)),
             ("finalLoss", .double(finalLoss)),
             ("epochLosses", .doubles(epochLosses)),
             ("epochSeconds", .doubles(epochSeconds)),
@@ -119,11 +119,12 @@ public struct TrainingReport: Sendable, Equatable, Codable {
             ("chunkRows", .int(chunkRows)),
             ("batchRows", .int(batchRows)),
             ("rows", .int(rows)),
-            ("features", .int(model.weights.count)),
+            ("features", .int(model.features)),
             ("nonZeroWeights", .int(model.weights.count { $0 != 0 })),
             ("trainSeconds", .double(trainSeconds)),
             ("samplesPerSecond", .double(samplesPerSecond)),
         ]
+        if model.outputs > 1 { pairs.append(("classes", .int(model.outputs))) }
         if let t = trueWeights { pairs.append(("trueWeights", .floats(t))) }
         if let b = trueBias { pairs.append(("trueBias", .float(b))) }
         if let e = maxWeightError { pairs.append(("maxWeightError", .float(e))) }

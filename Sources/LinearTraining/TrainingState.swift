@@ -4,10 +4,13 @@ import DataParallel
 ///
 /// Kept out of Swift arrays on purpose: a second reference to a weights array turns a 3 ns update
 /// into a 100+ ns copy every step. Layouts (all 64-byte aligned, zero-initialised):
-/// - `params`: w[0..<d], then b at index d.
+/// - `params`: w[0..<d], then b at index d. With k outputs (softmax), `lanes` L per feature:
+///   W[j·L + c], then the biases at d·L + c; the padding lanes c ≥ k stay zero (see
+///   `FusedKernels.Fused.softmax`). `paramCount` = (d + 1)·L in all (d + 1 for one output).
 /// - `momentum`: the SGD momentum buffer, same layout.
-/// - `totals`: the reduced sums of the current step: Σ r·x (d), Σ r, Σ r² (unscaled; the update
-///   scales indices 0...d to the gradient as it reads them).
+/// - `totals`: the reduced sums of the current step: Σ r·x, Σ r (`paramCount` values, in the
+///   layout of `params`), then Σ r² (unscaled; the update scales the first `paramCount` to the
+///   gradient as it reads them). `width` = `paramCount` + 1.
 /// - `stepLoss`: Σ r² of each step of the current span (full-batch spans report it per epoch).
 /// - `stepLR` / `stepLRDouble`: with a schedule, the rate of each step of the current span, as the
 ///   update applies it (Float) and as the schedule made it (Double, for reports).
@@ -15,6 +18,14 @@ import DataParallel
 /// - `claims`: which worker computes which chunk of a step (one counter per worker).
 final class TrainingState: @unchecked Sendable {
     let d: Int
+    /// k: 1, or the softmax loss's classes.
+    let outputs: Int
+    /// Floats per feature in `params` (1, or k rounded up to 16).
+    let lanes: Int
+    /// (d + 1)·lanes: the weights and biases, padding included.
+    let paramCount: Int
+    /// The floats of a step's sums: `paramCount` + 1.
+    var width: Int { paramCount + 1 }
     let params: UnsafeMutablePointer<Float>
     let momentum: UnsafeMutablePointer<Float>
     let totals: UnsafeMutablePointer<Float>
@@ -30,9 +41,15 @@ final class TrainingState: @unchecked Sendable {
     /// `data.standardize`: the scaling and the workers' slots for the model in original units.
     private(set) var scaling: ScalingBuffers?
 
-    init(d: Int, workers: Int, maxChunks: Int, evalChunks: Int, stepLossCapacity: Int, permutationRows: Int?) {
+    init(
+        d: Int, outputs: Int = 1, lanes: Int = 1, workers: Int, maxChunks: Int, evalChunks: Int, stepLossCapacity: Int,
+        permutationRows: Int?
+    ) {
         self.d = d
-        let width = (d + 2 + 15) / 16 * 16 + 16
+        self.outputs = outputs
+        self.lanes = lanes
+        paramCount = (d + 1) * lanes
+        let width = (paramCount + 1 + 15) / 16 * 16 + 16
         func floats(_ n: Int) -> UnsafeMutablePointer<Float> {
             let p = UnsafeMutableRawPointer.allocate(byteCount: n * 4, alignment: 64).bindMemory(to: Float.self, capacity: n)
             p.initialize(repeating: 0, count: n)
@@ -55,8 +72,8 @@ final class TrainingState: @unchecked Sendable {
         } else {
             permutation = nil
         }
-        partials = GradientBuffers(slots: maxChunks, width: d + 2)
-        evalPartials = GradientBuffers(slots: evalChunks, width: d + 2)
+        partials = GradientBuffers(slots: maxChunks, width: paramCount + 1)
+        evalPartials = GradientBuffers(slots: evalChunks, width: paramCount + 1)
         claims = .allocate(workers: workers)
     }
 
@@ -94,18 +111,23 @@ final class TrainingState: @unchecked Sendable {
     }
 
     var model: LinearModel {
-        LinearModel(weights: Array(UnsafeBufferPointer(start: params, count: d)), bias: params[d])
+        if lanes == 1 { return LinearModel(weights: Array(UnsafeBufferPointer(start: params, count: d)), bias: params[d]) }
+        let k = outputs
+        return LinearModel(
+            weights: (0..<(d * k)).map { params[($0 / k) * lanes + $0 % k] }, biases: (0..<k).map { params[d * lanes + $0] })
     }
 
     /// w and b are all finite (checked after each epoch).
     var parametersAreFinite: Bool {
-        for j in 0...d where !params[j].isFinite { return false }
+        for j in 0..<paramCount where !params[j].isFinite { return false }
         return true
     }
 
     func load(_ model: LinearModel) {
-        precondition(model.weights.count == d, "model has \(model.weights.count) weights, expected \(d)")
-        for j in 0..<d { params[j] = model.weights[j] }
-        params[d] = model.bias
+        precondition(model.features == d && model.outputs == outputs, "model has \(model.weights.count) weights, expected \(d * outputs)")
+        params.update(repeating: 0, count: paramCount)
+        let k = outputs
+        for i in 0..<(d * k) { params[(i / k) * lanes + i % k] = model.weights[i] }
+        for c in 0..<k { params[d * lanes + c] = model.biases[c] }
     }
 }

@@ -355,7 +355,11 @@ struct TrainCommand: ParsableCommand {
     /// The result lines; `stepsBefore` are the steps of the checkpoint this run resumed from.
     func printResult(_ r: TrainingReport, stepsBefore: Int, penalty: Penalty?) {
         let w = r.model.weights
-        if w.count == 1 {
+        if r.model.outputs > 1 {
+            let m = r.model
+            let shown = m.biases.prefix(8).map(f4).joined(separator: ", ") + (m.outputs > 8 ? ", …" : "")
+            print("softmax over \(m.outputs) classes: W is \(m.features) × \(m.outputs), b = [\(shown)], loss \(String(format: "%f", r.finalLoss))")
+        } else if w.count == 1 {
             print("weight \(f4(w[0])), bias \(f4(r.model.bias)), loss \(f4(r.finalLoss))")
         } else {
             let shown = w.prefix(8).map(f4).joined(separator: ", ") + (w.count > 8 ? ", … (\(w.count) in all)" : "")

@@ -1,0 +1,1 @@
+../FusedKernels/Softmax.swift
