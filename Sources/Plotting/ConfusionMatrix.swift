@@ -20,11 +20,14 @@ extension RunPlots {
     ///     k is a programming error. Names longer than 14 characters are shortened with "…".
     ///   - title: the text above the matrix.
     /// - Returns: the SVG document (UTF-8 text, well-formed XML).
-    public static func confusionMatrix(counts: [[Int]], classNames: [String]? = nil, title: String = "Confusion matrix") -> String {
+    public static func confusionMatrix(counts: [[Int]], classNames: [String]? = nil, title: String = "Confusion matrix")
+        -> String
+    {
         let k = counts.count
         precondition(k >= 1, "a confusion matrix needs at least one class")
         for (i, row) in counts.enumerated() {
-            precondition(row.count == k, "a confusion matrix is square: row \(i) has \(row.count) counts, expected \(k)")
+            precondition(
+                row.count == k, "a confusion matrix is square: row \(i) has \(row.count) counts, expected \(k)")
             precondition(row.allSatisfy { $0 >= 0 }, "row \(i) has a negative count: \(row)")
         }
         if let classNames {
@@ -50,37 +53,50 @@ extension RunPlots {
         let top = 62.0
         let columnNames = uprightColumns ? widestName + 8 : nameSize + 8
         let bottom = 10 + columnNames + 26
-        let totalsWidth = max(Chart.textWidth("n", size: nameSize), Chart.textWidth(String(rowTotals.max() ?? 0), size: nameSize)) + 16
+        let totalsWidth =
+            max(Chart.textWidth("n", size: nameSize), Chart.textWidth(String(rowTotals.max() ?? 0), size: nameSize))
+            + 16
         let barWidth = 56.0
         let subtitle =
             total == 0
             ? "accuracy: no samples"
             : "accuracy \(String(format: "%.1f", 100 * Double(correct) / Double(total))) % (\(correct) of \(total)); shading: share of the row"
         let width = max(
-            left + grid + totalsWidth + barWidth + 12, Chart.textWidth(title, size: 15) + 24, Chart.textWidth(subtitle, size: 12) + 24)
+            left + grid + totalsWidth + barWidth + 12, Chart.textWidth(title, size: 15) + 24,
+            Chart.textWidth(subtitle, size: 12) + 24)
         let height = top + grid + bottom
         var canvas = SVGCanvas(width: width, height: height)
         canvas.text(title, x: width / 2, y: 24, size: 15, anchor: .middle, weight: "bold")
         canvas.text(subtitle, x: width / 2, y: 44, size: 12, anchor: .middle, fill: "#444")
 
-        let gx = left, gy = top
+        let gx = left
+        let gy = top
         for i in 0..<k {
             for j in 0..<k {
-                let x = gx + Double(j) * cell, y = gy + Double(i) * cell
+                let x = gx + Double(j) * cell
+                let y = gy + Double(i) * cell
                 let c = counts[i][j]
                 let fraction = rowTotals[i] == 0 ? nil : Double(c) / Double(rowTotals[i])
                 let percent = fraction.map(Self.percent) ?? "no samples of this class"
                 canvas.rect(
-                    x: x, y: y, width: cell, height: cell, fill: fraction.map(Self.shade) ?? "#eeeeee", stroke: "#dddddd",
+                    x: x, y: y, width: cell, height: cell, fill: fraction.map(Self.shade) ?? "#eeeeee",
+                    stroke: "#dddddd",
                     className: "cell", tooltip: "true \(names[i]), predicted \(names[j]): \(c) (\(percent))")
                 guard showCounts else { continue }
                 let ink = (fraction ?? 0) > 0.55 ? "#ffffff" : "#222222"
-                let cx = x + cell / 2, cy = y + cell / 2
+                let cx = x + cell / 2
+                let cy = y + cell / 2
                 if showPercent, let fraction {
-                    canvas.text(String(c), x: cx, y: cy - 1, size: countSize, anchor: .middle, weight: i == j ? "bold" : nil, fill: ink)
-                    canvas.text(Self.percent(fraction), x: cx, y: cy + countSize * 0.95, size: countSize * 0.75, anchor: .middle, fill: ink)
+                    canvas.text(
+                        String(c), x: cx, y: cy - 1, size: countSize, anchor: .middle, weight: i == j ? "bold" : nil,
+                        fill: ink)
+                    canvas.text(
+                        Self.percent(fraction), x: cx, y: cy + countSize * 0.95, size: countSize * 0.75,
+                        anchor: .middle, fill: ink)
                 } else {
-                    canvas.text(String(c), x: cx, y: cy + countSize * 0.35, size: countSize, anchor: .middle, weight: i == j ? "bold" : nil, fill: ink)
+                    canvas.text(
+                        String(c), x: cx, y: cy + countSize * 0.35, size: countSize, anchor: .middle,
+                        weight: i == j ? "bold" : nil, fill: ink)
                 }
             }
         }
@@ -91,9 +107,12 @@ extension RunPlots {
             let centre = Double(i) * cell + cell / 2
             canvas.text(name, x: gx - 8, y: gy + centre + nameSize * 0.35, size: nameSize, anchor: .end, fill: "#444")
             if uprightColumns {
-                canvas.text(name, x: gx + centre + nameSize * 0.35, y: gy + grid + 8, size: nameSize, anchor: .end, fill: "#444", rotate: -90)
+                canvas.text(
+                    name, x: gx + centre + nameSize * 0.35, y: gy + grid + 8, size: nameSize, anchor: .end,
+                    fill: "#444", rotate: -90)
             } else {
-                canvas.text(name, x: gx + centre, y: gy + grid + 8 + nameSize, size: nameSize, anchor: .middle, fill: "#444")
+                canvas.text(
+                    name, x: gx + centre, y: gy + grid + 8 + nameSize, size: nameSize, anchor: .middle, fill: "#444")
             }
         }
         canvas.text("predicted class", x: gx + grid / 2, y: height - 12, size: 13, anchor: .middle)
@@ -103,14 +122,21 @@ extension RunPlots {
         let tx = gx + grid + 8
         canvas.text("n", x: tx, y: gy - 6, size: nameSize, anchor: .start, fill: "#444")
         for (i, n) in rowTotals.enumerated() {
-            canvas.text(String(n), x: tx, y: gy + Double(i) * cell + cell / 2 + nameSize * 0.35, size: nameSize, anchor: .start, fill: "#444")
+            canvas.text(
+                String(n), x: tx, y: gy + Double(i) * cell + cell / 2 + nameSize * 0.35, size: nameSize, anchor: .start,
+                fill: "#444")
         }
 
         // The shading's key: 0 % at the bottom to 100 % at the top, in ten steps.
-        let bx = tx + totalsWidth, steps = 10, barHeight = min(grid, 200), stepHeight = barHeight / Double(steps)
+        let bx = tx + totalsWidth
+        let steps = 10
+        let barHeight = min(grid, 200)
+        let stepHeight = barHeight / Double(steps)
         for s in 0..<steps {
             let f = (Double(s) + 0.5) / Double(steps)
-            canvas.rect(x: bx, y: gy + barHeight - Double(s + 1) * stepHeight, width: 12, height: stepHeight, fill: Self.shade(f))
+            canvas.rect(
+                x: bx, y: gy + barHeight - Double(s + 1) * stepHeight, width: 12, height: stepHeight,
+                fill: Self.shade(f))
         }
         canvas.rect(x: bx, y: gy, width: 12, height: barHeight, fill: "none", stroke: "#888")
         canvas.text("100 %", x: bx + 16, y: gy + 9, size: 10, fill: "#444")

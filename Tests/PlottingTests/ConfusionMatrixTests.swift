@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
 import TestSupport
 import Testing
 
 @testable import Plotting
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// The confusion matrix SVG: well-formed XML, k × k cells, counts and names where they belong,
 /// never a NaN, and a refusal of matrices that are not square.
@@ -39,7 +40,8 @@ import Testing
         var cells: [(attributes: [String: String], tooltip: String)] {
             var out: [([String: String], String)] = []
             for (i, e) in elements.enumerated() where e.name == "rect" && e.attributes["class"] == "cell" {
-                let title = elements.indices.contains(i + 1) && elements[i + 1].name == "title" ? elements[i + 1].text : ""
+                let title =
+                    elements.indices.contains(i + 1) && elements[i + 1].name == "title" ? elements[i + 1].text : ""
                 out.append((e.attributes, title))
             }
             return out
@@ -50,7 +52,8 @@ import Testing
     static let iris = [[50, 0, 0], [0, 47, 3], [0, 2, 48]]
 
     @Test func irisIsWellFormedWithNineCellsCountsNamesAndAccuracy() throws {
-        let svg = RunPlots.confusionMatrix(counts: Self.iris, classNames: ["setosa", "versicolor", "virginica"], title: "iris <softmax>")
+        let svg = RunPlots.confusionMatrix(
+            counts: Self.iris, classNames: ["setosa", "versicolor", "virginica"], title: "iris <softmax>")
         let doc = try Elements.parse(svg)
         #expect(doc.elements.first?.name == "svg")
         let cells = doc.cells
@@ -58,7 +61,9 @@ import Testing
         let texts = doc.texts
         for count in ["50", "47", "3", "2", "48"] { #expect(texts.contains(count), "count \(count)") }
         #expect(texts.filter { $0 == "0" }.count == 4, "the four zero cells")
-        for name in ["setosa", "versicolor", "virginica"] { #expect(texts.filter { $0 == name }.count == 2, "\(name) on both axes") }
+        for name in ["setosa", "versicolor", "virginica"] {
+            #expect(texts.filter { $0 == name }.count == 2, "\(name) on both axes")
+        }
         #expect(texts.contains("true class") && texts.contains("predicted class"))
         #expect(texts.contains("iris <softmax>"), "the title, escaped in the file and read back")
         #expect(texts.contains { $0.hasPrefix("accuracy 96.7 % (145 of 150)") })
@@ -93,7 +98,10 @@ import Testing
         #expect(doc.cells.count == 9)
         #expect(!svg.lowercased().contains("nan") && !svg.contains("inf"))
         let emptyRow = doc.cells[3..<6]
-        #expect(emptyRow.allSatisfy { $0.attributes["fill"] == "#eeeeee" && $0.tooltip.hasSuffix("(no samples of this class)") })
+        #expect(
+            emptyRow.allSatisfy {
+                $0.attributes["fill"] == "#eeeeee" && $0.tooltip.hasSuffix("(no samples of this class)")
+            })
         let none = RunPlots.confusionMatrix(counts: [[0, 0], [0, 0]])
         let noneDoc = try Elements.parse(none)
         #expect(noneDoc.cells.count == 4 && noneDoc.texts.contains("accuracy: no samples"))
@@ -110,7 +118,9 @@ import Testing
             #expect(doc.cells.allSatisfy { !$0.tooltip.isEmpty })
             #expect(!doc.texts.contains(String(90 + k - 1)), "no per-cell counts at k = \(k)")
             #expect(names.allSatisfy { name in doc.texts.filter { $0 == name }.count == 2 })
-            let sizes = doc.elements.filter { $0.name == "text" }.compactMap { Double($0.attributes["font-size"] ?? "") }
+            let sizes = doc.elements.filter { $0.name == "text" }.compactMap {
+                Double($0.attributes["font-size"] ?? "")
+            }
             #expect(sizes.min()! >= 7, "legible text at k = \(k)")
             let width = try #require(Double(doc.elements[0].attributes["width"] ?? ""))
             #expect(width < 1000)
@@ -126,21 +136,31 @@ import Testing
         let svg = RunPlots.confusionMatrix(counts: [[1, 0], [0, 1]], classNames: ["a very long class name", "b"])
         let doc = try Elements.parse(svg)
         #expect(doc.texts.contains("a very long c…"))
-        #expect(doc.elements.contains { $0.name == "text" && $0.text == "a very long c…" && ($0.attributes["transform"] ?? "").contains("rotate(-90") })
+        #expect(
+            doc.elements.contains {
+                $0.name == "text" && $0.text == "a very long c…"
+                    && ($0.attributes["transform"] ?? "").contains("rotate(-90")
+            })
     }
 
     /// Drawn by librsvg: the full diagonal cells in Chart.blue, inside the canvas.
     @Test func librsvgDrawsTheShadedDiagonal() throws {
         let dir = tempDirectory()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for (name, counts) in [("iris", Self.iris), ("k32", (0..<32).map { i in (0..<32).map { j in i == j ? 60 : (i + j) % 11 == 0 ? 1 : 0 } })] {
+        for (name, counts) in [
+            ("iris", Self.iris),
+            ("k32", (0..<32).map { i in (0..<32).map { j in i == j ? 60 : (i + j) % 11 == 0 ? 1 : 0 } }),
+        ] {
             let path = dir + "/confusion-\(name).svg"
-            try RunPlots.confusionMatrix(counts: counts, title: "confusion \(name)").write(toFile: path, atomically: true, encoding: .utf8)
+            try RunPlots.confusionMatrix(counts: counts, title: "confusion \(name)").write(
+                toFile: path, atomically: true, encoding: .utf8)
             let image = try render(path, counting: [Chart.blue])
             let blue = try #require(image.colors[Chart.blue]?.box, "\(name): no blue cell")
             #expect(blue.0 > 30 && blue.2 < image.width && blue.3 < image.height, "\(name): \(blue)")
             // The diagonal cells (iris: 72 px, 94 … 100 % of their row; k = 32: 14 px, ≥ 95 %) and the key's top.
-            #expect((image.colors[Chart.blue]?.count ?? 0) > 3000, "\(name): \(image.colors[Chart.blue]?.count ?? 0) blue pixels")
+            #expect(
+                (image.colors[Chart.blue]?.count ?? 0) > 3000,
+                "\(name): \(image.colors[Chart.blue]?.count ?? 0) blue pixels")
         }
     }
 
