@@ -29,11 +29,20 @@ package struct SVGCanvas: Sendable {
         return out
     }
 
-    package mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil, opacity: Double = 1) {
+    /// A rectangle; `className` becomes its `class` attribute, `tooltip` a `<title>` child (shown on hover).
+    package mutating func rect(
+        x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil, opacity: Double = 1,
+        className: String? = nil, tooltip: String? = nil
+    ) {
         var a = "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"\(fill)\""
         if let stroke { a += " stroke=\"\(stroke)\"" }
         if opacity < 1 { a += " fill-opacity=\"\(n(opacity))\"" }
-        body.append(a + "/>")
+        if let className { a += " class=\"\(Self.escape(className))\"" }
+        if let tooltip {
+            body.append(a + "><title>\(Self.escape(tooltip))</title></rect>")
+        } else {
+            body.append(a + "/>")
+        }
     }
 
     package mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String, width: Double = 1, dash: String? = nil) {
