@@ -160,31 +160,31 @@ public struct SyntheticRows: Sendable {
         let d = features, k = classBiases.count
         classWeights.withUnsafeBufferPointer { wb in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: k) { zb in
-            let w = wb.baseAddress!, z = zb.baseAddress!
-            for (i, r) in range.enumerated() {
-                let eps = Double(NormalSampler.first(key: noiseKey, counter: UInt64(r)))
-                let u = 0.5 * erfc(-eps / 2.0.squareRoot())
-                let row = UnsafePointer(x + i &* d)
-                var top = -Double.infinity
-                for c in 0..<k {
-                    z[c] = Self.dot(row, w + c &* d, d) + classBiases[c]
-                    top = Swift.max(top, z[c])
-                }
-                var total = 0.0
-                for c in 0..<k {
-                    z[c] = exp(z[c] - top)
-                    total += z[c]
-                }
-                var label = k - 1, cumulative = 0.0
-                for c in 0..<(k - 1) {
-                    cumulative += z[c] / total
-                    if u < cumulative {
-                        label = c
-                        break
+                let w = wb.baseAddress!, z = zb.baseAddress!
+                for (i, r) in range.enumerated() {
+                    let eps = Double(NormalSampler.first(key: noiseKey, counter: UInt64(r)))
+                    let u = 0.5 * erfc(-eps / 2.0.squareRoot())
+                    let row = UnsafePointer(x + i &* d)
+                    var top = -Double.infinity
+                    for c in 0..<k {
+                        z[c] = Self.dot(row, w + c &* d, d) + classBiases[c]
+                        top = Swift.max(top, z[c])
                     }
+                    var total = 0.0
+                    for c in 0..<k {
+                        z[c] = exp(z[c] - top)
+                        total += z[c]
+                    }
+                    var label = k - 1, cumulative = 0.0
+                    for c in 0..<(k - 1) {
+                        cumulative += z[c] / total
+                        if u < cumulative {
+                            label = c
+                            break
+                        }
+                    }
+                    y[i] = Float(label)
                 }
-                y[i] = Float(label)
-            }
             }
         }
     }

@@ -18,8 +18,8 @@ struct GenerateCommand: ParsableCommand {
             data.synthetic block (--config reads that block; flags override it). The bytes are the same for any \
             --threads and the same as training makes from that block in memory or on the fly. Generation streams \
             to disk in bounded memory, under a temporary name renamed into place at the end: an interrupted run \
-            (Ctrl-C: exit 130) leaves no half dataset. meta.json records the spec, the true weights and bias, the \
-            generator version and the CRC-32 of each file (Python: zlib.crc32(open(path, 'rb').read())).
+            (Ctrl-C: exit 130) leaves no half dataset. meta.json records the spec, the true weights and bias (softmax: \
+            the D·k weights and k biases, the classes and priors), the generator version and the CRC-32 of each file (Python: zlib.crc32(open(path, 'rb').read())).
 
             Under mpirun (mpirun -np R lockstep generate …) the ranks write the same bytes together: rank 0 \
             makes the files, each rank writes its run of rows at its offset, rank 0 writes meta.json and renames \
@@ -27,8 +27,8 @@ struct GenerateCommand: ParsableCommand {
             file system every rank sees at the same path. A failed or killed rank leaves no dataset.
 
             Example: lockstep generate --rows 4194304 --features 64 --out data/w3
-                     lockstep generate --rows 100000 --features 20 --task softmax --classes 3 --priors 0.5,0.3,0.2 --out data/s3
             Then:    lockstep train --config configs/w3-minibatch.yaml --data data/w3
+            Softmax: add --task softmax --classes 3 --priors 0.5,0.3,0.2 (labels 0, 1, 2)
             """)
 
     @Option(name: .long, help: "Rows (N).")
