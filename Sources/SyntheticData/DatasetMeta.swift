@@ -12,7 +12,7 @@ import Foundation
 /// `"priors": [...]` in `spec`, D × k `trueWeights` (feature-major: `[j * k + c]`) and
 /// `"trueBiases": [b_0, …, b_{k−1}]` in place of `trueBias`:
 ///
-///     {..., "spec": {..., "weights": "normal", "task": "softmax", "classes": k, "priors": [...]},
+///     {..., "spec": {..., "weights": "normal", "noise": s, "seed": n, "task": "softmax", "classes": k, "priors": [...]},
 ///      "trueWeights": [...], "trueBiases": [...],
 ///      "files": {"X.npy": {"shape": [N, D], "dtype": "<f4" | "<f2", "bytes": B, "crc32": c}, "y.npy": {...}}}
 ///
@@ -150,7 +150,7 @@ public struct DatasetMeta: Sendable, Equatable {
                     guard let list = p as? [NSNumber], list.count == classes else { throw bad("spec.priors is not one number per class") }
                     spec.priors = list.map(\.floatValue)
                 }
-                if let b = s["bias"] as? NSNumber { spec.bias = b.floatValue }
+                spec.bias = 0
                 if s["weights"] as? String == "normal" { spec.weights = .normal }
             }
             if let m = s["informative"] as? NSNumber { spec.informative = m.intValue }

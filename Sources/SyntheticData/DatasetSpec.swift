@@ -62,7 +62,8 @@ public struct DatasetSpec: Sendable, Equatable {
     public var features: Int
     /// The true weights: explicit values (exactly `features` of them) or the reference pattern.
     public var weights: WeightPattern
-    /// The true bias b, added to every row's X·w.
+    /// The true bias b, added to every row's X·w. `task: softmax` takes none (it must be 0): its
+    /// biases are `trueBiases`, log π_c of the `priors`.
     public var bias: Float
     /// Standard deviation of the Gaussian noise added to each target (regression); 0 makes y = X·w + b exactly.
     public var noise: Float
@@ -181,7 +182,8 @@ public struct DatasetSpec: Sendable, Equatable {
         // dtype only when it is not the default, so float32 specs (and the config hashes and
         // meta.json files made from them) are what they were before float16 existed.
         return [
-            ("rows", .int(rows)), ("features", .int(features)), ("weights", w), ("bias", .float(bias)),
+            ("rows", .int(rows)), ("features", .int(features)), ("weights", w),
+        ] + (task == .softmax ? [] : [("bias", .float(bias))]) + [
             ("noise", .float(noise)), ("seed", .number("\(seed)")),
         ] + (dtype == .float32 ? [] : [("dtype", .string(dtype.rawValue))])
             + (task == .regression ? [] : [("task", .string(task.rawValue))])
@@ -272,6 +274,10 @@ public struct DatasetSpec: Sendable, Equatable {
             throw .invalidSpec(
                 field: "features × classes", value: "\(features) × \(k)",
                 fix: "use at most \(Self.maxFeatures * 16) true weights in all (features × classes)")
+        }
+        if bias != 0 {
+            throw .invalidSpec(
+                field: "bias", value: "\(bias)", fix: "task softmax takes no bias; its biases are log(priors): give priors instead")
         }
         if weights == .alternating {
             throw .invalidSpec(

@@ -140,7 +140,7 @@ import Testing
             let root = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: dir + "/meta.json")))
                 as! [String: Any]
             let s = root["spec"] as! [String: Any]
-            #expect(s["task"] as? String == "softmax" && s["classes"] as? Int == spec.classes)
+            #expect(s["task"] as? String == "softmax" && s["classes"] as? Int == spec.classes && s["bias"] == nil)
             #expect((s["priors"] as? [Double])?.map(Float.init) == spec.priors)
             #expect((root["generator"] as? [String: Any])?["version"] as? Int == SyntheticRows.version)
             #expect((root["trueWeights"] as? [Double])?.count == spec.features * spec.classes! && root["trueBias"] == nil)
@@ -175,6 +175,7 @@ import Testing
         ("5 weights", "give exactly 28 weights (features × classes"),
         ("alternating", "task softmax takes 'normal' (the default)"),
         ("outliers", "outliers in y apply to regression data only"),
+        ("a bias", "task softmax takes no bias; its biases are log(priors)"),
     ])
     func badSpecsAreRefusedWithTheFix(what: String, message: String) {
         var s = Self.spec()
@@ -193,6 +194,7 @@ import Testing
         case "a negative prior": s.priors = [1, 1, -1, 1]
         case "5 weights": s.weights = .explicit([1, 2, 3, 4, 5])
         case "alternating": s.weights = .alternating
+        case "a bias": s.bias = 4.2
         default: s.outlierFraction = 0.1
         }
         let e = #expect(throws: DataError.self) { try s.validate() }
