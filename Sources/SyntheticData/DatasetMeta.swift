@@ -120,6 +120,8 @@ public struct DatasetMeta: Sendable, Equatable {
         if softmax {
             guard let k = s?["classes"] as? Int, k >= 2 else { throw bad("spec.classes of task softmax is not a whole number >= 2") }
             classes = k
+        } else if s == nil, let b = root["trueBiases"] as? [NSNumber], b.count >= 2 {
+            classes = b.count  // softmax data saved from memory: no spec, k from the biases
         }
         let weightCount = meta.features * (classes ?? 1)
         if let w = root["trueWeights"] {

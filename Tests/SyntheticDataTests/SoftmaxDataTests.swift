@@ -153,6 +153,24 @@ import Testing
         #expect(DatasetSpec.reference(rows: 10, features: 3).summary == "synthetic 10 × 3 (seed 0)", "other tasks' summaries as ever")
     }
 
+    @Test func softmaxDataSavedFromMemoryKeepTheirTruthAndFloat16KeepsTheLabels() throws {
+        let spec = Self.spec(rows: 800)
+        let data = try Dataset.generate(spec, threads: 2)
+        let dir = Self.temp()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let meta = try data.saveNpy(to: dir)
+        #expect(meta.spec == nil && meta.trueBiases == spec.trueBiases && meta.trueBias == nil)
+        #expect(try DatasetMeta.read(directory: dir) == meta)
+        let back = try Dataset.loadNpy(directory: dir)
+        #expect(Self.bits(back) == Self.bits(data) && back.trueWeights == spec.trueWeights && back.trueBiases == spec.trueBiases)
+        // float16 X: the labels come from the float32 values, as y always does.
+        var half = spec
+        half.dtype = .float16
+        let h = try Dataset.generate(half, threads: 3)
+        #expect(Array(h.yValues) == Array(data.yValues) && h.trueBiases == spec.trueBiases)
+        #expect(try h.converted(to: .float32).trueBiases == spec.trueBiases)
+    }
+
     @Test func aMetaJSONWithTheWrongNumberOfWeightsIsRefused() throws {
         let dir = Self.temp()
         defer { try? FileManager.default.removeItem(atPath: dir) }
