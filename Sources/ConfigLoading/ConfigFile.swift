@@ -279,32 +279,61 @@ public enum ConfigFile {
 
     /// The keys of a `data.synthetic` block (also the flags of `lockstep generate`).
     public static func syntheticSpec(_ s: ConfigNode) throws(ConfigError) -> DatasetSpec {
-        try s.allow(["rows", "features", "weights", "bias", "noise", "seed", "materialize", "dtype", "task", "informative", "correlation", "outliers"])
+        try s.allow([
+            "rows", "features", "weights", "bias", "noise", "seed", "materialize", "dtype", "task", "informative", "correlation",
+            "outliers", "classes", "priors",
+        ])
         var spec = DatasetSpec()
         spec.dtype = try dtype(s)
+        if let task = try s.choice("task", SyntheticTask.allCases.map(\.rawValue)) { spec.task = SyntheticTask(rawValue: task)! }
+        let softmax = spec.task == .softmax
+        if softmax {
+            // W ~ N(0, 1) from the seed unless given; the biases are log(priors), not `bias`.
+            if s.has("bias") { throw s.invalid("bias", "task softmax takes no bias; its biases are log(priors): give priors: [...]") }
+            spec.weights = .normal
+            spec.bias = 0
+            spec.noise = 0
+        }
         if let v = try s.int("rows") { spec.rows = v }
         if let v = try s.int("features") {
             spec.features = v
-            if !s.has("weights") { spec.weights = .alternating }
+            if !s.has("weights") && !softmax { spec.weights = .alternating }
         }
         if let w = s.values["weights"] {
             if let word = w as? String {
-                guard word == "alternating" else { throw s.invalid("weights", "use a list of numbers or 'alternating'") }
-                spec.weights = .alternating
+                guard word == "alternating" || word == "normal" else {
+                    throw s.invalid("weights", "use a list of numbers, 'alternating' or 'normal'")
+                }
+                spec.weights = word == "normal" ? .normal : .alternating
             } else if let list = w as? [Any] {
                 var ws: [Float] = []
                 for item in list {
                     if let d = item as? Double { ws.append(Float(d)) } else if let i = item as? Int { ws.append(Float(i)) } else {
-                        throw s.wrongType("weights", "a list of numbers or 'alternating'")
+                        throw s.wrongType("weights", "a list of numbers, 'alternating' or 'normal'")
                     }
                 }
                 spec.weights = .explicit(ws)
-                if !s.has("features") { spec.features = ws.count }
+                if !s.has("features") && !softmax { spec.features = ws.count }
             } else {
-                throw s.wrongType("weights", "a list of numbers or 'alternating'")
+                throw s.wrongType("weights", "a list of numbers, 'alternating' or 'normal'")
             }
         }
-        if let task = try s.choice("task", SyntheticTask.allCases.map(\.rawValue)) { spec.task = SyntheticTask(rawValue: task)! }
+        if let k = try s.int("classes") { spec.classes = k }
+        if let p = s.values["priors"] {
+            guard let list = p as? [Any] else { throw s.wrongType("priors", "a list of numbers, one per class") }
+            var ps: [Float] = []
+            for item in list {
+                if let d = item as? Double { ps.append(Float(d)) } else if let i = item as? Int { ps.append(Float(i)) } else {
+                    throw s.wrongType("priors", "a list of numbers, one per class")
+                }
+            }
+            spec.priors = ps
+        }
+        if softmax, !s.has("features"), case let .explicit(ws) = spec.weights, let k = spec.classes, k > 0, ws.count % k == 0,
+            ws.count > 0
+        {
+            spec.features = ws.count / k
+        }
         if let v = try s.float("bias") { spec.bias = v }
         if let v = try s.float("noise") { spec.noise = v }
         if let v = try s.seed("seed") { spec.seed = v }

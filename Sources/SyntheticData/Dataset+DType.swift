@@ -9,7 +9,7 @@ extension Dataset {
         guard dtype != self.dtype else { return self }
         let out = try Dataset(
             rows: rows, features: features, dtype: dtype, trueWeights: trueWeights, trueBias: trueBias,
-            source: source + " as \(dtype.rawValue)")
+            trueBiases: trueBiases, source: source + " as \(dtype.rawValue)")
         out.y.update(from: y, count: rows)
         let count = rows * features
         switch dtype {

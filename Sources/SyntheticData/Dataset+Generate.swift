@@ -10,7 +10,8 @@ extension Dataset {
         let rows = try SyntheticRows(spec)
         let data = try Dataset(
             rows: spec.rows, features: spec.features, dtype: spec.dtype, trueWeights: spec.trueWeights,
-            trueBias: spec.bias, source: spec.summary)
+            trueBias: spec.task == .softmax ? nil : spec.bias, trueBiases: spec.task == .softmax ? spec.trueBiases : nil,
+            source: spec.summary)
         let d = spec.features
         let chunk = generatorChunkRows(features: d)
         let chunks = (spec.rows + chunk - 1) / chunk

@@ -77,7 +77,7 @@ extension Dataset {
         if let spec = meta?.spec { source += " (\(spec.summary))" } else if dtype == .float16 { source += " (float16)" }
         let data = Dataset(
             rows: rows, features: d, dtype: dtype, x: x.pointer, y: y.pointer, owners: [x.owner, y.owner],
-            trueWeights: meta?.trueWeights, trueBias: meta?.trueBias, source: source,
+            trueWeights: meta?.trueWeights, trueBias: meta?.trueBias, trueBiases: meta?.trueBiases, source: source,
             writable: !(x.owner is MappedFile) && !(y.owner is MappedFile))
         // Sample weights, when the directory has them: w.npy, shape (N,) or (N, 1), any dtype y may have.
         let wPath = dir + "/w.npy"

@@ -118,7 +118,8 @@ extension Dataset {
         guard rank == 0, let staging, let files else { return nil }
         let pieceSizes = (0..<pieces).map { k in min(pieceRows, n - k * pieceRows) }
         let meta = DatasetMeta(
-            rows: n, features: d, spec: spec, trueWeights: spec.trueWeights, trueBias: spec.bias,
+            rows: n, features: d, spec: spec, trueWeights: spec.trueWeights, trueBias: spec.task == .softmax ? nil : spec.bias,
+            trueBiases: spec.task == .softmax ? spec.trueBiases : nil,
             x: .init(
                 shape: [n, d], bytes: files.x.total,
                 crc32: files.x.fileCRC(pieces: (0..<pieces).map { (UInt32(table[2 * $0]), pieceSizes[$0] * d * size) }),
@@ -227,8 +228,8 @@ extension Dataset {
                     dtype: type))
         }
         let meta = DatasetMeta(
-            rows: rows, features: features, spec: nil, trueWeights: trueWeights, trueBias: trueBias, x: files[0],
-            y: files[1])
+            rows: rows, features: features, spec: nil, trueWeights: trueWeights, trueBias: trueBias,
+            trueBiases: trueBiases, x: files[0], y: files[1])
         try Self.writeMeta(meta, into: staging.path)
         try staging.commit()
         return meta

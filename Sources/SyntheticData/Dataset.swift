@@ -29,8 +29,12 @@ public final class Dataset: @unchecked Sendable {
     public let y: UnsafeMutablePointer<Float>
     /// The weights and bias the data were made from, when known (synthetic data).
     public let trueWeights: [Float]?
-    /// The bias the data were made from, when known (synthetic data); nil for loaded data.
+    /// The bias the data were made from, when known (synthetic data); nil for loaded data and for
+    /// softmax data, whose biases are `trueBiases`.
     public let trueBias: Float?
+    /// Softmax data (`task: softmax`, when known): the k true biases b_c, one per class (k = the
+    /// classes); `trueWeights` then holds the d × k weights feature-major (`[j * k + c]`). nil otherwise.
+    public let trueBiases: [Float]?
     /// Where the data came from, for reports: "synthetic 1000 × 2 (seed 0)", "csv configs/data/line50.csv".
     public let source: String
     /// False when X or y is memory the dataset must not write: a read-only mapping of .npy files
@@ -46,7 +50,7 @@ public final class Dataset: @unchecked Sendable {
     /// A zero-filled dataset of `rows × features` (X of `dtype`) to be written by a loader or generator.
     public init(
         rows: Int, features: Int, dtype: DType = .float32, trueWeights: [Float]? = nil, trueBias: Float? = nil,
-        source: String
+        trueBiases: [Float]? = nil, source: String
     ) throws(DataError) {
         precondition(rows >= 1 && features >= 1, "rows \(rows), features \(features)")
         try MemoryCheck.requireRoom(rows: rows, floatsPerRow: (features * dtype.size + 3) / 4 + 1)
@@ -60,6 +64,7 @@ public final class Dataset: @unchecked Sendable {
         self.features = features
         self.trueWeights = trueWeights
         self.trueBias = trueBias
+        self.trueBiases = trueBiases
         self.source = source
         isWritable = true
         sampleWeights = nil
@@ -68,8 +73,8 @@ public final class Dataset: @unchecked Sendable {
     /// A dataset over memory that `owners` keep alive.
     init(
         rows: Int, features: Int, dtype: DType = .float32, x: UnsafeMutableRawPointer, y: UnsafeMutablePointer<Float>,
-        owners: [AnyObject], trueWeights: [Float]?, trueBias: Float?, source: String, writable: Bool,
-        sampleWeights: UnsafePointer<Float>? = nil
+        owners: [AnyObject], trueWeights: [Float]?, trueBias: Float?, trueBiases: [Float]? = nil, source: String,
+        writable: Bool, sampleWeights: UnsafePointer<Float>? = nil
     ) {
         isWritable = writable
         self.sampleWeights = sampleWeights
@@ -81,6 +86,7 @@ public final class Dataset: @unchecked Sendable {
         storage = owners
         self.trueWeights = trueWeights
         self.trueBias = trueBias
+        self.trueBiases = trueBiases
         self.source = source
     }
 
@@ -108,7 +114,8 @@ public final class Dataset: @unchecked Sendable {
         guard total > 0 else { throw .badSampleWeight(source: source, row: -1, value: 0) }
         return Dataset(
             rows: rows, features: features, dtype: dtype, x: xBytes, y: y, owners: [self, memory], trueWeights: trueWeights,
-            trueBias: trueBias, source: source, writable: isWritable, sampleWeights: UnsafePointer(w))
+            trueBias: trueBias, trueBiases: trueBiases, source: source, writable: isWritable,
+            sampleWeights: UnsafePointer(w))
     }
 
     /// The sample weights as a read-only buffer (nil without them).

@@ -8,6 +8,14 @@ import Foundation
 ///      "trueWeights": [...], "trueBias": b,
 ///      "files": {"X.npy": {"shape": [N, D], "dtype": "<f4" | "<f2", "bytes": B, "crc32": c}, "y.npy": {...}}}
 ///
+/// Softmax data (`task: softmax`) have `"task": "softmax", "classes": k` and, when given,
+/// `"priors": [...]` in `spec`, D × k `trueWeights` (feature-major: `[j * k + c]`) and
+/// `"trueBiases": [b_0, …, b_{k−1}]` in place of `trueBias`:
+///
+///     {..., "spec": {..., "weights": "normal", "noise": s, "seed": n, "task": "softmax", "classes": k, "priors": [...]},
+///      "trueWeights": [...], "trueBiases": [...],
+///      "files": {"X.npy": {"shape": [N, D], "dtype": "<f4" | "<f2", "bytes": B, "crc32": c}, "y.npy": {...}}}
+///
 /// `crc32` is of the whole file, as Python's `zlib.crc32(open(path, 'rb').read())` gives it.
 /// `spec` and `generator` are absent for data saved from memory (`Dataset.saveNpy`).
 public struct DatasetMeta: Sendable, Equatable {
@@ -39,8 +47,11 @@ public struct DatasetMeta: Sendable, Equatable {
     public var spec: DatasetSpec?
     /// The weights the data were made from, when known.
     public var trueWeights: [Float]?
-    /// The bias the data were made from, when known.
+    /// The bias the data were made from, when known (nil for softmax data: see `trueBiases`).
     public var trueBias: Float?
+    /// Softmax data: the k biases the data were made from, one per class (`trueBiases` in
+    /// meta.json); nil otherwise. k is `trueBiases.count`, also `spec?.classes`.
+    public var trueBiases: [Float]? = nil
     /// X.npy's entry.
     public var x: File
     /// y.npy's entry.
@@ -59,6 +70,7 @@ public struct DatasetMeta: Sendable, Equatable {
         }
         if let trueWeights { pairs.append(("trueWeights", .floats(trueWeights))) }
         if let trueBias { pairs.append(("trueBias", .float(trueBias))) }
+        if let trueBiases { pairs.append(("trueBiases", .floats(trueBiases))) }
         func file(_ f: File) -> JSONValue {
             .object([
                 ("shape", .array(f.shape.map(JSONValue.int))), ("dtype", .string(f.dtype.npyDescr)), ("bytes", .int(f.bytes)),
@@ -67,6 +79,13 @@ public struct DatasetMeta: Sendable, Equatable {
         }
         pairs.append(("files", .object([("X.npy", file(x)), ("y.npy", file(y))])))
         return .object(pairs)
+    }
+
+    /// `dir/meta.json`, read and checked: nil when the directory has none, `DataError.npy` naming
+    /// what is wrong when it is malformed. `spec` restores the generating spec (task, classes,
+    /// priors and all), so `spec?.classes`, `trueWeights` and `trueBiases` give softmax data's truth.
+    public static func read(directory dir: String) throws(DataError) -> DatasetMeta? {
+        try readIfPresent(directory: dir)
     }
 
     /// Reads `dir/meta.json` when it exists; a malformed one is an error naming what is wrong.
@@ -95,22 +114,47 @@ public struct DatasetMeta: Sendable, Equatable {
         guard x.shape.count == 2 else { throw bad("files.X.npy.shape is not (rows, features)") }
         var meta = DatasetMeta(
             rows: x.shape[0], features: x.shape[1], spec: nil, trueWeights: nil, trueBias: nil, x: x, y: y)
+        let s = root["spec"] as? [String: Any]
+        let softmax = s?["task"] as? String == SyntheticTask.softmax.rawValue
+        var classes: Int?
+        if softmax {
+            guard let k = s?["classes"] as? Int, k >= 2 else { throw bad("spec.classes of task softmax is not a whole number >= 2") }
+            classes = k
+        } else if s == nil, let b = root["trueBiases"] as? [NSNumber], b.count >= 2 {
+            classes = b.count  // softmax data saved from memory: no spec, k from the biases
+        }
+        let weightCount = meta.features * (classes ?? 1)
         if let w = root["trueWeights"] {
-            guard let list = w as? [NSNumber], list.count == meta.features else {
-                throw bad("trueWeights is not a list of \(meta.features) numbers")
+            guard let list = w as? [NSNumber], list.count == weightCount else {
+                throw bad("trueWeights is not a list of \(weightCount) numbers")
             }
             meta.trueWeights = list.map(\.floatValue)
+        }
+        if let b = root["trueBiases"] {
+            guard let k = classes, let list = b as? [NSNumber], list.count == k else {
+                throw bad("trueBiases is not a list of one number per class of task softmax")
+            }
+            meta.trueBiases = list.map(\.floatValue)
         }
         if let b = root["trueBias"] {
             guard let n = b as? NSNumber else { throw bad("trueBias is not a number") }
             meta.trueBias = n.floatValue
         }
-        if let s = root["spec"] as? [String: Any], let seed = s["seed"] as? NSNumber {
+        if let s, let seed = s["seed"] as? NSNumber {
             var spec = DatasetSpec.reference(rows: meta.rows, features: meta.features, seed: seed.uint64Value)
             if let w = meta.trueWeights { spec.weights = .explicit(w) }
             if let b = meta.trueBias { spec.bias = b }
             if let n = s["noise"] as? NSNumber { spec.noise = n.floatValue }
             if let t = s["task"] as? String, let task = SyntheticTask(rawValue: t) { spec.task = task }
+            if softmax {
+                spec.classes = classes
+                if let p = s["priors"] {
+                    guard let list = p as? [NSNumber], list.count == classes else { throw bad("spec.priors is not one number per class") }
+                    spec.priors = list.map(\.floatValue)
+                }
+                spec.bias = 0
+                if s["weights"] as? String == "normal" { spec.weights = .normal }
+            }
             if let m = s["informative"] as? NSNumber { spec.informative = m.intValue }
             if let c = s["correlation"] as? [String: Any], let rho = c["rho"] as? NSNumber {
                 spec.correlation = rho.floatValue

@@ -10,7 +10,13 @@ import Foundation
 ///
 /// (with `correlation`, x is first mixed with the row's shared factors; with `outliers`, y gets an
 /// outlier's term added: see `DatasetSpec`) with the dot product summed in 8 lanes (lane l takes j ≡ l mod 8, in order of j) and the lanes
-/// added as ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)). Nothing depends on which rows are
+/// added as ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)).
+///
+/// `task: logistic` takes u = Φ(ε) of the same ε and sets y = 1 when u < σ(z). `task: softmax`
+/// (k classes) computes z_c = x·W[:, c] + b_c for c = 0 … k − 1 (each dot product as above, in
+/// Double), p = softmax(z) as e_c = exp(z_c − max z), p_c = e_c / Σ e (summed in order of c), and
+/// sets y to the first c with u < p_0 + … + p_c (summed in order of c; k − 1 if rounding leaves
+/// none), again with u = Φ(ε) of the row's own noise value. Nothing depends on which rows are
 /// made together, in which order or on which thread: a dataset generated into memory, written to
 /// .npy files or made on the fly during training has the same bits.
 public struct SyntheticRows: Sendable {
@@ -24,6 +30,9 @@ public struct SyntheticRows: Sendable {
     /// Number of features, d: values per row of X.
     public let features: Int
     let weights: [Double]
+    /// `task: softmax`: W class-major (class c's d weights at c·d, so each z_c is one `dot`) and the k biases.
+    let classWeights: [Double]
+    let classBiases: [Double]
     let bias: Double
     let noise: Double
     let xKey: UInt64
@@ -40,7 +49,16 @@ public struct SyntheticRows: Sendable {
         try spec.validate()
         self.spec = spec
         features = spec.features
-        weights = spec.trueWeights.map(Double.init)
+        if spec.task == .softmax, let k = spec.classes {
+            let w = spec.trueWeights, d = spec.features
+            weights = []
+            classWeights = (0..<(d * k)).map { i in Double(w[(i % d) * k + i / d]) }
+            classBiases = spec.trueBiases.map(Double.init)
+        } else {
+            weights = spec.trueWeights.map(Double.init)
+            classWeights = []
+            classBiases = []
+        }
         bias = Double(spec.bias)
         noise = Double(spec.noise)
         xKey = NormalSampler.key(seed: spec.seed, stream: 1)
@@ -111,6 +129,7 @@ public struct SyntheticRows: Sendable {
     private func finishTargets(rows range: Range<Int>, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
         if spec.correlation > 0 { correlate(rows: range, x: x) }
         let d = features
+        if spec.task == .softmax { return softmaxLabels(rows: range, x: x, y: y) }
         weights.withUnsafeBufferPointer { wb in
             let w = wb.baseAddress!
             if spec.task == .logistic {
@@ -132,6 +151,40 @@ public struct SyntheticRows: Sendable {
             for (k, r) in range.enumerated() {
                 let eps = Double(NormalSampler.first(key: noiseKey, counter: UInt64(r)))
                 y[k] = Float((Self.dot(x + k &* d, w, d) + bias) + noise * eps)
+            }
+        }
+    }
+
+    /// `task: softmax`: each row's label drawn from softmax(x·W + b) with its own u = Φ(ε).
+    private func softmaxLabels(rows range: Range<Int>, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        let d = features, k = classBiases.count
+        classWeights.withUnsafeBufferPointer { wb in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: k) { zb in
+                let w = wb.baseAddress!, z = zb.baseAddress!
+                for (i, r) in range.enumerated() {
+                    let eps = Double(NormalSampler.first(key: noiseKey, counter: UInt64(r)))
+                    let u = 0.5 * erfc(-eps / 2.0.squareRoot())
+                    let row = UnsafePointer(x + i &* d)
+                    var top = -Double.infinity
+                    for c in 0..<k {
+                        z[c] = Self.dot(row, w + c &* d, d) + classBiases[c]
+                        top = Swift.max(top, z[c])
+                    }
+                    var total = 0.0
+                    for c in 0..<k {
+                        z[c] = exp(z[c] - top)
+                        total += z[c]
+                    }
+                    var label = k - 1, cumulative = 0.0
+                    for c in 0..<(k - 1) {
+                        cumulative += z[c] / total
+                        if u < cumulative {
+                            label = c
+                            break
+                        }
+                    }
+                    y[i] = Float(label)
+                }
             }
         }
     }

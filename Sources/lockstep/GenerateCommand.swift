@@ -11,12 +11,15 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Write a synthetic dataset as NumPy files: DIR/X.npy, DIR/y.npy and DIR/meta.json.",
         discussion: """
-            y = X·w + b + noise·ε with X and ε standard normal. The options are the keys of a config's \
+            y = X·w + b + noise·ε with X and ε standard normal (--task regression, the default); --task logistic \
+            draws 0/1 labels from σ(X·w + b), and --task softmax --classes k draws class labels 0 … k−1 from \
+            softmax(X·W + b), W (D × k) standard normal from the seed unless --weights gives its D·k values \
+            (feature-major), b = log(--priors) (0 without). The options are the keys of a config's \
             data.synthetic block (--config reads that block; flags override it). The bytes are the same for any \
             --threads and the same as training makes from that block in memory or on the fly. Generation streams \
             to disk in bounded memory, under a temporary name renamed into place at the end: an interrupted run \
-            (Ctrl-C: exit 130) leaves no half dataset. meta.json records the spec, the true weights and bias, the \
-            generator version and the CRC-32 of each file (Python: zlib.crc32(open(path, 'rb').read())).
+            (Ctrl-C: exit 130) leaves no half dataset. meta.json records the spec, the true weights and bias (softmax: \
+            the D·k weights and k biases, the classes and priors), the generator version and the CRC-32 of each file (Python: zlib.crc32(open(path, 'rb').read())).
 
             Under mpirun (mpirun -np R lockstep generate …) the ranks write the same bytes together: rank 0 \
             makes the files, each rank writes its run of rows at its offset, rank 0 writes meta.json and renames \
@@ -25,6 +28,7 @@ struct GenerateCommand: ParsableCommand {
 
             Example: lockstep generate --rows 4194304 --features 64 --out data/w3
             Then:    lockstep train --config configs/w3-minibatch.yaml --data data/w3
+            Softmax: add --task softmax --classes 3 --priors 0.5,0.3,0.2 (labels 0, 1, 2)
             """)
 
     @Option(name: .long, help: "Rows (N).")
@@ -33,11 +37,24 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Features per row (D).")
     var features: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "True weights: D comma-separated numbers, or 'alternating' (the default with --features).")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "True weights: D comma-separated numbers (D·k for softmax, feature-major: w[j·k + c]), 'alternating' (the default with --features) or 'normal' (N(0, 1) from the seed; the default for softmax).")
     var weights: String?
 
-    @Option(name: .long, parsing: .unconditional, help: "True bias (default 4.2).")
+    @Option(name: .long, parsing: .unconditional, help: "True bias (default 4.2; not for softmax, whose biases are log(--priors)).")
     var bias: Double?
+
+    @Option(name: .long, help: "What y is: regression (default), logistic (labels 0/1) or softmax (labels 0 … k−1, with --classes).")
+    var task: String?
+
+    @Option(name: .long, help: "Classes k of --task softmax (at least 2).")
+    var classes: Int?
+
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Class priors of --task softmax: k comma-separated positive numbers (normalised to sum to 1); biases b_c = log π_c (default: all 0).")
+    var priors: String?
 
     @Option(name: .long, parsing: .unconditional, help: "Standard deviation of the noise on y (default 0.01).")
     var noise: Double?
@@ -88,12 +105,15 @@ struct GenerateCommand: ParsableCommand {
             block = node.values
         }
         if let rows { block["rows"] = rows }
+        if let task { block["task"] = task }
+        if let classes { block["classes"] = classes }
+        let softmax = block["task"] as? String == "softmax"
         if let features {
             block["features"] = features
-            if weights == nil, block["weights"] is [Any] { block["weights"] = "alternating" }
+            if weights == nil, block["weights"] is [Any] { block["weights"] = softmax ? "normal" : "alternating" }
         }
         if let weights {
-            if weights == "alternating" {
+            if weights == "alternating" || weights == "normal" {
                 block["weights"] = weights
             } else {
                 let parts = weights.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -101,13 +121,23 @@ struct GenerateCommand: ParsableCommand {
                 for p in parts {
                     guard let v = Double(p), v.isFinite else {
                         throw CLIError(
-                            message: "--weights must be comma-separated numbers or 'alternating'; '\(p)' is not a finite number",
+                            message: "--weights must be comma-separated numbers, 'alternating' or 'normal'; '\(p)' is not a finite number",
                             status: .usage)
                     }
                     list.append(v)
                 }
                 block["weights"] = list
             }
+        }
+        if let priors {
+            var list: [Double] = []
+            for p in priors.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard let v = Double(p), v.isFinite else {
+                    throw CLIError(message: "--priors must be comma-separated numbers; '\(p)' is not a finite number", status: .usage)
+                }
+                list.append(v)
+            }
+            block["priors"] = list
         }
         if let bias { block["bias"] = bias }
         if let noise { block["noise"] = noise }
@@ -235,7 +265,7 @@ struct GenerateCommand: ParsableCommand {
         let bytes = meta.x.bytes + meta.y.bytes
         let workers = ranks > 1 ? "\(ranks) ranks × \(threads) thread(s)" : "\(threads) thread(s)"
         print(
-            "wrote \(out): \(spec.summary), bias \(spec.bias), noise \(spec.noise); \(byteCountText(bytes)) in "
+            "wrote \(out): \(spec.summary)\(spec.task == .softmax ? "" : ", bias \(spec.bias), noise \(spec.noise)"); \(byteCountText(bytes)) in "
                 + "\(seconds(s)) on \(workers) (\(String(format: "%.2f", Double(bytes) / s / 1e9)) GB/s)")
         print("  X.npy  (\(meta.rows), \(meta.features)) \(meta.x.dtype.rawValue)  \(byteCountText(meta.x.bytes))  crc32 \(meta.x.crc32)")
         print("  y.npy  (\(meta.rows),) float32  \(byteCountText(meta.y.bytes))  crc32 \(meta.y.crc32)")

@@ -72,6 +72,38 @@ import Testing
         }
     }
 
+    @Test func softmaxDataFromFlagsAndFromAConfigAreTheSameBytes() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a").path, b = dir.appendingPathComponent("b").path
+        let r = try CLI.run([
+            "generate", "--rows", "2000", "--features", "5", "--task", "softmax", "--classes", "3", "--priors", "0.5,0.3,0.2",
+            "--seed", "4", "--threads", "3", "--out", a,
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("wrote \(a): synthetic 2000 × 5, softmax 3 classes, priors 0.5/0.3/0.2 (seed 4); "), "\(r.stdout)")
+        let meta = try CLI.json(URL(fileURLWithPath: a + "/meta.json"))
+        let spec = meta["spec"] as? [String: Any]
+        #expect(spec?["task"] as? String == "softmax" && spec?["classes"] as? Int == 3 && spec?["weights"] as? String == "normal")
+        #expect((spec?["priors"] as? [Double]) == [0.5, 0.3, 0.2])
+        #expect((meta["trueWeights"] as? [Double])?.count == 15 && (meta["trueBiases"] as? [Double])?.count == 3)
+        #expect(meta["trueBias"] == nil)
+        let config = dir.appendingPathComponent("softmax.yaml")
+        try """
+        data:
+          synthetic: {rows: 2000, features: 5, task: softmax, classes: 3, priors: [0.5, 0.3, 0.2], seed: 4}
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let c = try CLI.run(["generate", "--config", config.path, "--threads", "1", "--out", b, "--quiet"])
+        #expect(c.status == 0, "\(c.stderr)")
+        for f in ["X.npy", "y.npy", "meta.json"] {
+            #expect(FileManager.default.contents(atPath: a + "/" + f) == FileManager.default.contents(atPath: b + "/" + f), "\(f)")
+        }
+        // The labels: class indices 0, 1, 2 (y.npy float32 after its header), each class present.
+        let y = try #require(FileManager.default.contents(atPath: a + "/y.npy"))
+        let labels = y.suffix(2000 * 4).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        #expect(labels.count == 2000 && Set(labels) == [0, 1, 2], "\(Set(labels))")
+    }
+
     @Test func anExistingDatasetIsKeptUnlessForced() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -92,6 +124,15 @@ import Testing
         (["--rows", "10", "--weights", "1,x"], "'x' is not a finite number"),
         (["--rows", "10", "--features", "2", "--noise", "-1"], "--noise must be a standard deviation >= 0"),
         (["--features", "2"], "give --rows and --features"),
+        (["--rows", "10", "--features", "3", "--task", "softmax"], "task softmax needs classes: k"),
+        (["--rows", "10", "--features", "3", "--task", "multinomial"], "use one of: regression, logistic, softmax"),
+        (["--rows", "10", "--features", "3", "--classes", "3"], "classes apply to task softmax only"),
+        (["--rows", "10", "--features", "3", "--task", "softmax", "--classes", "1"], "use 2 to 65536 classes"),
+        (["--rows", "10", "--features", "3", "--task", "softmax", "--classes", "3", "--priors", "1,0,1"], "priors must be positive"),
+        (["--rows", "10", "--features", "3", "--task", "softmax", "--classes", "3", "--priors", "1,2"], "give exactly 3 priors"),
+        (["--rows", "10", "--features", "3", "--task", "softmax", "--classes", "3", "--priors", "1,x,1"], "'x' is not a finite number"),
+        (["--rows", "10", "--features", "3", "--task", "softmax", "--classes", "3", "--bias", "1"], "task softmax takes no bias"),
+        (["--rows", "10", "--features", "3", "--task", "softmax", "--classes", "3", "--weights", "1,2,3"], "give exactly 9 weights"),
         (["--config", "configs/nope.yaml"], "does not exist"),
     ])
     func badFlagsAreUsageErrors(args: [String], message: String) throws {
