@@ -32,6 +32,7 @@ extension DatasetSpec {
         switch task {
         case .regression: return nil
         case .logistic: return 2
+        case .softmax: return classes
         }
     }
 }

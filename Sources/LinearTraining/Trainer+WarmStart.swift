@@ -20,10 +20,10 @@ extension Trainer {
     }
 
     private func start(parameters model: LinearModel) throws(TrainingError) {
-        guard model.weights.count == data.features else {
+        guard model.features == data.features, model.outputs == classes, model.weights.count == data.features * classes else {
             throw .invalidValue(
-                key: "initial model", value: "\(model.weights.count) weight(s)",
-                fix: "the data has \(data.features) feature(s); start from a model of the same width")
+                key: "initial model", value: "\(model.weights.count) weight(s) for \(model.outputs) output(s)",
+                fix: "the data has \(data.features) feature(s) and the run \(classes) output(s); start from a model of the same shape")
         }
         guard stepsTaken == 0 else {
             throw .invalidValue(key: "initial model", value: "given after \(stepsTaken) step(s)", fix: "set it before training starts")

@@ -37,7 +37,7 @@ public enum TrainingData: Sendable {
     public var trueBias: Float? {
         switch self {
         case let .stored(d): return d.trueBias
-        case let .generated(g): return g.spec.bias
+        case let .generated(g): return g.spec.task == .softmax ? nil : g.spec.bias
         }
     }
 

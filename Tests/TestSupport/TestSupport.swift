@@ -74,3 +74,16 @@ public func crc32(_ data: Data) -> UInt32 {
     for b in data { crc = table[Int((crc ^ UInt32(b)) & 0xFF)] ^ (crc >> 8) }
     return crc ^ 0xFFFF_FFFF
 }
+
+/// The JSON object of `Tests/Fixtures/<name>` (the fixtures the scripts/ oracles made).
+public func fixture(_ name: String) throws -> [String: Any] {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/\(name)")
+    return try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+}
+
+/// Float32 values from a fixture's 8-hex-digit bit patterns.
+public func hexFloats(_ v: Any?) -> [Float] { (v as! [String]).map { Float(bitPattern: UInt32($0, radix: 16)!) } }
+
+/// A fixture's number as Double.
+public func number(_ v: Any?) -> Double { (v as! NSNumber).doubleValue }
