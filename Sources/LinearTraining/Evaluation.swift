@@ -71,6 +71,7 @@ extension SavedModel {
     /// Evaluates the model on every row of `data` (its y are the labels) on `threads` workers.
     /// Classification labels must be 0 or 1 (else `badLabel` naming the 0-based row).
     public func evaluate(_ data: TrainingData, threads: Int = 1) throws(TrainingError) -> Evaluation {
+        if task == .multiclassClassification { return try evaluateClasses(data, threads: threads) }
         try checkPrediction(of: data, kind: .value)
         let n = data.rows
         if task == .binaryClassification, let (row, value) = data.firstNonBinaryLabel() {

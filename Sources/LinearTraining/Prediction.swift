@@ -9,7 +9,8 @@ public enum PredictionKind: String, Sendable, CaseIterable, Codable {
     /// σ(z), the probability of class 1 (classification only).
     case probability
     /// 1 when z > 0 (σ(z) > 0.5), else 0 (classification only), as scikit-learn's `predict`
-    /// (`decision_function > 0`).
+    /// (`decision_function > 0`); for a softmax model the most likely class (the first of the
+    /// largest scores), `argmax` of scikit-learn's `decision_function`.
     case label
 }
 
@@ -23,8 +24,12 @@ extension SavedModel {
         if task == .regression && kind != .value {
             throw .invalidValue(key: "prediction kind", value: kind.rawValue, fix: "a regression model (loss \(loss.rawValue)) predicts values only")
         }
-        guard data.features == model.weights.count else {
-            throw .featureMismatch(data: data.features, config: model.weights.count)
+        if task == .multiclassClassification && kind != .label {
+            throw .invalidValue(
+                key: "prediction kind", value: kind.rawValue, fix: "a softmax model predicts labels (the most likely class) only")
+        }
+        guard data.features == model.features else {
+            throw .featureMismatch(data: data.features, config: model.features)
         }
     }
 
@@ -42,12 +47,22 @@ extension SavedModel {
         let blocks = (range.count + blockRows - 1) / blockRows
         guard blocks > 0 else { return }
         let workers = max(1, min(threads, blocks))
-        let w = model.weights, b = model.bias, d = w.count
+        let w = model.weights, b = model.bias, d = model.features, k = model.outputs
+        let biases = model.biases
         let target = UnsafeSendable(out.baseAddress!)
         w.withUnsafeBufferPointer { wb in
             let weights = UnsafeSendable(UnsafeMutablePointer(mutating: wb.baseAddress!))
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let wp = UnsafePointer(weights.pointer)
+                let scores = UnsafeMutablePointer<Double>.allocate(capacity: k)
+                defer { scores.deallocate() }
+                // One row's output: its score, or for k classes the most likely one.
+                @inline(__always) func value<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, _ score: (UnsafePointer<T>) -> Double) -> Float {
+                    if k == 1 { return Self.output(score(x), kind) }
+                    return biases.withUnsafeBufferPointer {
+                        Float(softmaxRowScores(x, d: d, k: k, lanes: k, w: wp, biases: $0.baseAddress!, into: scores).best)
+                    }
+                }
                 var scratch: UnsafeMutablePointer<Float>? = nil
                 var scratchY: UnsafeMutablePointer<Float>? = nil
                 if case .generated = data {
@@ -65,10 +80,10 @@ extension SavedModel {
                     case let .stored(ds):
                         if ds.dtype == .float32 {
                             let x = UnsafePointer(ds.x)
-                            for i in lo..<hi { o[i - lo] = Self.output(linearScoreDouble(x + i * d, wp, d: d, b: b), kind) }
+                            for i in lo..<hi { o[i - lo] = value(x + i * d) { linearScoreDouble($0, wp, d: d, b: b) } }
                         } else {
                             let x = UnsafePointer(ds.xHalf)
-                            for i in lo..<hi { o[i - lo] = Self.output(linearScoreDouble(x + i * d, wp, d: d, b: b), kind) }
+                            for i in lo..<hi { o[i - lo] = value(x + i * d) { linearScoreDouble($0, wp, d: d, b: b) } }
                         }
                     case let .generated(rows):
                         rows.fill(rows: lo..<hi, x: scratch!, y: scratchY!)
@@ -76,7 +91,7 @@ extension SavedModel {
                             // As stored float16 data would hold them: each value rounded to half.
                             for k in 0..<((hi - lo) * d) { scratch![k] = Float(Float16(scratch![k])) }
                         }
-                        for i in lo..<hi { o[i - lo] = Self.output(linearScoreDouble(scratch! + (i - lo) * d, wp, d: d, b: b), kind) }
+                        for i in lo..<hi { o[i - lo] = value(UnsafePointer(scratch! + (i - lo) * d)) { linearScoreDouble($0, wp, d: d, b: b) } }
                     }
                 }
             }

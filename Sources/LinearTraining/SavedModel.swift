@@ -49,6 +49,17 @@ public struct SavedModel: Sendable, Equatable, Codable {
         case regression
         /// Classes 0 and 1 (`logistic` models): the prediction is the probability σ(x·w + b) of class 1.
         case binaryClassification = "binary-classification"
+        /// Classes 0…k−1 (`softmax` models): the prediction is the most likely class of softmax(x·W + b).
+        case multiclassClassification = "multiclass-classification"
+
+        /// The task a model of `loss` has.
+        public static func of(_ loss: Loss) -> Task {
+            switch loss {
+            case .logistic: return .binaryClassification
+            case .softmax: return .multiclassClassification
+            case .squared, .mse, .huber: return .regression
+            }
+        }
     }
 
     /// Where a model came from.
@@ -102,9 +113,9 @@ public struct SavedModel: Sendable, Equatable, Codable {
         self.model = model
         self.loss = loss
         self.huberDelta = loss == .huber ? (huberDelta ?? 1) : nil
-        task = loss == .logistic ? .binaryClassification : .regression
-        classes = loss == .logistic ? [0, 1] : nil
-        self.featureNames = featureNames ?? Self.indexNames(model.weights.count)
+        task = .of(loss)
+        classes = loss == .logistic ? [0, 1] : loss == .softmax ? Array(0..<model.outputs) : nil
+        self.featureNames = featureNames ?? Self.indexNames(model.features)
         self.target = target
         self.provenance = provenance
     }
@@ -154,13 +165,14 @@ public struct SavedModel: Sendable, Equatable, Codable {
         guard decoded.version == Self.currentVersion else {
             throw bad("has version \(decoded.version); this lockstep reads version \(Self.currentVersion)")
         }
-        guard decoded.featureNames.count == decoded.model.weights.count else {
-            throw bad("has \(decoded.featureNames.count) feature names for \(decoded.model.weights.count) weights")
+        guard decoded.featureNames.count == decoded.model.features else {
+            throw bad("has \(decoded.featureNames.count) feature names for \(decoded.model.features) features")
         }
-        guard decoded.task == (decoded.loss == .logistic ? .binaryClassification : .regression) else {
-            throw bad("says task \(decoded.task.rawValue) for the loss \(decoded.loss.rawValue)")
+        guard decoded.task == .of(decoded.loss), (decoded.model.outputs > 1) == (decoded.loss == .softmax) else {
+            throw bad("says task \(decoded.task.rawValue) with \(decoded.model.outputs) output(s) for the loss \(decoded.loss.rawValue)")
         }
-        let expectedClasses: [Int]? = decoded.task == .binaryClassification ? [0, 1] : nil
+        let expectedClasses: [Int]? = decoded.task == .binaryClassification ? [0, 1]
+            : decoded.task == .multiclassClassification ? Array(0..<decoded.model.outputs) : nil
         guard decoded.classes == expectedClasses else {
             throw bad("has classes \(decoded.classes.map { "\($0)" } ?? "none") for the task \(decoded.task.rawValue)"
                 + " (expected \(expectedClasses.map { "\($0)" } ?? "none"))")
@@ -246,5 +258,11 @@ public struct SavedModel: Sendable, Equatable, Codable {
     }
 
     /// What a prediction of this model is, by default: the value (regression) or the probability of class 1.
-    public var defaultOutput: PredictionKind { task == .regression ? .value : .probability }
+    public var defaultOutput: PredictionKind {
+        switch task {
+        case .regression: return .value
+        case .binaryClassification: return .probability
+        case .multiclassClassification: return .label
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Plotting
 import ArgumentParser
 import Foundation
 import LinearTraining
@@ -26,10 +27,21 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .long, help: "Also write the metrics as JSON here (- for standard output, then the table is not printed).")
     var json: String?
 
+    @Option(
+        name: .customLong("confusion-svg"),
+        help: "Also draw the confusion matrix (rows the true class, columns the predicted one) as SVG here; classification models only.")
+    var confusionSVG: String?
+
     func run() throws {
         try runReportingErrors {
             let model = try options.loadModel()
             if let json { try options.inputs().refuse(output: json, flag: "--json") }
+            if let confusionSVG {
+                try options.inputs().refuse(output: confusionSVG, flag: "--confusion-svg")
+                guard model.task != .regression else {
+                    throw CLIError(message: "--confusion-svg draws a classifier's confusion matrix; \(options.model) is a regression model", status: .usage)
+                }
+            }
             if rows != nil && options.config == nil { throw CLIError(message: "--rows picks rows of a config's data; give --config", status: .usage) }
             let data = try options.loadData(for: model, labels: true, rows: rows)
             let result = try model.evaluate(data, threads: options.workers)
@@ -43,6 +55,10 @@ struct EvaluateCommand: ParsableCommand {
                     doc = .object(pairs)
                 }
                 try OutputFile.write(doc.text(pretty: true) + "\n", to: json)
+            }
+            if let confusionSVG, let c = result.classification {
+                try OutputFile.write(
+                    RunPlots.confusionMatrix(counts: c.confusion, title: "Confusion matrix: \(model.loss.rawValue) on \(data.source)"), to: confusionSVG)
             }
         }
     }

@@ -7,7 +7,8 @@ import Plotting
 enum PlotFiles {
     /// fit.svg and loss.svg of a training run.
     static func train(summary: [String: Any], sample: [String: Any]?) throws(CLIError) -> [(name: String, svg: String)] {
-        guard let weights = doubles(summary["weights"]), let bias = number(summary["bias"]),
+        // A softmax model has k biases: its fit chart shows the d × k weights (and the first bias).
+        guard let weights = doubles(summary["weights"]), let bias = number(summary["bias"]) ?? doubles(summary["biases"])?.first,
             let losses = doubles(summary["epochLosses"])
         else {
             throw CLIError(message: "summary.json lacks weights, bias or epochLosses; was it written by lockstep train?", status: .badData)

@@ -300,12 +300,12 @@ struct TrainCommand: ParsableCommand {
     func startFromModel(_ trainer: Trainer) throws {
         guard let initFrom, trainer.stepsTaken == 0 else { return }
         let saved = try SavedModel(path: initFrom)
-        guard saved.model.weights.count == trainer.data.features else {
+        guard saved.model.features == trainer.data.features, saved.model.outputs == trainer.classes else {
             throw CLIError(
-                message: "--init-from \(initFrom) has \(saved.model.weights.count) weight(s), but the data has \(trainer.data.features) feature(s); start from a model trained on data of the same width",
+                message: "--init-from \(initFrom) has \(saved.model.features) feature(s) and \(saved.model.outputs) output(s), but the run has \(trainer.data.features) feature(s) and \(trainer.classes) output(s); start from a model of the same shape",
                 status: .badData)
         }
-        let task: SavedModel.Task = trainer.config.loss == .logistic ? .binaryClassification : .regression
+        let task = SavedModel.Task.of(trainer.config.loss)
         guard saved.task == task else {
             throw CLIError(
                 message: "--init-from \(initFrom) is a \(saved.task.rawValue) model (loss \(saved.loss.rawValue)), but this run trains \(task.rawValue) (loss \(trainer.config.loss.rawValue)); its weights mean something else here",
