@@ -166,10 +166,11 @@ public struct SavedModel: Sendable, Equatable, Codable {
             throw bad("has version \(decoded.version); this lockstep reads version \(Self.currentVersion)")
         }
         guard decoded.featureNames.count == decoded.model.features else {
-            throw bad("has \(decoded.featureNames.count) feature names for \(decoded.model.features) features")
+            throw bad("has \(decoded.featureNames.count) feature names for \(decoded.model.features) \(decoded.model.outputs == 1 ? "weights" : "features")")
         }
         guard decoded.task == .of(decoded.loss), (decoded.model.outputs > 1) == (decoded.loss == .softmax) else {
-            throw bad("says task \(decoded.task.rawValue) with \(decoded.model.outputs) output(s) for the loss \(decoded.loss.rawValue)")
+            throw bad("says task \(decoded.task.rawValue) for the loss \(decoded.loss.rawValue)"
+                + (decoded.model.outputs == 1 ? "" : " with \(decoded.model.outputs) outputs"))
         }
         let expectedClasses: [Int]? = decoded.task == .binaryClassification ? [0, 1]
             : decoded.task == .multiclassClassification ? Array(0..<decoded.model.outputs) : nil

@@ -302,7 +302,7 @@ struct TrainCommand: ParsableCommand {
         let saved = try SavedModel(path: initFrom)
         guard saved.model.features == trainer.data.features, saved.model.outputs == trainer.classes else {
             throw CLIError(
-                message: "--init-from \(initFrom) has \(saved.model.features) feature(s) and \(saved.model.outputs) output(s), but the run has \(trainer.data.features) feature(s) and \(trainer.classes) output(s); start from a model of the same shape",
+                message: "--init-from \(initFrom) has \(saved.model.weights.count) weight(s)\(saved.model.outputs > 1 ? " for \(saved.model.outputs) classes" : ""), but the data has \(trainer.data.features) feature(s)\(trainer.classes > 1 ? " and \(trainer.classes) classes" : ""); start from a model trained on data of the same width",
                 status: .badData)
         }
         let task = SavedModel.Task.of(trainer.config.loss)
