@@ -21,6 +21,13 @@ import Testing
             data: .synthetic(DatasetSpec(rows: 999, features: 3, weights: .explicit([1, -2, 3]), seed: 3)), model: .uniform,
             loss: .mse, optimizer: SGD(lr: 0.05), epochs: 15, batchSize: nil, shuffle: false, chunkRows: 50)),
         ("standardized d=40", ThreadSweepTests.standardized),
+        ("softmax k=10 d=20, shuffled, momentum", {
+            var c = TrainingConfig(
+                data: .synthetic(.softmax(rows: 1100, features: 20, classes: 10, seed: 4)), model: .normal(std: 0.01),
+                loss: .softmax, optimizer: SGD(lr: 0.2, momentum: 0.5), epochs: 2, batchSize: 300, seed: 7, chunkRows: 32)
+            c.penalty = Penalty(alpha: 1e-3, l1Ratio: 0.5)
+            return c
+        }()),
     ]
 
     struct Outcome: Equatable, Sendable {
@@ -30,7 +37,7 @@ import Testing
 
     static func outcome(_ r: TrainingReport) -> Outcome {
         Outcome(
-            bits: r.model.weights.map { UInt64($0.bitPattern) } + [UInt64(r.model.bias.bitPattern)] + r.epochLosses.map(\.bitPattern),
+            bits: r.model.weights.map { UInt64($0.bitPattern) } + r.model.biases.map { UInt64($0.bitPattern) } + r.epochLosses.map(\.bitPattern),
             steps: r.steps)
     }
 
@@ -71,7 +78,7 @@ import Testing
         func all() throws -> [Outcome] { try lock.withLock { try values.map { try $0!.get() } } }
     }
 
-    @Test(arguments: 0..<3)
+    @Test(arguments: [0, 1, 2, 4])
     func everyRankCountAndThreadCountGivesOneProcesssBits(_ k: Int) throws {
         let (name, config) = Self.workloads[k]
         let data = try config.data.load(threads: 2)
