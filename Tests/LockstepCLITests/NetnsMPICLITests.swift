@@ -31,7 +31,7 @@ import Testing
         .enabled(if: isRoot, "needs root to make network namespaces"),
         .enabled(if: ip != nil, "needs iproute2's ip (make deps installs iproute2)"),
         .enabled(if: canMakeNamespaces, "this machine refuses `ip netns add` (a container without CAP_SYS_ADMIN?)"),
-        .timeLimit(.minutes(4)))
+        .timeLimit(.minutes(3)))
     func ranksOnThreeNamespaceHostsGiveTheSingleProcesssSummary() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -50,6 +50,11 @@ import Testing
             "--mca", "btl", "tcp,self", "--mca", "btl_tcp_if_include", "\(net).0/24", "--mca", "oob_tcp_if_include", "\(net).0/24",
             // Ranks waiting in a collective give the cores up: on 2 cores the ranks' workers need them.
             "--mca", "mpi_yield_when_idle", "1",
+            // Every orted here shares one machine and one /tmp: Open MPI 4.1's rtc/hwloc then shares
+            // its topology through a mapping at an address it picks, and one orted in ~12 launches
+            // segfaulted in hwloc_shmem_topology_write, which left mpirun waiting for it forever
+            // (the CI hang of 2026-12-07). Real separate hosts lose nothing but a start-up shortcut.
+            "--mca", "rtc_hwloc_vmhole", "none",
         ]
         let env = ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"]
         let mpirun = URL(fileURLWithPath: MPICLITests.mpirun!)
@@ -73,7 +78,7 @@ import Testing
                 let r = try runProcess(
                     mpirun,
                     mpi + ["-np", "\(ranks)", CLI.binary.path, "train", "--config", config, "--threads", "\(threads)", "--quiet", "--summary", out],
-                    in: CLI.root, environment: env, timeout: 200)
+                    in: CLI.root, environment: env, timeout: 90)
                 #expect(r.status == 0, "\(workload) \(ranks)×\(threads) across namespaces: \(r.stderr)")
                 #expect(try MPICLITests.outcome(out) == MPICLITests.outcome(single), "\(workload): \(ranks) rank(s) × \(threads) on namespace hosts")
             }
