@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "DataParallelTests", dependencies: ["DataParallel"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "TestSupport"]),
-        .testTarget(name: "LinearTrainingTests", dependencies: ["LinearTraining", "SyntheticData", "TestSupport", "FusedKernels"]),
+        .testTarget(name: "LinearTrainingTests", dependencies: ["LinearTraining", "SyntheticData", "DataParallel", "TestSupport", "FusedKernels"]),
         .testTarget(name: "SweepTests", dependencies: ["LinearTraining", "SyntheticData", "DataParallel"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
         .testTarget(name: "LockstepCLITests", dependencies: [

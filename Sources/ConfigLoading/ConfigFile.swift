@@ -412,8 +412,8 @@ public enum ConfigFile {
             if let t = threads.value, t < 1 { throw node.invalid("threads", "use at least 1, or 'auto' (the physical cores)") }
             config.threads = threads.value
         }
-        if let e = try node.choice("executor", ExecutorChoice.allCases.map(\.rawValue)) {
-            config.executor = ExecutorChoice(rawValue: e)!
+        if let e = try node.choice("executor", ExecutionMode.allCases.map(\.rawValue)) {
+            config.executor = ExecutionMode(rawValue: e)!
         }
         let chunk = try node.intOrWord("chunkRows", ["auto"])
         if chunk.present {

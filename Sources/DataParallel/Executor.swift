@@ -3,32 +3,38 @@ import Dispatch
 import Foundation
 import HardwareTopology
 
-/// How the workers of a span are run.
+/// How the workers of a span are run (`training.executor`, `--executor`).
 public enum ExecutionMode: String, Sendable, Codable, CaseIterable {
+    /// Left to ``ExecutionPlan``: `span` when there is more than one worker and a step reads at least
+    /// ``ExecutionPlan/parallelThresholdFloats`` floats of X, else `serial`. Only ever asked for: a
+    /// plan, an executor and a report hold the mode it resolved to.
+    case auto
     /// Everything on the calling thread, as one worker.
     case serial
     /// One `concurrentPerform` per span whose iterations are the workers; they meet at a spinning
     /// barrier between phases. The default for steps big enough to gain from parallelism.
     case span
     /// One `concurrentPerform` per phase of every step: simple, and the fallback when a span's
-    /// workers cannot all run at once. ~30–80 µs of fan-out per step on the 2-core VM.
+    /// workers cannot all run at once. ~30–80 µs of fan-out per step on the 2-core VM; the same bits.
     case perStep = "per-step"
 }
 
-/// Runs `StepProgram`s with a fixed number of workers in one `ExecutionMode`.
+/// Runs `StepProgram`s as an ``ExecutionPlan`` says: its workers, in its mode.
 ///
 /// A span needs all of its workers running at once (they wait for each other), but
 /// `concurrentPerform` only runs as many iterations at once as Dispatch's pool is wide (2 on the
 /// 2-core VM, whatever was asked). So a span first has every worker check in; if not all have
 /// within `checkInTimeout`, the ones that did return at once and the span runs per-step instead.
-/// With more workers than cores a span is not even tried.
+/// With more workers than hardware threads the plan does not even try a span.
 public final class Executor: @unchecked Sendable {
-    /// The mode asked for; `effectiveMode` is the one a span actually runs in.
-    public let mode: ExecutionMode
-    /// How many workers run each step: as asked, or 1 in `serial` mode.
+    /// What this executor runs: the workers, the mode, the binding.
+    public let plan: ExecutionPlan
+    /// The plan's mode: serial, span or per-step (a span may still fall back to per-step at run time).
+    public var mode: ExecutionMode { plan.mode }
+    /// How many workers run each step: the plan's.
     public let workers: Int
     /// Bind span workers to cores (worker i → core i) for the span and restore the previous binding after.
-    public let bindToCores: Bool
+    @usableFromInline let bindToCores: Bool
     /// How long a span waits for all its workers to check in before it falls back to per-step.
     public let checkInTimeout: Duration
     @usableFromInline let topology: Topology?
@@ -47,24 +53,31 @@ public final class Executor: @unchecked Sendable {
     @usableFromInline let phaseNanos: UnsafeMutablePointer<UInt64>
     @exclusivity(unchecked) @usableFromInline var wallNanos: UInt64 = 0
 
-    /// An executor of `workers` workers (at least 1) in `mode`. With a `topology`, `bindToCores`
-    /// binds span worker i to core i, but only when there are no more workers than physical cores;
-    /// without one nothing is bound.
-    public init(
-        mode: ExecutionMode, workers: Int, topology: Topology? = nil, bindToCores: Bool = true,
-        checkInTimeout: Duration = .milliseconds(50)
-    ) {
-        precondition(workers >= 1, "an executor needs at least one worker, got \(workers)")
-        self.mode = mode
-        self.workers = mode == .serial ? 1 : workers
+    /// An executor that runs `plan`; with `bindsToCores`, span worker i is bound to core i of
+    /// `topology` (the one the plan was made with).
+    public init(plan: ExecutionPlan, topology: Topology? = nil, checkInTimeout: Duration = .milliseconds(50)) {
+        self.plan = plan
+        self.workers = plan.workers
         self.topology = topology
-        self.bindToCores = bindToCores && topology != nil && workers <= (topology?.physicalCores ?? 0)
+        self.bindToCores = plan.bindsToCores && topology != nil
         self.checkInTimeout = checkInTimeout
         barrier = Barrier(parties: self.workers)
         checkIn = .allocate(capacity: 32)
         checkIn.initialize(repeating: 0, count: 32)
         phaseNanos = .allocate(capacity: 8 * self.workers)
         phaseNanos.initialize(repeating: 0, count: 8 * self.workers)
+    }
+
+    /// An executor of `workers` workers (at least 1) in `mode`, planned by
+    /// `ExecutionPlan(mode:threads:topology:bindToCores:)` (`auto` counts as a large step).
+    public convenience init(
+        mode: ExecutionMode, workers: Int, topology: Topology? = nil, bindToCores: Bool = true,
+        checkInTimeout: Duration = .milliseconds(50)
+    ) {
+        precondition(workers >= 1, "an executor needs at least one worker, got \(workers)")
+        self.init(
+            plan: ExecutionPlan(mode: mode, threads: workers, topology: topology, bindToCores: bindToCores), topology: topology,
+            checkInTimeout: checkInTimeout)
     }
 
     deinit {
@@ -92,16 +105,6 @@ public final class Executor: @unchecked Sendable {
         wallNanos = 0
     }
 
-    /// The mode a span will actually use: spans with more workers than Dispatch can run at once run per-step.
-    public var effectiveMode: ExecutionMode {
-        if mode == .span && workers > Self.poolWidth { return .perStep }
-        if workers == 1 { return .serial }
-        return mode
-    }
-
-    /// How many `concurrentPerform` iterations can run at once: the CPUs this process may use.
-    public static var poolWidth: Int { ProcessInfo.processInfo.activeProcessorCount }
-
     /// Runs every step of `program`; returns the mode that ran it.
     ///
     /// The run methods are `@inlinable` so that callers get them specialised for their program
@@ -121,8 +124,8 @@ public final class Executor: @unchecked Sendable {
     @inlinable
     func dispatch<P: StepProgram>(_ program: P) -> ExecutionMode {
         if program.combinesAcrossProcesses { return runCombining(program) }
-        switch effectiveMode {
-        case .serial:
+        switch plan.mode {
+        case .serial, .auto:
             runSerial(program)
             return .serial
         case .perStep:
@@ -160,7 +163,7 @@ public final class Executor: @unchecked Sendable {
     /// worker, per step for more (a span keeps the workers busy and has no such point).
     @inlinable
     func runCombining<P: StepProgram>(_ program: P) -> ExecutionMode {
-        let w = effectiveMode == .serial ? 1 : workers
+        let w = workers
         if w == 1 {
             program.prepare(worker: 0, of: 1)
         } else {

@@ -63,16 +63,19 @@ public final class Trainer {
     /// How each step's `batchRows` rows are cut into chunks (`training.chunkRows`, or picked from the
     /// batch size and d): fixed for the run and independent of `workers`, so every sum has the same bits.
     public let plan: ShardPlan
-    /// Workers that run each step: 1 when `mode` is serial, else `training.threads` (nil: the physical
-    /// cores of the topology, or this process's).
+    /// How the steps run, decided once from the topology's cores (or this process's):
+    /// `training.threads` workers (nil: one per physical core), `training.executor` resolved, the
+    /// binding, and why.
+    public let execution: ExecutionPlan
+    /// Workers that run each step: `execution.workers` (1 when serial).
     public let workers: Int
     /// The gradient kernel that runs: `training.kernel`, or `GradientKernels.Kind.automatic(features:)`
     /// from d. `init` throws if `d64` is asked for without 64 features or `wide` with fewer than 16.
     public let kernel: GradientKernels.Kind
     /// The copy of the kernels that runs: AVX-512 where the CPU has it, whatever the build's flags.
     public let kernelTarget: GradientKernels.Target
-    /// The executor mode chosen (before any per-span fallback).
-    public let mode: ExecutionMode
+    /// The executor mode chosen: `execution.mode` (a span may still fall back to per-step at run time).
+    public var mode: ExecutionMode { execution.mode }
     /// Rows per full minibatch: `training.batchSize`, capped at the training rows (nil, `full`: all of
     /// them, one step per epoch). An epoch's last batch may be shorter.
     public let batchRows: Int
@@ -141,13 +144,9 @@ public final class Trainer {
     @exclusivity(unchecked) var permutationEpoch: Int?
     lazy var dataFingerprint: String = data.fingerprint()
 
-    /// The physical cores this process may run on (hwloc, read once; one when hwloc cannot say): what
-    /// `threads: nil` means when no topology is given.
-    static let availableCores: Int = (try? Topology.current())?.physicalCores ?? 1
-
-    /// Steps with fewer floats of X than this run serially under `executor: auto`: a 2-way parallel
-    /// step costs ≥ 1 µs in barriers, ~3 µs of memory-bound work at 128 KiB.
-    public static let parallelThresholdFloats = 32_768
+    /// Steps with fewer floats of X than this run serially under `executor: auto`
+    /// (`ExecutionPlan.parallelThresholdFloats`).
+    public static var parallelThresholdFloats: Int { ExecutionPlan.parallelThresholdFloats }
 
     /// A trainer over a dataset in memory.
     public convenience init(
@@ -218,22 +217,17 @@ public final class Trainer {
                 key: "training.shuffle", value: "true",
                 fix: "shuffled epochs support up to \(UInt32.max) rows (the data has \(n)); set shuffle: false")
         }
-        let requested = config.threads ?? topology?.physicalCores ?? Self.availableCores
-        switch config.executor {
-        case .serial: mode = .serial
-        case .span: mode = .span
-        case .perStep: mode = .perStep
-        case .auto: mode = requested > 1 && batchRows * d >= Self.parallelThresholdFloats ? .span : .serial
-        }
-        workers = mode == .serial ? 1 : requested
-        executor = Executor(mode: mode, workers: workers, topology: topology, bindToCores: config.bindToCores)
+        execution = ExecutionPlan(
+            mode: config.executor, threads: config.threads, stepFloats: batchRows * d, topology: topology, bindToCores: config.bindToCores)
+        workers = execution.workers
+        executor = Executor(plan: execution, topology: topology)
         let fullBatch = batchRows == n
         state = TrainingState(
             d: d, outputs: classes, lanes: objective.lanes, workers: workers, maxChunks: plan.maxChunks, evalChunks: (n + evalChunkRows - 1) / evalChunkRows,
             stepLossCapacity: fullBatch ? config.epochs : (n + batchRows - 1) / batchRows,
             permutationRows: config.shuffle && !fullBatch ? n : nil)
         state.load(LinearModel(features: d, outputs: classes, initialisation: config.model, seed: config.seed))
-        scaling = config.standardize ? FeatureScaling.fit(data, threads: max(workers, requested)) : nil
+        scaling = config.standardize ? FeatureScaling.fit(data, threads: max(workers, config.threads ?? execution.cores)) : nil
         if let scaling { state.attach(scaling, workers: workers) }
         // No allocation while the run is timed: growing these from empty is 3 reallocations in a
         // 3-epoch run.

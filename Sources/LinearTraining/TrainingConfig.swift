@@ -48,17 +48,6 @@ public enum DataSource: Sendable, Equatable {
     }
 }
 
-/// How the workers of a run are executed; `auto` picks serial for steps too small to gain.
-public enum ExecutorChoice: String, Sendable, CaseIterable, Codable {
-    /// `auto` (`training.executor: auto`, the default): `span` when there is more than one worker and a
-    /// step has at least `Trainer.parallelThresholdFloats` floats of X (batch rows × d), else `serial`;
-    /// `serial`: one worker on the calling thread; `span`: one `concurrentPerform` per span of steps,
-    /// the workers meeting at a spinning barrier (`ExecutionMode.span`).
-    case auto, serial, span
-    /// `per-step`: one `concurrentPerform` per phase of every step (`ExecutionMode.perStep`); the same bits.
-    case perStep = "per-step"
-}
-
 /// Everything a training run needs, resolved (no "auto" left but the executor's and kernel's).
 public struct TrainingConfig: Sendable, Equatable {
     /// The training rows (`data`: `synthetic`, `csv` or `npy`); default the d2l lesson's synthetic 1000 × 2.
@@ -101,7 +90,7 @@ public struct TrainingConfig: Sendable, Equatable {
     /// Workers; nil means the physical cores available.
     public var threads: Int?
     /// How the workers run (`training.executor`: auto, span, per-step or serial; default auto).
-    public var executor: ExecutorChoice
+    public var executor: ExecutionMode
     /// Rows per chunk; nil picks it from the batch size and d (never from the thread count).
     public var chunkRows: Int?
     /// `reference` forces the naive kernel (for checking the tuned ones); nil picks from d.
@@ -136,7 +125,7 @@ public struct TrainingConfig: Sendable, Equatable {
     public init(
         data: DataSource = .synthetic(DatasetSpec()), model: ModelInit = .normal(std: 0.01), loss: Loss = .squared,
         optimizer: SGD = SGD(lr: 0.03), epochs: Int = 3, batchSize: Int? = 10, shuffle: Bool = true, seed: UInt64 = 0,
-        threads: Int? = nil, executor: ExecutorChoice = .auto, chunkRows: Int? = nil,
+        threads: Int? = nil, executor: ExecutionMode = .auto, chunkRows: Int? = nil,
         kernel: GradientKernels.Kind? = nil, bindToCores: Bool = true
     ) {
         self.data = data

@@ -1,8 +1,8 @@
+import DataParallel
 import ArgumentParser
 import ConfigLoading
 import Distributed
 import Foundation
-import HardwareTopology
 import LinearTraining
 import SyntheticData
 
@@ -151,7 +151,7 @@ struct GenerateCommand: ParsableCommand {
         if let world = MPIWorld.startIfLaunched() { return try generate(world: world) }
         try runReportingErrors {
             let spec = try spec()
-            let threads = self.threads ?? (try? Topology.current())?.physicalCores ?? 1
+            let threads = self.threads ?? ExecutionPlan.processCores.cores
             let lock = try lockOutput()
             defer { DirectoryLock.release(lock, removeFile: true) }
             let line = ProgressLine(quiet: quiet)
@@ -230,7 +230,7 @@ struct GenerateCommand: ParsableCommand {
         defer { if let lock { DirectoryLock.release(lock, removeFile: true) } }
         let agreed = Int32(truncatingIfNeeded: world.broadcast(UInt64(status.rawValue)))
         if agreed != 0 { throw ExitCode(agreed) }
-        let threads = self.threads ?? (try? Topology.current())?.physicalCores ?? 1
+        let threads = self.threads ?? ExecutionPlan.processCores.cores
         let line = ProgressLine(quiet: quiet || !lead)
         Interruption.watch()
         let start = Date()

@@ -1,7 +1,7 @@
+import DataParallel
 import ArgumentParser
 import ConfigLoading
 import Foundation
-import HardwareTopology
 import LinearTraining
 import SyntheticData
 
@@ -35,7 +35,7 @@ struct ModelDataOptions: ParsableArguments {
     /// The workers to use.
     var workers: Int {
         if let t = threads.flatMap(Int.init) { return t }
-        return (try? Topology.current())?.physicalCores ?? 1
+        return ExecutionPlan.processCores.cores
     }
 
     /// The model file.

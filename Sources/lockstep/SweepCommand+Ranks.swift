@@ -1,7 +1,7 @@
+import DataParallel
 import ArgumentParser
 import Foundation
 import LinearTraining
-import HardwareTopology
 import SyntheticData
 
 #if canImport(Glibc)
@@ -56,7 +56,7 @@ extension SweepCommand {
             }
             let configPath = options.config!
             let config = try options.resolved()  // a bad config is refused here, once, not by every cell
-            let cores = (try? Topology.current())?.physicalCores ?? 1
+            let cores = ExecutionPlan.processCores.cores
             let threadList = try threads.map(Self.parseThreads) ?? [1]
             let inputs = InputFiles(configPath: configPath, config: config)
             if let json { try inputs.refuse(output: json, flag: "--json") }

@@ -327,10 +327,9 @@ struct TrainCommand: ParsableCommand {
             let l3 = topology.cacheSize(level: 3).map { ", L3 \(byteCountText($0))" } ?? ""
             print("topology: \(topology.packages) package(s), \(topology.physicalCores) physical core(s), \(topology.processingUnits) PU(s)\(l3)")
         }
-        var how = "\(trainer.workers) worker(s), executor \(trainer.mode.rawValue)"
-        if trainer.mode == .serial && trainer.config.executor == .auto && (trainer.config.threads ?? 2) > 1 {
-            how += " (\(trainer.batchRows * d.features) floats per step is below the parallel threshold of "
-                + "\(Trainer.parallelThresholdFloats); force with --executor span)"
+        var how = trainer.execution.summary
+        if case .belowParallelThreshold = trainer.execution.reason, (trainer.config.threads ?? trainer.execution.cores) > 1 {
+            how.insert(contentsOf: "; force with --executor span", at: how.index(before: how.endIndex))
         }
         print("workers: \(how)")
         let batch = trainer.isFullBatch ? "full batch" : "batch \(trainer.batchRows)"

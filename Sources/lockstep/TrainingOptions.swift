@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConfigLoading
+import DataParallel
 import LinearTraining
 
 /// The options `train` and `sweep` share: the config file and the flags that override it.
@@ -42,8 +43,8 @@ struct TrainingOptions: ParsableArguments {
             throw ValidationError("--seed must be a whole number >= 0, got '\(s)'")
         }
         if convertFloat64 && data == nil { throw ValidationError("--convert-float64 only applies with --data DIR") }
-        if let e = executor, ExecutorChoice(rawValue: e) == nil {
-            throw ValidationError("--executor must be one of \(ExecutorChoice.allCases.map(\.rawValue).joined(separator: ", ")), got '\(e)'")
+        if let e = executor, ExecutionMode(rawValue: e) == nil {
+            throw ValidationError("--executor must be one of \(ExecutionMode.allCases.map(\.rawValue).joined(separator: ", ")), got '\(e)'")
         }
     }
 
@@ -57,7 +58,7 @@ struct TrainingOptions: ParsableArguments {
         }
         if let batchSize { c.batchSize = batchSize == "full" ? nil : Int(batchSize) }
         if let seed { c.seed = UInt64(seed)! }
-        if let executor { c.executor = ExecutorChoice(rawValue: executor)! }
+        if let executor { c.executor = ExecutionMode(rawValue: executor)! }
         if let data { c.data = .npy(dir: data, convertFloat64: convertFloat64) }
         return c
     }

@@ -57,15 +57,16 @@ final class CountingProgram: StepProgram, @unchecked Sendable {
     }
 
     @Test func aSpanWiderThanThePoolRunsPerStep() {
-        let executor = Executor(mode: .span, workers: Executor.poolWidth + 1)
-        #expect(executor.effectiveMode == .perStep)
+        let executor = Executor(mode: .span, workers: ExecutionPlan.processCores.hardwareThreads + 1)
+        #expect(executor.mode == .perStep)
+        #expect(executor.plan.reason == .moreWorkersThanHardwareThreads)
         let program = CountingProgram(steps: 5)
         #expect(executor.run(program) == .perStep)
         program.check("oversubscribed span")
     }
 
     @Test func aSpanThatFitsThePoolRunsAsASpan() throws {
-        try #require(Executor.poolWidth >= 2, "needs 2 CPUs")
+        try #require(ExecutionPlan.processCores.hardwareThreads >= 2, "needs 2 CPUs")
         // A busy machine may keep a worker from checking in within the timeout: then the span falls
         // back to per-step and says so. It must still run as a span at least once in five tries, or
         // the span path would go untested wherever this passes.

@@ -1,3 +1,4 @@
+import DataParallel
 import Foundation
 import LinearTraining
 import SyntheticData
@@ -113,7 +114,7 @@ import Testing
         var mini = TrainingConfig(model: .zeros, loss: .mse, optimizer: SGD(lr: 0.02, momentum: 0.9), epochs: 2, batchSize: 256, seed: 3, chunkRows: 24)
         mini.threads = 1
         let one = try Trainer(config: mini, dataset: heavy).run()
-        for (t, e) in [(2, ExecutorChoice.span), (3, .perStep)] {
+        for (t, e) in [(2, ExecutionMode.span), (3, .perStep)] {
             mini.threads = t
             mini.executor = e
             let got = try Trainer(config: mini, dataset: heavy).run()

@@ -1,3 +1,4 @@
+import DataParallel
 import Foundation
 import LinearTraining
 import SyntheticData
@@ -75,7 +76,7 @@ import Testing
         }
     }
 
-    static func config(k: Int?, threads: Int, executor: ExecutorChoice, epochs: Int = 2) -> TrainingConfig {
+    static func config(k: Int?, threads: Int, executor: ExecutionMode, epochs: Int = 2) -> TrainingConfig {
         var c = TrainingConfig(
             model: .normal(std: 0.01), loss: .softmax, optimizer: SGD(lr: 0.3, momentum: 0.5), epochs: epochs, batchSize: 200,
             shuffle: true, threads: threads, executor: executor, chunkRows: 32)
@@ -93,7 +94,7 @@ import Testing
             s.dtype = dtype
             let stored = try Dataset.generate(s, threads: 2)
             var base: TrainingReport?
-            for (threads, executor) in [(1, ExecutorChoice.serial), (2, .span), (3, .perStep), (5, .span)] {
+            for (threads, executor) in [(1, ExecutionMode.serial), (2, .span), (3, .perStep), (5, .span)] {
                 for data in [TrainingData.stored(stored), .generated(try SyntheticRows(s))] {
                     let t = try Trainer(config: Self.config(k: nil, threads: threads, executor: executor), data: data)
                     #expect(t.plan.chunkCount(rows: 200) > 1)

@@ -30,7 +30,7 @@ import Testing
         // The float32 dataset holding exactly the float16 values.
         let wide = try half.converted(to: .float32)
         let reference = try trainedBits(config, .stored(wide), threads: 1, executor: .serial)
-        for (t, e) in [(1, ExecutorChoice.serial), (2, .span), (3, .span), (2, .perStep), (3, .perStep)] {
+        for (t, e) in [(1, ExecutionMode.serial), (2, .span), (3, .span), (2, .perStep), (3, .perStep)] {
             #expect(try trainedBits(config, .stored(half), threads: t, executor: e) == reference, "\(name): \(t) \(e)")
         }
         for t in [1, 2] {

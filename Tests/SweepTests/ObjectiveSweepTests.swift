@@ -40,7 +40,7 @@ import Testing
         let (name, config) = Self.configs()[k]
         let data = try config.data.load(threads: 2)
         let reference = try trainedBits(config, data, threads: 1, executor: .serial)
-        for (t, e) in [(2, ExecutorChoice.span), (3, .span), (2, .perStep), (3, .perStep)] {
+        for (t, e) in [(2, ExecutionMode.span), (3, .span), (2, .perStep), (3, .perStep)] {
             #expect(try trainedBits(config, data, threads: t, executor: e) == reference, "\(name): \(t) \(e)")
         }
         guard case let .synthetic(spec) = config.data else { return }

@@ -15,7 +15,7 @@ import Testing
         Sweep.Outcome(weights: r.model.weights.map(\.bitPattern), bias: r.model.bias.bitPattern, losses: r.epochLosses.map(\.bitPattern))
     }
 
-    static func trainer(_ w: Sweep.Workload, threads: Int, executor: ExecutorChoice, data: TrainingData) throws -> Trainer {
+    static func trainer(_ w: Sweep.Workload, threads: Int, executor: ExecutionMode, data: TrainingData) throws -> Trainer {
         var c = w.config
         c.threads = threads
         c.executor = executor
@@ -24,7 +24,7 @@ import Testing
 
     /// Runs until the first checkpoint after `stopAt` steps, then resumes in a fresh trainer.
     static func stopAndResume(
-        _ w: Sweep.Workload, data: TrainingData, stopAt: Int, first: (Int, ExecutorChoice), second: (Int, ExecutorChoice)
+        _ w: Sweep.Workload, data: TrainingData, stopAt: Int, first: (Int, ExecutionMode), second: (Int, ExecutionMode)
     ) throws -> (Sweep.Outcome, TrainingCheckpoint) {
         let a = try trainer(w, threads: first.0, executor: first.1, data: data)
         var saved: TrainingCheckpoint?
@@ -57,7 +57,7 @@ import Testing
         let data = try w.config.data.load(threads: 2)
         let reference = Self.outcome(try Self.trainer(w, threads: 1, executor: .serial, data: data).run())
         let total = try Self.trainer(w, threads: 1, executor: .serial, data: data).totalSteps
-        let plans: [((Int, ExecutorChoice), (Int, ExecutorChoice))] = [
+        let plans: [((Int, ExecutionMode), (Int, ExecutionMode))] = [
             ((1, .serial), (3, .span)), ((2, .span), (1, .serial)), ((3, .perStep), (Sweep.cores, .span)),
             ((Sweep.cores + 1, .span), (2, .perStep)), ((8, .perStep), (8, .span)),
         ]

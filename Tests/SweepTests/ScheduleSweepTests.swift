@@ -1,3 +1,4 @@
+import DataParallel
 import Foundation
 import LinearTraining
 import SyntheticData
@@ -54,7 +55,7 @@ import Testing
         Workload(name: "full batch, invscaling per step", config: with(fullBatch, .invScaling(powerT: 0.5), .step)),
     ]
 
-    static func trainer(_ c: TrainingConfig, threads: Int, executor: ExecutorChoice, data: TrainingData) throws -> Trainer {
+    static func trainer(_ c: TrainingConfig, threads: Int, executor: ExecutionMode, data: TrainingData) throws -> Trainer {
         var c = c
         c.threads = threads
         c.executor = executor
@@ -67,7 +68,7 @@ import Testing
         let reference = Self.outcome(try Self.trainer(w.config, threads: 1, executor: .serial, data: data).run())
         #expect(reference.lrs.count == w.config.epochs)
         for threads in [2, 3] {
-            for executor in [ExecutorChoice.span, .perStep] {
+            for executor in [ExecutionMode.span, .perStep] {
                 let got = Self.outcome(try Self.trainer(w.config, threads: threads, executor: executor, data: data).run())
                 #expect(got == reference, "\(w): \(threads) threads, \(executor)")
             }

@@ -78,7 +78,7 @@ import Testing
         var losses: [UInt64]
     }
 
-    static func train(_ w: Workload, threads: Int, executor: ExecutorChoice, data: TrainingData) throws -> Outcome {
+    static func train(_ w: Workload, threads: Int, executor: ExecutionMode, data: TrainingData) throws -> Outcome {
         var c = w.config
         c.threads = threads
         c.executor = executor
@@ -87,7 +87,7 @@ import Testing
         // span wider than Dispatch's pool, or one whose workers did not all check in, runs per-step).
         #expect(r.batchRows > r.chunkRows, "\(w): one chunk a step cannot differ by thread count")
         let expected: ExecutionMode = executor == .serial || threads == 1 ? .serial
-            : executor == .span && threads <= Executor.poolWidth && r.spanFallbacks == 0 ? .span : .perStep
+            : executor == .span && threads <= ExecutionPlan.processCores.hardwareThreads && r.spanFallbacks == 0 ? .span : .perStep
         #expect(r.executor == expected, "\(w): \(threads) thread(s), asked \(executor.rawValue), ran \(r.executor)")
         return Outcome(
             weights: r.model.weights.map(\.bitPattern), bias: r.model.bias.bitPattern, losses: r.epochLosses.map(\.bitPattern))
@@ -98,7 +98,7 @@ import Testing
         let data = try w.config.data.load(threads: 2)
         let reference = try Self.train(w, threads: 1, executor: .serial, data: data)
         #expect(reference.losses.count == w.config.epochs)
-        for executor in [ExecutorChoice.span, .perStep] {
+        for executor in [ExecutionMode.span, .perStep] {
             for t in Self.threadCounts {
                 let got = try Self.train(w, threads: t, executor: executor, data: data)
                 #expect(got == reference, "\(w): \(t) thread(s), executor \(executor.rawValue)")

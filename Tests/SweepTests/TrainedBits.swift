@@ -1,7 +1,8 @@
+import DataParallel
 import LinearTraining
 
 /// The bits a run ends with: weights, bias, then every epoch loss (for the sweeps' equality checks).
-func trainedBits(_ config: TrainingConfig, _ data: TrainingData, threads: Int, executor: ExecutorChoice) throws -> [UInt64] {
+func trainedBits(_ config: TrainingConfig, _ data: TrainingData, threads: Int, executor: ExecutionMode) throws -> [UInt64] {
     var c = config
     c.threads = threads
     c.executor = executor

@@ -54,7 +54,7 @@ import Testing
         }
     }
 
-    static func trainer(_ c: TrainingConfig, threads: Int, executor: ExecutorChoice, data: TrainingData) throws -> Trainer {
+    static func trainer(_ c: TrainingConfig, threads: Int, executor: ExecutionMode, data: TrainingData) throws -> Trainer {
         var c = c
         c.threads = threads
         c.executor = executor
@@ -66,7 +66,7 @@ import Testing
         let one = try Self.trainer(w.config, threads: 1, executor: .serial, data: data).run()
         #expect(one.earlyStop != nil && one.earlyStop!.stoppedAfterEpoch < w.config.epochs, "\(w): the workload must stop early")
         #expect(one.chunkRows < one.batchRows && one.validationLosses.count == one.epochLosses.count)
-        for (t, e) in [(2, ExecutorChoice.span), (3, .perStep), (5, .span)] {
+        for (t, e) in [(2, ExecutionMode.span), (3, .perStep), (5, .span)] {
             let r = try Self.trainer(w.config, threads: t, executor: e, data: data).run()
             #expect(r.executor != .serial && r.threads == t)
             #expect(Outcome(r) == Outcome(one), "\(w) on \(t) threads, \(e)")
@@ -79,7 +79,7 @@ import Testing
         let whole = Outcome(try reference.run())
         let total = reference.stepsTaken
         var generator = SystemRandomNumberGenerator()
-        for (first, second) in [((2, ExecutorChoice.span), (1, ExecutorChoice.serial)), ((1, .serial), (3, .perStep))] {
+        for (first, second) in [((2, ExecutionMode.span), (1, ExecutionMode.serial)), ((1, .serial), (3, .perStep))] {
             let stopAt = Int.random(in: 1...max(1, total - 1), using: &generator)
             let a = try Self.trainer(w.config, threads: first.0, executor: first.1, data: data)
             var saved: TrainingCheckpoint?
