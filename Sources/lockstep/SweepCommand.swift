@@ -67,12 +67,6 @@ struct SweepCommand: ParsableCommand {
         return values
     }
 
-    struct Run {
-        var threads: Int
-        var report: TrainingReport
-        var finalLoss: Double
-    }
-
     func run() throws {
         if let ranks { return try runRanks(try Self.parseThreads(ranks)) }
         try runReportingErrors {
@@ -106,77 +100,60 @@ struct SweepCommand: ParsableCommand {
     ) throws {
         do {
             try run?.writeConfig(config, threads: cores)  // a valid config: train reruns it on every core
-            var runs: [Int: Run] = [:]
             let runCount = Set(list + [1]).count
-            func train(_ t: Int) throws -> Run {
-                if let r = runs[t] { return r }
-                var c = config
-                c.threads = t
-                let trainer = try Trainer(config: c, data: data, topology: topology)
-                trainer.measurePhases = true
-                log("sweep: \(t) thread(s), \(c.epochs) epoch(s) …")
-                let ticker = trainingTicker(trainer, line: line, label: "sweep \(t) thread\(t == 1 ? "" : "s") (\(runs.count + 1)/\(runCount))")
-                defer { ticker.stop() }
-                let report = try trainer.run(evaluateEachEpoch: false)
-                let r = Run(threads: t, report: report, finalLoss: report.finalLoss)
-                runs[t] = r
-                return r
-            }
             let bandwidth = measureBandwidth(data: data, cores: cores, line: line, log: log)
-            var ordered: [Run] = []
-            for t in list { ordered.append(try train(t)) }
-            let base = try train(1)
-            let baseMedian = median(base.report.epochSeconds)
-            let bestOne = base.report.epochSeconds.min() ?? baseMedian
-            let bytesPerEpoch = Double(data.rows) * Double(data.features) * Double(data.dtype.size)  // X as stored
+            var ticker: ProgressTicker?, started = 0
+            defer { ticker?.stop() }
+            let sweep = try ThreadSweep.run(config: config, data: data, topology: topology, threads: list) { t, trainer in
+                ticker?.stop()
+                started += 1
+                log("sweep: \(t) thread(s), \(config.epochs) epoch(s) …")
+                ticker = trainingTicker(trainer, line: line, label: "sweep \(t) thread\(t == 1 ? "" : "s") (\(started)/\(runCount))")
+            }
+            ticker?.stop()
+            ticker = nil
             var results: [JSONValue] = []
             print(String(format: "read bandwidth of this machine: %.1f GB/s (%d threads)", bandwidth, cores))
             print(
                 "threads  executor  median epoch   samples/s   GB/s of X  of BW  speedup  efficiency  "
                     + "compute/reduce/wait  bitwise=1T")
-            for r in ordered {
-                let m = median(r.report.epochSeconds)
-                let speedup = baseMedian / m
-                let same = r.report.model.weights.map(\.bitPattern) == base.report.model.weights.map(\.bitPattern)
-                    && r.report.model.bias.bitPattern == base.report.model.bias.bitPattern
-                    && r.finalLoss.bitPattern == base.finalLoss.bitPattern
-                let sps = Double(data.rows) / m
-                let gbps = bytesPerEpoch / m / 1e9
-                let epochs = Double(r.report.epochSeconds.count)
-                let split = r.report.phaseSeconds.map {
-                    PhaseSeconds(compute: $0.compute / epochs, reduceUpdate: $0.reduceUpdate / epochs, wait: $0.wait / epochs)
-                }
-                let splitText = split.map { p -> String in
+            for cell in sweep.cells {
+                let r = cell.report, m = cell.medianEpochSeconds, gbps = cell.xBytesPerSecond / 1e9
+                let splitText = cell.phaseSecondsPerEpoch.map { p -> String in
                     let total = max(p.compute + p.reduceUpdate + p.wait, 1e-12)
                     return String(format: "%3.0f%% / %3.0f%% / %3.0f%%", 100 * p.compute / total, 100 * p.reduceUpdate / total, 100 * p.wait / total)
                 } ?? "-"
                 print(
-                    String(format: "%7d  %@  %12@  %10@  %10.2f  %4.0f%%  %7.2f  %10.2f  %19@  %@", r.threads,
-                           r.report.executor.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) as NSString,
-                           seconds(m).leftPadded(to: 12) as NSString, engineeringText(sps).leftPadded(to: 10) as NSString,
-                           gbps, 100 * gbps / bandwidth,
-                           speedup, speedup / Double(r.threads), splitText as NSString, (same ? "yes" : "NO") as NSString))
+                    String(format: "%7d  %@  %12@  %10@  %10.2f  %4.0f%%  %7.2f  %10.2f  %19@  %@", cell.threads,
+                           r.executor.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) as NSString,
+                           seconds(m).leftPadded(to: 12) as NSString, engineeringText(cell.samplesPerSecond).leftPadded(to: 10) as NSString,
+                           gbps, 100 * gbps / bandwidth, cell.speedup, cell.efficiency, splitText as NSString,
+                           (cell.bitwiseEqualToOneThread ? "yes" : "NO") as NSString))
                 results.append(.object([
-                    ("threads", .int(r.threads)),
-                    ("executor", .string(r.report.executor.rawValue)),
-                    ("epochSeconds", .doubles(r.report.epochSeconds)),
+                    ("threads", .int(cell.threads)),
+                    ("executor", .string(r.executor.rawValue)),
+                    ("epochSeconds", .doubles(r.epochSeconds)),
                     ("medianEpochSeconds", .double(m)),
-                    ("samplesPerSecond", .double(sps)),
+                    ("samplesPerSecond", .double(cell.samplesPerSecond)),
                     ("xGBPerSecond", .double(gbps)),
                     ("fractionOfReadBandwidth", .double(gbps / bandwidth)),
-                    ("timeSplitPerEpoch", split?.json ?? .null),
-                    ("speedup", .double(speedup)),
-                    ("efficiency", .double(speedup / Double(r.threads))),
-                    ("beatsBestOneThread", .bool(m < bestOne)),
-                    ("bitwiseEqualToOneThread", .bool(same)),
-                    ("ranSerially", .bool(r.report.executor == .serial)),
+                    ("timeSplitPerEpoch", cell.phaseSecondsPerEpoch?.json ?? .null),
+                    ("speedup", .double(cell.speedup)),
+                    ("efficiency", .double(cell.efficiency)),
+                    ("beatsBestOneThread", .bool(cell.beatsBestOneThread)),
+                    ("bitwiseEqualToOneThread", .bool(cell.bitwiseEqualToOneThread)),
+                    ("ranSerially", .bool(cell.ranSerially)),
                     ("finalLoss", .double(r.finalLoss)),
-                    ("weights", .floats(r.report.model.weights)),
-                    ("bias", .float(r.report.model.bias)),
+                    ("weights", .floats(r.model.weights)),
+                    ("bias", .float(r.model.bias)),
                 ]))
             }
-            if let note = Self.serialNote(ordered) { print(note) }
-            let cost = ordered.first { median($0.report.epochSeconds) < bestOne }?.threads
+            if let why = sweep.serialReason {
+                print(
+                    "note: every run was serial (\(why)): the speedups and efficiencies compare serial runs, and the "
+                        + "bitwise column is equal by construction. For a scaling study use a larger batch or --executor span.")
+            }
+            let cost = sweep.cost
             let doc = JSONValue.object([
                 ("config", config.json(threads: nil)),
                 ("data", .string(data.source)),
@@ -195,19 +172,6 @@ struct SweepCommand: ParsableCommand {
 }
 
 extension SweepCommand {
-    /// When every multi-thread run ran serially, the table compares serial runs: say so and why,
-    /// so nobody reads its efficiencies as scaling or its bitwise column as evidence.
-    static func serialNote(_ runs: [Run]) -> String? {
-        let multi = runs.filter { $0.threads > 1 }.map(\.report)
-        guard let first = multi.first, multi.allSatisfy({ $0.executor == .serial }) else { return nil }
-        let chunks = (first.batchRows + first.chunkRows - 1) / max(first.chunkRows, 1)
-        let why = chunks <= 1
-            ? "each step is one chunk of \(first.batchRows) rows, which one worker computes"
-            : "each step of \(first.batchRows) rows (\(chunks) chunks of \(first.chunkRows)) is too short for more workers to pay off"
-        return "note: every run was serial (\(why)): the speedups and efficiencies compare serial runs, and the "
-            + "bitwise column is equal by construction. For a scaling study use a larger batch or --executor span."
-    }
-
     /// The machine's read bandwidth, over the dataset's own X when it is large enough to leave the
     /// caches (no memory beyond the data's), else over a `MemoryBandwidth.smallestRegion` buffer.
     func measureBandwidth(data: TrainingData, cores: Int, line: ProgressLine, log: (String) -> Void) -> Double {
@@ -228,8 +192,4 @@ extension String {
     func leftPadded(to width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }
 
-func median(_ xs: [Double]) -> Double {
-    guard !xs.isEmpty else { return .nan }
-    let s = xs.sorted()
-    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-}
+func median(_ xs: [Double]) -> Double { ThreadSweep.median(xs) }
