@@ -55,7 +55,7 @@ struct StepSpan: StepProgram {
     /// `TrainingProgress.words`: the step count and batch loss, for progress bars.
     let progress: SharedPointer<UInt64>
     /// Other processes of a distributed run (nil: one process, the path as it always was).
-    let combiner: SharedPointer<any CrossProcessCombine>?
+    let combiner: SharedPointer<any CrossProcessExchange>?
     /// `distributed.reduction: fast` (with a combiner): the rank adds its own chunks into the totals
     /// here and the ranks all-reduce those; the reduce phase then only updates.
     let fastReduction: Bool
@@ -237,7 +237,7 @@ struct EvaluationSpan: StepProgram {
     let paramCount: Int
     let chunkRows: Int
     let kernel: GradientKernels.Kind
-    let combiner: SharedPointer<any CrossProcessCombine>?
+    let combiner: SharedPointer<any CrossProcessExchange>?
     /// `data.standardize`: the loss of the model in original units (see `StepSpan.scaling`).
     let scaling: ScalingBuffers?
     var stepCount: Int { 1 }
