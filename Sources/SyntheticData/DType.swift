@@ -40,7 +40,9 @@ package enum HalfConversion {
     /// `destination[i] = Float16(source[i])`, rounded to nearest-even (finite inputs of generated
     /// data are far inside float16's range; loaders check the range first, see `firstOutOfRange`).
     @inlinable
-    package static func narrow(_ source: UnsafePointer<Float>, count: Int, into destination: UnsafeMutablePointer<Float16>) {
+    package static func narrow(
+        _ source: UnsafePointer<Float>, count: Int, into destination: UnsafeMutablePointer<Float16>
+    ) {
         for i in 0..<count { destination[i] = Float16(source[i]) }
     }
 

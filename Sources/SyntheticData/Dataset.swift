@@ -186,8 +186,12 @@ extension Dataset {
         /// Calls `body` with the values as a buffer, without a copy (to hand them to a C or BLAS
         /// routine). Unsafe: the buffer is valid only inside `body`, and it must not be written
         /// (mapped `.npy` data are read-only pages; writing them crashes the process).
-        public func withUnsafeBufferPointer<R, E: Error>(_ body: (UnsafeBufferPointer<Float>) throws(E) -> R) throws(E) -> R {
-            try withExtendedLifetime(owner) { () throws(E) -> R in try body(UnsafeBufferPointer(start: base, count: count)) }
+        public func withUnsafeBufferPointer<R, E: Error>(
+            _ body: (UnsafeBufferPointer<Float>) throws(E) -> R
+        ) throws(E) -> R {
+            try withExtendedLifetime(owner) { () throws(E) -> R in
+                try body(UnsafeBufferPointer(start: base, count: count))
+            }
         }
     }
 }
