@@ -74,6 +74,11 @@ import Testing
                 #expect(x.map(\.bitPattern) == data.values(ofRow: r).map(\.bitPattern))
                 #expect(y.bitPattern == data.yValues[r].bitPattern)
             }
+            var half = spec
+            half.dtype = .float16
+            let small = try Dataset.generate(half, threads: 2)
+            let (x, y) = try SyntheticRows(half).row(37)
+            #expect(small.values(ofRow: 37) == x.map { Float(Float16($0)) } && small.yValues[37] == y, "X rounded, y as made")
         }
     }
 }
