@@ -8,7 +8,9 @@
 # LockstepVersion.string (without a pre-release suffix: 0.8.0-dev is tagged 0.8.0), writes a client
 # package whose Package.swift says `.package(url: "file://…", from: "<version>")`, and builds and
 # runs its program: generate a dataset, train it on 1, 2 and 3 threads, check the bits are equal,
-# save and reload the model. Nothing of the project's working tree is used but the commit, so an
+# save and reload the model. It also builds every program of Examples/ (from the clone) as a target
+# of the client, so the examples too compile against the public API alone (inside the package they
+# could reach `package` declarations). Nothing of the project's working tree is used but the commit, so an
 # uncommitted file cannot make it pass. Scratch: $CLIENT_DIR (default /tmp/lockstep-client).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,21 +22,28 @@ mkdir -p "$work"
 git clone -q "$src" "$work/lockstep"
 git -C "$work/lockstep" tag "$version"
 mkdir -p "$work/client/Sources/client"
+cp -R "$work/lockstep/Examples" "$work/client/Examples"
+examples=""
+for dir in "$work"/client/Examples/*/; do
+    name=$(basename "$dir")
+    examples+="        .executableTarget(name: \"example-$name\", dependencies: products, path: \"Examples/$name\"),
+"
+done
 cat > "$work/client/Package.swift" <<SWIFT
 // swift-tools-version:6.2
 import PackageDescription
+
+let products: [Target.Dependency] = [
+    .product(name: "LinearTraining", package: "lockstep"),
+    .product(name: "SyntheticData", package: "lockstep"),
+]
 
 let package = Package(
     name: "client",
     dependencies: [.package(url: "file://$work/lockstep", from: "$version")],
     targets: [
-        .executableTarget(
-            name: "client",
-            dependencies: [
-                .product(name: "LinearTraining", package: "lockstep"),
-                .product(name: "SyntheticData", package: "lockstep"),
-            ]),
-    ]
+        .executableTarget(name: "client", dependencies: products),
+$examples    ]
 )
 SWIFT
 cat > "$work/client/Sources/client/main.swift" <<'SWIFT'
@@ -59,6 +68,11 @@ for threads in [1, 2, 3] {
     print("threads \(threads): loss \(report.finalLoss), max |w - w*| \(report.maxWeightError ?? .nan)")
 }
 guard bits.allSatisfy({ $0 == bits[0] }) else { print("FAIL: the bits differ by thread count"); exit(1) }
+// Reading data back: read-only views and copies, no pointer.
+let (x7, y7) = try SyntheticRows(spec).row(7)
+guard x7 == data.values(ofRow: 7), y7 == data.yValues[7], data.xValues[7 * 16] == x7[0] else {
+    print("FAIL: a row read back differs"); exit(1)
+}
 let mine = try Dataset(rows: [[1, 2], [3, 4], [5, 6], [7, 8]], y: [1, 2, 3, 4])
 let report = try Trainer(config: TrainingConfig(epochs: 5, batchSize: nil), dataset: mine).run()
 let decoded = try JSONDecoder().decode(TrainingReport.self, from: JSONEncoder().encode(last!))

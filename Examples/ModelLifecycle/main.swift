@@ -40,6 +40,6 @@ let test = try Dataset.generate(fresh, threads: 2)
 let predictions = try model.predict(test, threads: 2)
 let metrics = try model.evaluate(.stored(test), threads: 2)
 let r = metrics.regression!
-print("first prediction \(predictions[0]) for y = \(test.y[0])")
+print("first prediction \(predictions[0]) for y = \(test.yValues[0])")
 print("test MSE \(r.mse), RMSE \(r.rmse), MAE \(r.mae), R² \(r.r2)")
 precondition(r.r2 > 0.95, "the model generalises")

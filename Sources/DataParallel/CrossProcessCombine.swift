@@ -17,14 +17,24 @@ import Synchronization
 /// R × (d + 2) floats cross instead of chunks × (d + 2), but the sum's order depends on R, so the
 /// bits are reproducible only at a fixed rank count.
 ///
-/// Implementations: the MPI one (`Distributed.MPICombine`, the only code that calls MPI) and
-/// `SimulatedRanks` (threads of one process standing in for R ranks, for tests). One process needs
-/// none: the trainer then runs exactly as it did before ranks existed.
+/// Implementations: the MPI one (`Distributed.MPICombine`, the only code that calls MPI; get it
+/// from `MPIWorld.combine()` and pass it to the trainer) and `SimulatedRanks` (threads of one
+/// process standing in for R ranks, for tests). One process needs none: the trainer then runs
+/// exactly as it did before ranks existed. The exchange itself works on the trainer's raw buffers,
+/// so it is package-only (`CrossProcessExchange`): a trainer accepts only the library's own
+/// implementations, and refuses (a precondition) a type that conforms to this protocol alone.
 public protocol CrossProcessCombine: Sendable {
     /// This process's rank, 0..<ranks.
     var rank: Int { get }
     /// Processes in the job.
     var ranks: Int { get }
+    /// The same 64-bit value on every rank? (run at start: the config and data hashes).
+    func allAgree(_ value: UInt64) -> Bool
+}
+
+/// The buffers' part of a `CrossProcessCombine`, called by the trainer's step programs on raw
+/// partial-sum slots: package plumbing, implemented by `MPICombine` and `SimulatedRanks.Member`.
+package protocol CrossProcessExchange: CrossProcessCombine {
     /// Called on one thread per rank, between the compute and reduce phases of a step: `partials`
     /// holds `chunks` slots `stride` floats apart; this rank filled the `width` floats of its own
     /// slots (`chunks(of:rank:ranks:)`); on return every slot holds its owner's values.
@@ -33,8 +43,6 @@ public protocol CrossProcessCombine: Sendable {
     /// all ranks, the same bits on every rank (reproducible at a fixed rank count only). Called
     /// like `exchange`, on one thread per rank between the phases of a step.
     func allReduce(_ values: UnsafeMutablePointer<Float>, count: Int)
-    /// The same 64-bit value on every rank? (run at start: the config and data hashes).
-    func allAgree(_ value: UInt64) -> Bool
 }
 
 /// How the ranks of a distributed run combine a step's partial sums (`distributed.reduction`).
@@ -105,7 +113,7 @@ package final class SimulatedRanks: @unchecked Sendable {
     package func member(_ rank: Int) -> Member { Member(bus: self, rank: rank) }
 
     /// One rank's view of the group: its `CrossProcessCombine`, to be used from that rank's own thread.
-    package struct Member: CrossProcessCombine {
+    package struct Member: CrossProcessExchange {
         let bus: SimulatedRanks
         package let rank: Int
         package var ranks: Int { bus.ranks }

@@ -4,11 +4,11 @@
 /// (chunk `k` is written only by the worker that owns it, coordinate slices are disjoint, and
 /// barriers separate writes from reads). Every shared buffer crosses into a `@Sendable` closure
 /// wrapped in this type, so `grep SharedPointer` finds every place that relies on that argument.
-public struct SharedPointer<Pointee>: @unchecked Sendable {
+@usableFromInline package struct SharedPointer<Pointee>: @unchecked Sendable {
     /// The wrapped pointer; the caller, not this type, keeps the buffer alive and the writes disjoint.
-    public let base: UnsafeMutablePointer<Pointee>
+    @usableFromInline package let base: UnsafeMutablePointer<Pointee>
 
     /// Wraps `base` for passing into `@Sendable` worker closures.
     @inlinable
-    public init(_ base: UnsafeMutablePointer<Pointee>) { self.base = base }
+    package init(_ base: UnsafeMutablePointer<Pointee>) { self.base = base }
 }

@@ -78,7 +78,7 @@ public final class MPIWorld: @unchecked Sendable {
 /// slots (`width` floats of each, through a strided MPI datatype, so the slots' padding is never
 /// sent): a rank sends `width` floats per chunk it owns and receives the rest, chunks × width floats
 /// in all. Every rank then reduces all chunks in chunk order: the bits of one process.
-public struct MPICombine: CrossProcessCombine, @unchecked Sendable {
+public struct MPICombine: CrossProcessExchange, @unchecked Sendable {
     let world: MPIWorld
     let state: State
     public var rank: Int { world.rank }
@@ -112,7 +112,7 @@ public struct MPICombine: CrossProcessCombine, @unchecked Sendable {
     /// Floats this rank has sent so far.
     public var floatsSent: Int { state.floatsSent }
 
-    public func exchange(_ partials: UnsafeMutablePointer<Float>, stride: Int, width: Int, chunks: Int) {
+    package func exchange(_ partials: UnsafeMutablePointer<Float>, stride: Int, width: Int, chunks: Int) {
         let s = state
         if s.slotShape != (width, stride) {
             if s.slotType != nil { MPI_Type_free(&s.slotType) }
@@ -137,7 +137,7 @@ public struct MPICombine: CrossProcessCombine, @unchecked Sendable {
     /// `fast` reduction: one `MPI_Allreduce(MPI_SUM)` in place. Open MPI's algorithms for it
     /// (recursive doubling, Rabenseifner, ring) give every rank the same bits, but which pairs are
     /// added first depends on the rank count.
-    public func allReduce(_ values: UnsafeMutablePointer<Float>, count: Int) {
+    package func allReduce(_ values: UnsafeMutablePointer<Float>, count: Int) {
         MPI_Allreduce(ls_mpi_in_place(), values, Int32(count), ls_mpi_float(), ls_mpi_sum(), ls_mpi_comm_world())
     }
 

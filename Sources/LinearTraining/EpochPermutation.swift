@@ -122,7 +122,7 @@ public struct EpochPermutation: Sendable {
     /// ns a position at 1000 / 1025 / 4M rows: finding the out-of-range lanes with a lane bitmask
     /// and walking them one at a time in scalar code, 0.60 / 4.6 / 1.25; 16 lanes with the masked
     /// blend, 0.48 / 2.5 / 1.05; blocks of 64, 0.55 / 2.2 / 0.66.
-    public func fill(_ out: UnsafeMutablePointer<UInt32>, range: Range<Int>) {
+    package func fill(_ out: UnsafeMutablePointer<UInt32>, range: Range<Int>) {
         typealias V = SIMD16<UInt32>
         let limits = V(repeating: UInt32(truncatingIfNeeded: rows))
         let walks = mask &+ 1 != UInt64(rows)

@@ -19,7 +19,7 @@ struct EvaluationSpan: StepProgram {
     let paramCount: Int
     let chunkRows: Int
     let kernel: GradientKernels.Kind
-    let combiner: SharedPointer<any CrossProcessCombine>?
+    let combiner: SharedPointer<any CrossProcessExchange>?
     /// `data.standardize`: the loss of the model in original units (see `StepSpan.scaling`).
     let scaling: ScalingBuffers?
     var stepCount: Int { 1 }

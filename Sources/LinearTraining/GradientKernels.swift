@@ -121,7 +121,7 @@ public enum GradientKernels {
     /// read ahead). `target` must be one of `Target.runnable`. With `sampleWeights` (one per row of
     /// X, indexed like y), each row's g and l are multiplied by its weight.
     @inline(__always)
-    public static func accumulate(
+    package static func accumulate(
         _ kind: Kind, target: Target, x: UnsafePointer<Float>, y: UnsafePointer<Float>, d: Int, first: Int,
         count: Int, indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
         out: UnsafeMutablePointer<Float>, objective: Objective = .squaredError, sampleWeights: UnsafePointer<Float>? = nil
@@ -158,7 +158,7 @@ extension GradientKernels {
     /// `accumulate` for float16 rows of X: each row is converted to float32 in registers as it is
     /// loaded, so the sums are bit for bit those of the float32 kernel over the converted rows.
     @inline(__always)
-    public static func accumulate(
+    package static func accumulate(
         _ kind: Kind, target: Target, x: UnsafePointer<Float16>, y: UnsafePointer<Float>, d: Int, first: Int,
         count: Int, indices: UnsafePointer<UInt32>?, available: Int, w: UnsafePointer<Float>, b: Float,
         out: UnsafeMutablePointer<Float>, objective: Objective = .squaredError, sampleWeights: UnsafePointer<Float>? = nil
@@ -192,7 +192,7 @@ extension GradientKernels {
 
     /// Converts `count` float16 values to float32 exactly, with `target`'s conversion (the one its
     /// kernels use in registers: `vcvtph2ps` in the AVX-512 copy, integer operations in the portable one).
-    public static func widen(
+    package static func widen(
         _ source: UnsafePointer<Float16>, count: Int, into destination: UnsafeMutablePointer<Float>, target: Target
     ) {
         switch target {

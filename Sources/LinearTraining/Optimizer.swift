@@ -60,7 +60,7 @@ public struct SGD: Sendable, Equatable {
     /// part in the gradient (after weight decay, before momentum) and its L1 part as a soft
     /// threshold by lr·α·l1Ratio after the update (`Penalty`).
     @inlinable
-    public func apply(
+    package func apply(
         params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, gradientScale: Float = 1,
         momentumBuffer: UnsafeMutablePointer<Float>, range: Range<Int>, first: Bool,
         penalty: Penalty? = nil, penalized: Int = 0

@@ -37,7 +37,7 @@ extension SavedModel {
     /// `threads` workers (blocks of `predictionBlockRows` rows, each row's value computed alone:
     /// the same bits for any thread count). Values are `Float(z)` with z as `linearScoreDouble`
     /// defines it; probabilities `Float(1 / (1 + exp(−z)))` from the Double z; labels 0 or 1.
-    public func predict(
+    package func predict(
         _ data: TrainingData, rows range: Range<Int>, kind: PredictionKind, into out: UnsafeMutableBufferPointer<Float>,
         threads: Int
     ) throws(TrainingError) {

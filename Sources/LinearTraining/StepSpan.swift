@@ -55,7 +55,7 @@ struct StepSpan: StepProgram {
     /// `TrainingProgress.words`: the step count and batch loss, for progress bars.
     let progress: SharedPointer<UInt64>
     /// Other processes of a distributed run (nil: one process, the path as it always was).
-    let combiner: SharedPointer<any CrossProcessCombine>?
+    let combiner: SharedPointer<any CrossProcessExchange>?
     /// `distributed.reduction: fast` (with a combiner): the rank adds its own chunks into the totals
     /// here and the ranks all-reduce those; the reduce phase then only updates.
     let fastReduction: Bool

@@ -102,7 +102,7 @@ public final class Trainer {
     /// are plain values (no retain, release or value-witness call when a span is made or dropped).
     let rowSource: RowSource
     /// The cross-process combine of a distributed run, boxed so the spans holding it stay trivially copyable.
-    let combineBox: UnsafeMutablePointer<any CrossProcessCombine>?
+    let combineBox: UnsafeMutablePointer<any CrossProcessExchange>?
     /// Owns `combineBox` and `communicationWords`.
     let storage: CombineStorage
     /// The training steps' cross-process traffic, added to by each step's `combine` on the
@@ -524,14 +524,18 @@ public final class Trainer {
 /// The boxed combine of a trainer and its communication counters, freed with their owner (also
 /// when `Trainer.init` throws after making them, where the trainer's deinit never runs).
 final class CombineStorage {
-    let box: UnsafeMutablePointer<any CrossProcessCombine>?
+    let box: UnsafeMutablePointer<any CrossProcessExchange>?
     let words: UnsafeMutablePointer<UInt64>
 
-    init(_ combine: (any CrossProcessCombine)?) {
+    init(_ given: (any CrossProcessCombine)?) {
         words = .allocate(capacity: 3)
         words.initialize(repeating: 0, count: 3)
-        if let combine {
-            let box = UnsafeMutablePointer<any CrossProcessCombine>.allocate(capacity: 1)
+        if let given {
+            // The exchange is package-only: the library's own combines (MPICombine, SimulatedRanks) have it.
+            guard let combine = given as? any CrossProcessExchange else {
+                preconditionFailure("\(type(of: given)) is not one of Lockstep's combines: use MPIWorld.combine()")
+            }
+            let box = UnsafeMutablePointer<any CrossProcessExchange>.allocate(capacity: 1)
             box.initialize(to: combine)
             self.box = box
         } else {

@@ -68,7 +68,7 @@ public final class AtomicStream {
     }
 
     /// Appends `count` bytes.
-    public func write(_ bytes: UnsafeRawPointer, count: Int) throws(DataError) {
+    package func write(_ bytes: UnsafeRawPointer, count: Int) throws(DataError) {
         var done = 0
         while done < count {
             let n = Glibc.write(fd, bytes + done, count - done)

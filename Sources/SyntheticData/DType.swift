@@ -36,22 +36,24 @@ extension Float16 {
 }
 
 /// float32 ↔ float16 for whole buffers (row by row in the generators and the on-the-fly trainer).
-public enum HalfConversion {
+package enum HalfConversion {
     /// `destination[i] = Float16(source[i])`, rounded to nearest-even (finite inputs of generated
     /// data are far inside float16's range; loaders check the range first, see `firstOutOfRange`).
     @inlinable
-    public static func narrow(_ source: UnsafePointer<Float>, count: Int, into destination: UnsafeMutablePointer<Float16>) {
+    package static func narrow(
+        _ source: UnsafePointer<Float>, count: Int, into destination: UnsafeMutablePointer<Float16>
+    ) {
         for i in 0..<count { destination[i] = Float16(source[i]) }
     }
 
     /// Each value replaced by its float16 rounding, as float32: the values a float16 copy holds.
     @inlinable
-    public static func roundThroughHalf(_ values: UnsafeMutablePointer<Float>, count: Int) {
+    package static func roundThroughHalf(_ values: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { values[i] = Float(Float16(values[i])) }
     }
 
     /// The index of the first value that float16 cannot hold (rounds to infinity), if any.
-    public static func firstOutOfRange(_ values: UnsafePointer<Float>, count: Int) -> Int? {
+    package static func firstOutOfRange(_ values: UnsafePointer<Float>, count: Int) -> Int? {
         (0..<count).first { Float16(finiteRounding: values[$0]) == nil }
     }
 }

@@ -23,7 +23,7 @@ extension Dataset {
     }
 
     /// A CSV with a sample-weight column: `target` is y, `weight` the weight of each row (finite,
-    /// ≥ 0; see `Dataset.sampleWeights`), every other column a feature.
+    /// ≥ 0; see `Dataset.sampleWeightValues`), every other column a feature.
     public static func loadCSV(path: String, target: String, weight: String, header: Bool = true) throws(DataError) -> Dataset {
         let names = try csvHeader(path: path, header: header)
         guard names.contains(weight) else {

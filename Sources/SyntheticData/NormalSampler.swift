@@ -70,6 +70,7 @@ public enum NormalSampler {
     }
 
     /// Writes the `pairs` pairs of counters `start…` to `out[0..<2·pairs]` (cos, sin, cos, sin, …).
+    @_spi(Benchmarks)
     public static func fill(key: UInt64, start: UInt64, pairs: Int, into out: UnsafeMutablePointer<Float>) {
         var p = 0
         while p < pairs {

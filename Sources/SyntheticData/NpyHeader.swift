@@ -34,7 +34,7 @@ public struct NpyHeader: Sendable, Equatable {
     /// Parses the start of a file (at least the magic, the versions and the length field; all of
     /// the header for success). `fileSize` is checked against the header. The message of every
     /// error says what is wrong in terms of the file, never of the parser.
-    public static func parse(_ bytes: UnsafeRawBufferPointer, fileSize: Int) throws(NpyProblem) -> NpyHeader {
+    package static func parse(_ bytes: UnsafeRawBufferPointer, fileSize: Int) throws(NpyProblem) -> NpyHeader {
         guard bytes.count >= 10 else {
             if bytes.count < 6 || !bytes.prefix(6).elementsEqual(magic) { throw .notNpy }
             throw .truncated(need: 10, have: bytes.count)

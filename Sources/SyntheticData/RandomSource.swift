@@ -46,7 +46,7 @@ public struct RandomSource: Sendable {
     public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
     /// Fills `out[0..<n]` with N(0, 1) samples (Box–Muller in Double, rounded to Float).
-    public mutating func fillNormals(_ out: UnsafeMutablePointer<Float>, count n: Int) {
+    package mutating func fillNormals(_ out: UnsafeMutablePointer<Float>, count n: Int) {
         var i = 0
         while i < n {
             let u1 = 1.0 - uniform(), u2 = uniform()

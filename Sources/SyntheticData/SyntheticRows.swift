@@ -68,11 +68,23 @@ public struct SyntheticRows: Sendable {
         outlierSizeKey = NormalSampler.key(seed: spec.seed, stream: 5)
     }
 
-    /// Number of rows the spec has; `fill` accepts ranges within 0..<rows.
+    /// Number of rows the spec has; `row(_:)` accepts indices in 0..<rows.
     public var rows: Int { spec.rows }
 
+    /// Row `r` (in `0..<rows`): its `features` values of X and its target, a copy; the same bits as
+    /// row `r` of `Dataset.generate` of this spec (float32; a float16 spec's X is these rounded).
+    public func row(_ r: Int) -> (x: [Float], y: Float) {
+        precondition(r >= 0 && r < rows, "row \(r) of \(rows) rows")
+        var y: Float = 0
+        let x = [Float](unsafeUninitializedCapacity: features) { buffer, count in
+            fill(row: r, x: buffer.baseAddress!, y: &y)
+            count = features
+        }
+        return (x, y)
+    }
+
     /// Writes rows `range` to `x` (range.count × d, row-major) and `y` (range.count).
-    public func fill(rows range: Range<Int>, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    package func fill(rows range: Range<Int>, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
         let d = features
         if d & 1 == 0 {
             NormalSampler.fill(
@@ -85,7 +97,7 @@ public struct SyntheticRows: Sendable {
 
     /// Writes row `r` to `x[0..<d]` and `y[0]`: the same bits as `fill(rows:)` gives that row.
     @inline(__always)
-    public func fill(row r: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    package func fill(row r: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
         let d = features
         if d & 1 == 0 {
             NormalSampler.fill(key: xKey, start: UInt64(r) &* UInt64(d / 2), pairs: d / 2, into: x)

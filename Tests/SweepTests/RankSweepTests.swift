@@ -100,7 +100,7 @@ import Testing
         let (_, config) = Self.workloads[0]
         let data = try config.data.load(threads: 2)
         let bus = SimulatedRanks(ranks: 2)
-        struct Deaf: CrossProcessCombine {
+        struct Deaf: CrossProcessExchange {
             let member: SimulatedRanks.Member
             var rank: Int { member.rank }
             var ranks: Int { member.ranks }

@@ -44,4 +44,41 @@ import Testing
         x[5] = 42
         #expect(data.value(row: 2, feature: 1) == 42 && data.y[2] == 12 && data.source == "memory")
     }
+
+    /// The public read path: `Dataset.Values` views share the dataset's memory (no copy), index and
+    /// slice as a collection, keep the dataset alive, and hand out a buffer only through the
+    /// unsafe-named `withUnsafeBufferPointer`.
+    @Test func readOnlyViewsShareTheMemoryAndOutliveTheirDatasetReference() throws {
+        var x: Dataset.Values
+        var y: Dataset.Values
+        do {
+            let data = try Dataset(rows: [[1, 2], [3, 4], [5, 6]], y: [0.5, 1.5, 2.5])
+            x = data.xValues
+            y = data.yValues
+            #expect(x.withUnsafeBufferPointer { $0.baseAddress } == UnsafePointer(data.x), "a view, not a copy")
+            #expect(data.sampleWeightValues == nil)
+            let weighted = try data.weighted(by: [1, 0, 2])
+            #expect(weighted.sampleWeightValues.map(Array.init) == [1, 0, 2])
+        }
+        #expect(Array(x) == [1, 2, 3, 4, 5, 6] && Array(y) == [0.5, 1.5, 2.5])
+        #expect(x.count == 6 && Array(x[2...3]) == [3, 4] && y.reduce(0, +) == 4.5)
+    }
+
+    @Test func aSyntheticRowOnItsOwnHasTheBitsOfTheGeneratedDataset() throws {
+        for features in [4, 5] {
+            let spec = DatasetSpec(rows: 100, features: features, weights: .alternating, bias: 1, noise: 0.1, seed: 9)
+            let data = try Dataset.generate(spec, threads: 2)
+            let rows = try SyntheticRows(spec)
+            for r in [0, 37, 99] {
+                let (x, y) = rows.row(r)
+                #expect(x.map(\.bitPattern) == data.values(ofRow: r).map(\.bitPattern))
+                #expect(y.bitPattern == data.yValues[r].bitPattern)
+            }
+            var half = spec
+            half.dtype = .float16
+            let small = try Dataset.generate(half, threads: 2)
+            let (x, y) = try SyntheticRows(half).row(37)
+            #expect(small.values(ofRow: 37) == x.map { Float(Float16($0)) } && small.yValues[37] == y, "X rounded, y as made")
+        }
+    }
 }

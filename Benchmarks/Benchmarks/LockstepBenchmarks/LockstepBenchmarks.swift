@@ -2,7 +2,7 @@ import Benchmark
 @_spi(Benchmarks) import DataParallel
 import Foundation
 import LinearTraining
-import SyntheticData
+@_spi(Benchmarks) import SyntheticData
 
 // The reference workloads of ../shared/reference (one benchmark iteration = one epoch, or for w4
 // one full-batch step), the fixed-order all-reduce of 16 chunk partials (allreduce/…/workers=W
