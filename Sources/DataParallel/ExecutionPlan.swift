@@ -3,7 +3,7 @@ import HardwareTopology
 /// How a run's workers execute: the worker count, the mode, the binding and why, decided in one
 /// place from one reading of the cores.
 ///
-/// Everything comes from one ``Topology`` (the one passed in, or this process's, read once through
+/// Everything comes from one `Topology` (the one passed in, or this process's, read once through
 /// hwloc): its physical cores are the default worker count, and its hardware threads are how many
 /// workers can run at once, which a span needs (its workers wait for each other at a barrier).
 /// ``Executor`` runs what the plan says; `Trainer` and `lockstep train`'s header report it.
