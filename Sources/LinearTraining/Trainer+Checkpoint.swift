@@ -1,66 +1,6 @@
 import Foundation
 import SyntheticData
 
-extension TrainingConfig {
-    /// The config values that decide a run's result, flattened to `path → JSON text`. Left out:
-    /// threads, executor and core binding (results are bitwise identical for all of them), epochs
-    /// (a resumed run may go further), and the data block (the data is identified by its fingerprint,
-    /// so moved or re-generated files resume).
-    public var resumeKey: [String: String] {
-        var out: [String: String] = [:]
-        func walk(_ v: JSONValue, _ path: String) {
-            if case let .object(pairs) = v {
-                for (k, child) in pairs { walk(child, path.isEmpty ? k : path + "." + k) }
-            } else {
-                out[path] = v.text()
-            }
-        }
-        walk(json(threads: nil), "")
-        // The data are identified by their fingerprints; of the validation block, the split's rule counts,
-        // and standardising changes what is trained.
-        for k in out.keys where k.hasPrefix("data.") && k != "data.validation.fraction" && k != "data.validation.seed"
-            && k != "data.standardize" { out[k] = nil }
-        for k in ["training.threads", "training.executor", "training.bind", "training.epochs"] { out[k] = nil }
-        // The Double a schedule starts from can differ from the Float the config text shows.
-        if schedule != nil { out["training.schedule.baseLr"] = "\(scheduleBaseLR)" }
-        return out
-    }
-}
-
-extension TrainingData {
-    /// Identifies the data's values: FNV-1a (64-bit) over the shape and up to 4096 rows spread
-    /// evenly over the data (X and y bits). Cheap for any size; catches a different file, a
-    /// different seed or a different shape.
-    public func fingerprint() -> String {
-        var h = FNV1a()
-        h.add(word: UInt64(rows))
-        h.add(word: UInt64(features))
-        let step = max(1, rows / 4096)
-        let row = UnsafeMutablePointer<Float>.allocate(capacity: features)
-        defer { row.deallocate() }
-        var y: Float = 0
-        for r in stride(from: 0, to: rows, by: step) {
-            switch self {
-            case let .stored(d):
-                for j in 0..<features { row[j] = d.value(row: r, feature: j) }
-                y = d.y[r]
-            case let .generated(g):
-                g.fill(row: r, x: row, y: &y)
-                if g.spec.dtype == .float16 { HalfConversion.roundThroughHalf(row, count: features) }
-            }
-            for j in 0..<features { h.add(word: UInt64(row[j].bitPattern)) }
-            h.add(word: UInt64(y.bitPattern))
-        }
-        // Sample weights change the result: the same rows' weights too (only when there are some, so
-        // unweighted data keeps its fingerprint).
-        if case let .stored(d) = self, let s = d.sampleWeights {
-            h.add(word: 0x7765_6967_6874)  // "weight"
-            for r in stride(from: 0, to: rows, by: step) { h.add(word: UInt64(s[r].bitPattern)) }
-        }
-        return h.hex
-    }
-}
-
 extension Trainer {
     /// The run's state now, as a checkpoint.
     public func checkpoint() -> TrainingCheckpoint {
