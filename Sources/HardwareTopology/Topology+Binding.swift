@@ -45,12 +45,6 @@ extension Topology {
     public func currentThreadProcessingUnits() throws(TopologyError) -> [Int] {
         let set = try handle.currentThreadBinding()
         defer { handle.free(set) }
-        var result: [Int] = []
-        var i = hwloc_bitmap_first(set)
-        while i >= 0 {
-            result.append(Int(i))
-            i = hwloc_bitmap_next(set, i)
-        }
-        return result
+        return handle.indices(of: set)
     }
 }

@@ -61,16 +61,8 @@ public final class Topology: @unchecked Sendable {
             guard let obj = handle.object(HWLOC_OBJ_CORE, i), let set = handle.cpuset(of: obj),
                 let copy = handle.copy(set)
             else { continue }
-            var package = 0
-            var parent = obj.pointee.parent
-            while let p = parent {
-                if p.pointee.type == HWLOC_OBJ_PACKAGE {
-                    package = Int(p.pointee.logical_index)
-                    break
-                }
-                parent = p.pointee.parent
-            }
-            cores.append(Core(index: cores.count, package: package, processingUnits: handle.processingUnitOSIndices(of: obj)))
+            cores.append(
+                Core(index: cores.count, package: handle.packageIndex(of: obj), processingUnits: handle.processingUnitOSIndices(of: obj)))
             sets.append(copy)
         }
         guard !cores.isEmpty else { throw .noCores }

@@ -80,15 +80,27 @@ final class HwlocHandle: @unchecked Sendable {
     }
 
     /// OS indices of the PUs inside `object`'s cpuset, ascending.
-    func processingUnitOSIndices(of object: hwloc_obj_t) -> [Int] {
+    func processingUnitOSIndices(of object: hwloc_obj_t) -> [Int] { indices(of: object.pointee.cpuset) }
+
+    /// The indices set in `set`, ascending (none for a nil set).
+    func indices(of set: hwloc_const_bitmap_t?) -> [Int] {
         var result: [Int] = []
-        let set = object.pointee.cpuset
         var i = hwloc_bitmap_first(set)
         while i >= 0 {
             result.append(Int(i))
             i = hwloc_bitmap_next(set, i)
         }
         return result
+    }
+
+    /// The logical index of the package (socket) that holds `object`; 0 when none does.
+    func packageIndex(of object: hwloc_obj_t) -> Int {
+        var parent = object.pointee.parent
+        while let p = parent {
+            if p.pointee.type == HWLOC_OBJ_PACKAGE { return Int(p.pointee.logical_index) }
+            parent = p.pointee.parent
+        }
+        return 0
     }
 
     /// Size in bytes of the first cache object of `type`, with how many there are.
