@@ -118,6 +118,33 @@ import Testing
         #expect(try model.evaluate(.stored(stored), threads: 1) == (try model.evaluate(.generated(try SyntheticRows(spec)), threads: 2)))
     }
 
+    /// A softmax model predicts k values per row for probabilities and scores (row after row), the
+    /// bits of `LinearModel.probabilities`/`scores` row by row, for any thread count and on the fly.
+    @Test func aSoftmaxModelPredictsTheKProbabilitiesAndScoresOfEveryRow() throws {
+        let spec = DatasetSpec(rows: 9000, features: 5, weights: .alternating, seed: 6)
+        let stored = try Dataset.generate(spec, threads: 2)
+        let k = 3
+        let w = (0..<(5 * k)).map { Float($0 % 7) * 0.25 - 0.75 }
+        let model = SavedModel(model: LinearModel(weights: w, biases: [0.5, -0.25, 0]), loss: .softmax, provenance: Self.provenance())
+        #expect(model.valuesPerRow(.probability) == k && model.valuesPerRow(.value) == k && model.valuesPerRow(.label) == 1)
+        let p = try model.predict(stored, kind: .probability, threads: 1)
+        let z = try model.predict(stored, kind: .value, threads: 3)
+        let labels = try model.predict(stored, threads: 2)
+        #expect(p.count == 9000 * k && z.count == 9000 * k && labels.count == 9000)
+        for i in stride(from: 0, to: 9000, by: 97) {
+            let x = (0..<5).map { stored.xValues[i * 5 + $0] }
+            #expect(Array(p[(i * k)..<((i + 1) * k)]).map(\.bitPattern) == model.model.probabilities(x).map(\.bitPattern), "row \(i)")
+            #expect(Array(z[(i * k)..<((i + 1) * k)]).map(\.bitPattern) == model.model.scores(x).map(\.bitPattern), "row \(i)")
+            #expect(Int(labels[i]) == model.model.predictClass(x), "row \(i)")
+        }
+        #expect(try model.predict(stored, kind: .probability, threads: 3).map(\.bitPattern) == p.map(\.bitPattern), "any thread count")
+        var made = [Float](repeating: 0, count: 9000 * k)
+        try made.withUnsafeMutableBufferPointer {
+            try model.predict(.generated(try SyntheticRows(spec)), rows: 0..<9000, kind: .probability, into: $0, threads: 2)
+        }
+        #expect(made.map(\.bitPattern) == p.map(\.bitPattern), "on the fly as stored")
+    }
+
     @Test func aSavedModelRoundTripsBitForBit() throws {
         let weights: [Float] = [-0.0, 0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -1.2043, 1 / 3, 1e-38, 3.0897]
         let saved = SavedModel(

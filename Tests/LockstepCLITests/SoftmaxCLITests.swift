@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `loss: softmax` from the shell: generate, train with a run directory and validation, predict
-/// the classes, evaluate with a confusion matrix, and the refusals with their exit codes.
+/// the classes, the k probabilities and scores (against numpy), evaluate with a confusion matrix, and the refusals with their exit codes.
 @Suite("CLI softmax", .serialized) struct SoftmaxCLITests {
     typealias CLI = CLITests
 
@@ -55,8 +55,43 @@ import Testing
         let accuracy = m["accuracy"] as? Double ?? -1
         #expect(abs(accuracy - (c["acc"] as? Double ?? -2)) < 1e-12, "evaluate and predict agree on the accuracy")
         #expect(try String(contentsOfFile: svg, encoding: .utf8).contains("<svg"))
-        let k = try CLI.run(["predict", "--model", model, "--data", data, "--output", predictions, "--kind", "probability"])
-        #expect(k.status == 64 && k.stderr.contains("predicts labels"), "\(k.status) \(k.stderr)")
+        // The k probabilities and scores per row, as numpy computes them from the saved model's bits;
+        // the CSV labels are the classes (0…3), the same as the .npy's.
+        let probabilities = dir.appendingPathComponent("prob.npy").path, scores = dir.appendingPathComponent("z.npy").path
+        let labelsCSV = dir.appendingPathComponent("labels.csv").path, probabilitiesCSV = dir.appendingPathComponent("prob.csv").path
+        for (kind, out) in [("probability", probabilities), ("value", scores), ("label", labelsCSV), ("probability", probabilitiesCSV)] {
+            let r = try CLI.run(["predict", "--model", model, "--data", data, "--output", out, "--kind", kind, "--threads", "2"])
+            #expect(r.status == 0, "\(kind) → \(out): \(r.stderr)")
+        }
+        let oracle = try python("""
+            import numpy as np, json, struct
+            bits = json.load(open('\(model)'))['model']['bits']
+            f32 = lambda hexes: np.array([int(h, 16) for h in hexes], dtype=np.uint32).view(np.float32).astype(np.float64)
+            X = np.load('\(data)/X.npy').astype(np.float64)
+            W = f32(bits['weights']).reshape(6, 4)
+            b = f32(bits['biases'])
+            z = X @ W + b
+            lse = z.max(1, keepdims=True) + np.log(np.exp(z - z.max(1, keepdims=True)).sum(1, keepdims=True))
+            P = np.exp(z - lse)
+            p = np.load('\(probabilities)'); s = np.load('\(scores)'); lab = np.load('\(predictions)')
+            csv = open('\(labelsCSV)').read().split()
+            pc = np.loadtxt('\(probabilitiesCSV)', delimiter=',', skiprows=1, dtype=np.float32)
+            header = open('\(probabilitiesCSV)').readline().strip()
+            print(json.dumps({
+                "shapes": [list(p.shape), list(s.shape)], "dtypes": [str(p.dtype), str(s.dtype)],
+                "pErr": float(np.abs(p - P).max()), "zErr": float(np.abs(s - z).max() / np.abs(z).max()),
+                "rowSums": float(np.abs(p.astype(np.float64).sum(1) - 1).max()),
+                "argmax": bool((P.argmax(1) == lab).all()),
+                "csvLabels": csv[0] == 'label' and [int(v) for v in csv[1:]] == lab.astype(int).tolist(),
+                "csvProbabilities": bool((pc == p).all()), "header": header}))
+            """)
+        let o = try JSONSerialization.jsonObject(with: Data(oracle.utf8)) as! [String: Any]
+        #expect(o["shapes"] as? [[Int]] == [[3000, 4], [3000, 4]] && o["dtypes"] as? [String] == ["float32", "float32"], "\(oracle)")
+        // Each value rounded once from float64 (an ulp of 1 is 6e-8); the scores to float32 rounding.
+        #expect((o["pErr"] as? Double ?? 1) < 1.2e-7 && (o["zErr"] as? Double ?? 1) < 1.2e-7, "\(oracle)")
+        #expect((o["rowSums"] as? Double ?? 1) < 1e-6 && o["argmax"] as? Bool == true, "\(oracle)")
+        #expect(o["csvLabels"] as? Bool == true && o["csvProbabilities"] as? Bool == true, "\(oracle)")
+        #expect(o["header"] as? String == "probability_0,probability_1,probability_2,probability_3")
 
         for (name, text, status, fragment) in [
             ("few-classes", "data: {npy: {dir: \(data)}}\nloss: {kind: softmax, classes: 3}\n", Int32(65), "labels 0 to 2"),
