@@ -180,7 +180,7 @@ extension Fused {
     /// but with no SIMD comparison against k or the label per row (each was a 16-step scalar loop
     /// through the stack): the padding masks come from the caller and onehot(y) is a load from
     /// `oneHot`, 64 floats with a 1 at 32 only.
-    @inline(__always)
+    @_transparent
     static func softmaxRow(
         _ s0: SIMD16<Float>, _ s1: SIMD16<Float>, two: Bool, padding pad0: SIMDMask<SIMD16<Int32>>,
         _ pad1: SIMDMask<SIMD16<Int32>>, oneHot: UnsafePointer<Float>, label: Int
