@@ -80,17 +80,21 @@ public struct ExecutionPlan: Sendable, Equatable {
         bindsToCores = bindToCores && topology != nil && mode != .serial && workers <= cores
     }
 
-    /// One line for people: "2 worker(s), executor span" and, when the mode is not the one asked
-    /// for, why ("serial: 20 floats per step is below the parallel threshold of 32768").
-    public var summary: String {
-        let head = "\(workers) worker(s), executor \(mode.rawValue)"
+    /// Why the mode is not the one asked for, in words (nil when it is): "20 floats per step is below
+    /// the parallel threshold of 32768", "one worker", "a span needs all 3 workers at once; …".
+    public var why: String? {
         switch reason {
-        case .asked, .parallelStep: return head
-        case .oneWorker: return requested == .serial || requested == .auto ? head : head + " (one worker)"
+        case .asked, .parallelStep: return nil
+        case .oneWorker: return requested == .serial || requested == .auto ? nil : "one worker"
         case let .belowParallelThreshold(floats):
-            return head + " (\(floats) floats per step is below the parallel threshold of \(Self.parallelThresholdFloats))"
+            return "\(floats) floats per step is below the parallel threshold of \(Self.parallelThresholdFloats)"
         case .moreWorkersThanHardwareThreads:
-            return head + " (a span needs all \(workers) workers at once; this process has \(hardwareThreads) hardware thread(s))"
+            return "a span needs all \(workers) workers at once; this process has \(hardwareThreads) hardware thread(s)"
         }
+    }
+
+    /// One line for people: "2 worker(s), executor span", and ``why`` in parentheses when there is one.
+    public var summary: String {
+        "\(workers) worker(s), executor \(mode.rawValue)" + (why.map { " (\($0))" } ?? "")
     }
 }

@@ -327,9 +327,10 @@ struct TrainCommand: ParsableCommand {
             let l3 = topology.cacheSize(level: 3).map { ", L3 \(byteCountText($0))" } ?? ""
             print("topology: \(topology.packages) package(s), \(topology.physicalCores) physical core(s), \(topology.processingUnits) PU(s)\(l3)")
         }
-        var how = trainer.execution.summary
-        if case .belowParallelThreshold = trainer.execution.reason, (trainer.config.threads ?? trainer.execution.cores) > 1 {
-            how.insert(contentsOf: "; force with --executor span", at: how.index(before: how.endIndex))
+        let plan = trainer.execution
+        var how = plan.summary
+        if case .belowParallelThreshold = plan.reason, let why = plan.why, (trainer.config.threads ?? plan.cores) > 1 {
+            how = "\(plan.workers) worker(s), executor \(plan.mode.rawValue) (\(why); force with --executor span)"
         }
         print("workers: \(how)")
         let batch = trainer.isFullBatch ? "full batch" : "batch \(trainer.batchRows)"
