@@ -7,7 +7,7 @@ extension MPIWorld {
     /// Rank 0's `value` on every rank.
     public func broadcast(_ value: UInt64) -> UInt64 {
         var v = value
-        MPI_Bcast(&v, 1, ls_mpi_uint64(), 0, ls_mpi_comm_world())
+        _ = mpi.Bcast(&v, 1, mpi.uint64, 0, mpi.comm_world)
         return v
     }
 
@@ -16,7 +16,7 @@ extension MPIWorld {
         var bytes = Array(text.utf8)
         let count = Int(broadcast(UInt64(bytes.count)))
         if rank != 0 { bytes = [UInt8](repeating: 0, count: count) }
-        if count > 0 { MPI_Bcast(&bytes, Int32(count), ls_mpi_byte(), 0, ls_mpi_comm_world()) }
+        if count > 0 { _ = mpi.Bcast(&bytes, Int32(count), mpi.byte, 0, mpi.comm_world) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -25,7 +25,7 @@ extension MPIWorld {
         guard !values.isEmpty else { return }
         let n = Int32(values.count)
         values.withUnsafeMutableBufferPointer { p in
-            _ = MPI_Allreduce(ls_mpi_in_place(), p.baseAddress, n, ls_mpi_uint64(), ls_mpi_max(), ls_mpi_comm_world())
+            _ = mpi.Allreduce(ls_mpi_in_place(), p.baseAddress, n, mpi.uint64, mpi.max, mpi.comm_world)
         }
     }
 }

@@ -8,9 +8,12 @@ import DataParallel
 /// This process's place in an Open MPI job: the only door to MPI (LinearTraining, DataParallel and
 /// SyntheticData never import it).
 ///
-/// MPI is initialised only when the process was started by `mpirun` (Open MPI sets
-/// `OMPI_COMM_WORLD_SIZE`, PMIx `PMIX_RANK`): a plain `lockstep` never loads MPI's start-up
-/// (no singleton init). `MPI_Init_thread` asks for `MPI_THREAD_FUNNELED`: every MPI call comes from
+/// MPI is loaded and initialised only when the process was started by `mpirun` (Open MPI sets
+/// `OMPI_COMM_WORLD_SIZE`, PMIx `PMIX_RANK`): the binary does not link libmpi, and under mpirun
+/// ``startIfLaunched()`` opens it with `dlopen` (`libmpi.so.40`, or the file `LOCKSTEP_MPI_LIBRARY`
+/// names) and calls it through a table of `dlsym`'d functions. A plain `lockstep` never maps libmpi,
+/// libopen-rte, libopen-pal or libevent (no singleton init, no start-up cost).
+/// `MPI_Init_thread` asks for `MPI_THREAD_FUNNELED`: every MPI call comes from
 /// the thread that initialised it (the executor's calling thread, between the phases of a step;
 /// never a Dispatch worker inside a span).
 public final class MPIWorld: @unchecked Sendable {
@@ -18,55 +21,73 @@ public final class MPIWorld: @unchecked Sendable {
     public let rank: Int
     /// The number of ranks in `MPI_COMM_WORLD` (mpirun's `-np`), at least 1.
     public let size: Int
+    /// The loaded library's functions and predefined handles (shim.h).
+    let mpi: ls_mpi
 
     /// Whether the environment says this process was launched by mpirun.
     public static var launchedByMPI: Bool {
         getenv("OMPI_COMM_WORLD_SIZE") != nil || getenv("PMIX_RANK") != nil
     }
 
-    /// Initialises MPI when launched by mpirun; nil otherwise (and then MPI is never touched).
-    public static func startIfLaunched() -> MPIWorld? {
+    /// Why MPI could not be started under mpirun: the library could not be loaded (its name and
+    /// `dlerror()`), or `MPI_Init_thread` failed.
+    public struct StartError: Error, CustomStringConvertible {
+        /// One line: what failed, and the loader's or MPI's reason.
+        public let description: String
+    }
+
+    /// Loads and initialises MPI when launched by mpirun; nil otherwise (and then MPI is never
+    /// loaded). Throws ``StartError`` when launched by mpirun but Open MPI cannot be loaded or
+    /// initialised (the rank must not go on as a lone process).
+    public static func startIfLaunched() throws -> MPIWorld? {
         guard launchedByMPI else { return nil }
+        var message = [CChar](repeating: 0, count: 1024)
+        guard let table = ls_mpi_load(&message, message.count) else {
+            throw StartError(description: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        let mpi = table.pointee
         var provided: Int32 = 0
         var argc: Int32 = 0
         var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
-        guard MPI_Init_thread(&argc, &argv, ls_mpi_thread_funneled(), &provided) == MPI_SUCCESS else { return nil }
+        let status = mpi.Init_thread(&argc, &argv, ls_mpi_thread_funneled(), &provided)
+        guard status == MPI_SUCCESS else { throw StartError(description: "MPI_Init_thread failed (MPI error \(status))") }
         var r: Int32 = 0, s: Int32 = 0
-        MPI_Comm_rank(ls_mpi_comm_world(), &r)
-        MPI_Comm_size(ls_mpi_comm_world(), &s)
-        return MPIWorld(rank: Int(r), size: Int(s))
+        _ = mpi.Comm_rank(mpi.comm_world, &r)
+        _ = mpi.Comm_size(mpi.comm_world, &s)
+        return MPIWorld(mpi: mpi, rank: Int(r), size: Int(s))
     }
 
-    init(rank: Int, size: Int) {
+    init(mpi: ls_mpi, rank: Int, size: Int) {
+        self.mpi = mpi
         self.rank = rank
         self.size = size
     }
 
     /// Ends MPI (every rank, at the end of a successful run).
-    public func finish() { MPI_Finalize() }
+    public func finish() { _ = mpi.Finalize() }
 
     /// Ends the whole job at once with `code` (a rank that cannot go on must not leave the others
     /// waiting at a collective).
     public func abort(_ code: Int32) -> Never {
-        MPI_Abort(ls_mpi_comm_world(), code)
+        _ = mpi.Abort(mpi.comm_world, code)
         exit(code)
     }
 
     /// Waits for every rank.
-    public func barrier() { MPI_Barrier(ls_mpi_comm_world()) }
+    public func barrier() { _ = mpi.Barrier(mpi.comm_world) }
 
     /// The same value on every rank (the config and data hashes at start)?
     public func allAgree(_ value: UInt64) -> Bool {
         var v = value, lo: UInt64 = 0, hi: UInt64 = 0
-        MPI_Allreduce(&v, &lo, 1, ls_mpi_uint64(), ls_mpi_min(), ls_mpi_comm_world())
-        MPI_Allreduce(&v, &hi, 1, ls_mpi_uint64(), ls_mpi_max(), ls_mpi_comm_world())
+        _ = mpi.Allreduce(&v, &lo, 1, mpi.uint64, mpi.min, mpi.comm_world)
+        _ = mpi.Allreduce(&v, &hi, 1, mpi.uint64, mpi.max, mpi.comm_world)
         return lo == hi
     }
 
     /// The largest of every rank's `value` (the run's traffic figures, once at the end).
     public func maximum(_ value: UInt64) -> UInt64 {
         var v = value, hi: UInt64 = 0
-        MPI_Allreduce(&v, &hi, 1, ls_mpi_uint64(), ls_mpi_max(), ls_mpi_comm_world())
+        _ = mpi.Allreduce(&v, &hi, 1, mpi.uint64, mpi.max, mpi.comm_world)
         return hi
     }
 
@@ -113,14 +134,14 @@ public struct MPICombine: CrossProcessExchange, @unchecked Sendable {
     public var floatsSent: Int { state.floatsSent }
 
     package func exchange(_ partials: UnsafeMutablePointer<Float>, stride: Int, width: Int, chunks: Int) {
-        let s = state
+        let s = state, mpi = world.mpi
         if s.slotShape != (width, stride) {
-            if s.slotType != nil { MPI_Type_free(&s.slotType) }
+            if s.slotType != nil { _ = mpi.Type_free(&s.slotType) }
             var vector: MPI_Datatype? = nil, resized: MPI_Datatype? = nil
-            MPI_Type_contiguous(Int32(width), ls_mpi_float(), &vector)
-            MPI_Type_create_resized(vector, 0, MPI_Aint(stride * 4), &resized)
-            MPI_Type_commit(&resized)
-            MPI_Type_free(&vector)
+            _ = mpi.Type_contiguous(Int32(width), mpi.float_type, &vector)
+            _ = mpi.Type_create_resized(vector, 0, MPI_Aint(stride * 4), &resized)
+            _ = mpi.Type_commit(&resized)
+            _ = mpi.Type_free(&vector)
             s.slotType = resized
             s.slotShape = (width, stride)
         }
@@ -130,15 +151,16 @@ public struct MPICombine: CrossProcessExchange, @unchecked Sendable {
             s.displacements[r] = Int32(owned.lowerBound)
         }
         s.floatsSent &+= Int(s.counts[rank]) &* width
-        MPI_Allgatherv(
-            ls_mpi_in_place(), 0, s.slotType, partials, s.counts, s.displacements, s.slotType, ls_mpi_comm_world())
+        _ = mpi.Allgatherv(
+            ls_mpi_in_place(), 0, s.slotType, partials, s.counts, s.displacements, s.slotType, mpi.comm_world)
     }
 
     /// `fast` reduction: one `MPI_Allreduce(MPI_SUM)` in place. Open MPI's algorithms for it
     /// (recursive doubling, Rabenseifner, ring) give every rank the same bits, but which pairs are
     /// added first depends on the rank count.
     package func allReduce(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        MPI_Allreduce(ls_mpi_in_place(), values, Int32(count), ls_mpi_float(), ls_mpi_sum(), ls_mpi_comm_world())
+        let mpi = world.mpi
+        _ = mpi.Allreduce(ls_mpi_in_place(), values, Int32(count), mpi.float_type, mpi.sum, mpi.comm_world)
     }
 
     public func allAgree(_ value: UInt64) -> Bool { world.allAgree(value) }

@@ -1,5 +1,6 @@
 import Foundation
 import ConfigLoading
+import Distributed
 import LinearTraining
 import SyntheticData
 import HardwareTopology
@@ -11,7 +12,8 @@ enum ExitStatus: Int32 {
     case usage = 64
     case badData = 65
     case missingInput = 66
-    /// EX_UNAVAILABLE: a program the command needs is not installed (mpirun for `sweep --ranks`).
+    /// EX_UNAVAILABLE: a program or library the command needs is not installed (mpirun for
+    /// `sweep --ranks`; Open MPI's libmpi for a rank started by mpirun).
     case unavailable = 69
     case ioError = 74
     /// EX_TEMPFAIL: another lockstep run holds the directory (a checkpoint, run or dataset directory).
@@ -59,6 +61,8 @@ struct CLIError: Error, CustomStringConvertible {
             case .checkpointWriteFailed: return CLIError(message: e.description, status: .ioError)
             }
         case let e as TopologyError: return CLIError(message: e.description, status: .ioError)
+        case let e as MPIWorld.StartError:
+            return CLIError(message: e.description + " (started by mpirun: install Open MPI 4, Debian's libopenmpi3, or set LOCKSTEP_MPI_LIBRARY to its libmpi)", status: .unavailable)
         default: return CLIError(message: "\(error)", status: .ioError)
         }
     }

@@ -148,7 +148,9 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         // Started by mpirun: this process is one rank of the job (docs/distributed.md).
-        if let world = MPIWorld.startIfLaunched() { return try generate(world: world) }
+        var world: MPIWorld?
+        try runReportingErrors { world = try MPIWorld.startIfLaunched() }
+        if let world { return try generate(world: world) }
         try runReportingErrors {
             let spec = try spec()
             let threads = self.threads ?? ExecutionPlan.processCores.cores

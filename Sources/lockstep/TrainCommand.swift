@@ -66,7 +66,8 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         // Started by mpirun: this process is one rank of the job (docs/distributed.md).
-        let world = MPIWorld.startIfLaunched()
+        var world: MPIWorld?
+        try runReportingErrors { world = try MPIWorld.startIfLaunched() }
         if let world, world.rank != 0 {
             var me = self
             me.follower = true
