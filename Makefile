@@ -7,14 +7,27 @@ TUNE := -Xswiftc -target-cpu -Xswiftc native
 # Start-up (docs/performance.md, "Start-up"): the Swift runtime, Foundation and Dispatch linked into the
 # binary, which is not position-independent. Loading and binding their 15 shared libraries was ~7 ms of a
 # 16 ms `lockstep train`, and a PIE's 76 000 relative relocations are work at every start.
+#
+# MPI (docs/distributed.md, "How MPI is loaded"): the binary calls Open MPI only through dlopen under
+# mpirun and references none of its symbols, but pkg-config ompi-c's -lmpi still leaves a DT_NEEDED,
+# so every plain run would map libmpi, libopen-rte, libopen-pal and libevent (~1.7 ms). -Xlinker
+# --as-needed cannot drop it: swiftc puts every -Xlinker after the -l libraries. So the built binary's
+# DT_NEEDED libmpi.so.40 is removed with patchelf (after checking that no undefined symbol is MPI's).
+# A `swift build` without this step works the same (libmpi is then mapped but never initialised).
 LINK := --static-swift-stdlib -Xlinker -no-pie
+define UNLINK_MPI
+	@if nm -D --undefined-only $(1) | grep -Eq ' (P?MPI_|ompi_|opal_|orte_)'; then \
+		echo "error: $(1) references MPI symbols; call MPI only through Sources/CMPI/shim.h's ls_mpi table" >&2; exit 1; fi
+	patchelf --remove-needed libmpi.so.40 $(1)
+endef
 BIN := .build/release/lockstep
-APT_PACKAGES := libhwloc-dev zlib1g-dev pkg-config python3-numpy librsvg2-bin binutils libopenmpi-dev openmpi-bin iproute2
+APT_PACKAGES := libhwloc-dev zlib1g-dev pkg-config python3-numpy librsvg2-bin binutils libopenmpi-dev openmpi-bin iproute2 patchelf
 # What must be present after `make deps`: hwloc and zlib through pkg-config, numpy for the .npy tests,
 # rsvg-convert (librsvg) for the tests that render the SVG plots, nm and objdump (binutils) for the test
-# that reads the kernels' assembly; Open MPI (ompi-c, mpirun) for distributed training and its tests.
+# that reads the kernels' assembly; Open MPI (ompi-c, mpirun) for distributed training and its tests;
+# patchelf to drop libmpi from the binary's DT_NEEDED (it is loaded by dlopen under mpirun only).
 HAVE_DEPS := pkg-config --exists hwloc zlib ompi-c 2>/dev/null && command -v mpirun >/dev/null && command -v ip >/dev/null && python3 -c 'import numpy' 2>/dev/null && command -v rsvg-convert >/dev/null \
-	&& command -v objdump >/dev/null && command -v nm >/dev/null
+	&& command -v objdump >/dev/null && command -v nm >/dev/null && command -v patchelf >/dev/null
 
 DOC_MODULES := LinearTraining SyntheticData DataParallel HardwareTopology Plotting ConfigLoading Distributed
 
@@ -51,6 +64,7 @@ deps:
 
 build: deps
 	$(SWIFT) build -c release $(TUNE) $(LINK)
+	$(call UNLINK_MPI,$(BIN))
 
 demo: build
 	$(BIN) topology
@@ -58,9 +72,13 @@ demo: build
 	$(BIN) train --config configs/demo.yaml
 
 # Tests run one at a time: span tests need Dispatch's whole pool (2 threads on 2 cores).
+# The debug lockstep loses its DT_NEEDED libmpi too, so the mpirun tests load MPI by dlopen as the release binary does.
 test: deps
 	$(SWIFT) build -c release $(TUNE) $(LINK)
-	$(SWIFT) test --no-parallel
+	$(call UNLINK_MPI,$(BIN))
+	$(SWIFT) build --build-tests
+	$(call UNLINK_MPI,.build/debug/lockstep)
+	$(SWIFT) test --skip-build --no-parallel
 
 sweep: build
 	$(BIN) sweep --config configs/demo.yaml --epochs 3
