@@ -94,7 +94,7 @@ struct TrainCommand: ParsableCommand {
             if let threads { config.threads = threads == "auto" ? nil : Int(threads) }
             let topology = try? Topology.current()
             let mapped = MappedInputs(config.data)  // before mapping: a change while loading counts too
-            let data = try loadData(config, threads: topology?.physicalCores ?? 1)
+            let data = try loadData(config, threads: topology?.physicalCores ?? 1, world: world)
             if !follower, let cores = topology?.physicalCores, let t = config.threads, t > cores {
                 printError("warning: \(t) workers on \(cores) physical core(s): the workers take turns on the cores, so the run is slower, not faster (the result is the same)")
             }
@@ -140,7 +140,19 @@ struct TrainCommand: ParsableCommand {
 
     /// The run's data; on a terminal, a line says it is being made or read when that takes a while
     /// (more than 16 M values), so a large job does not look hung before its first epoch.
-    func loadData(_ config: TrainingConfig, threads: Int) throws -> TrainingData {
+    ///
+    /// Under mpirun, a `data.synthetic` dataset is made once per machine, in memory its ranks share
+    /// (each rank makes a share of the rows): per-node memory does not grow with the ranks on it.
+    func loadData(_ config: TrainingConfig, threads: Int, world: MPIWorld? = nil) throws -> TrainingData {
+        if let world, case let .synthetic(spec) = config.data {
+            let node = world.nodeGroup()
+            defer { node.free() }
+            let made = try Dataset.generate(spec, threads: threads, sharedBy: node)
+            if node.ranks > 1 && !made.shared && world.rank == 0 {
+                printError("warning: could not share the synthetic data through /dev/shm: each of the \(node.ranks) ranks on this machine holds its own copy")
+            }
+            return .stored(made.dataset)
+        }
         let stage: String?
         switch config.data {
         case let .synthetic(spec):
