@@ -446,15 +446,24 @@ public final class Trainer {
         let recorded = lastIsBad ? count - 1 : finite
         lossesSoFar.removeLast(count - recorded)
         secondsSoFar.append(contentsOf: repeatElement(perEpoch, count: recorded))
-        for e in 0..<recorded { lrsSoFar.append(lrOfSpanStep(e)) }
+        // Without a schedule every step had the configured rate: one append, not a copy of the
+        // optional scheduler per epoch (line50's 50 000 epochs: ~0.3 ms of start-to-end).
+        if scheduler == nil {
+            lrsSoFar.append(contentsOf: repeatElement(config.scheduleBaseLR, count: recorded))
+        } else {
+            for e in 0..<recorded { lrsSoFar.append(lrOfSpanStep(e)) }
+        }
         epochsDone += recorded
         // Validation, early stopping, plateau: their spans are one epoch each (`decidesEachEpoch`).
         let scores = recorded == 1 ? scoreEpoch(trainLoss: lossesSoFar[first]) : nil
+        let validationLoss = scores?.loss, validationMetric = scores?.metric
         lossesSoFar.withUnsafeBufferPointer { all in
-            for e in 0..<recorded {
-                onEpoch(EpochRecord(
-                    epoch: firstEpoch + e + 1, loss: all[first + e], seconds: perEpoch, lr: lrsSoFar[first + e],
-                    validationLoss: scores?.loss, validationMetric: scores?.metric))
+            lrsSoFar.withUnsafeBufferPointer { lrs in
+                for e in 0..<recorded {
+                    onEpoch(EpochRecord(
+                        epoch: firstEpoch + e + 1, loss: all[first + e], seconds: perEpoch, lr: lrs[first + e],
+                        validationLoss: validationLoss, validationMetric: validationMetric))
+                }
             }
         }
         if case .plateau = config.schedule, recorded == 1 { scheduler?.step(metric: scores?.loss ?? lossesSoFar[first]) }
