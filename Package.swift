@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "LinearTraining", dependencies: ["DataParallel", "SyntheticData", "CLockstepShims", "FusedKernels", "FusedKernelsAVX512"],
             swiftSettings: targetCPU),
-        .target(name: "Distributed", dependencies: ["CMPI", "DataParallel"], swiftSettings: targetCPU),
+        .target(name: "Distributed", dependencies: ["CMPI", "DataParallel", "SyntheticData"], swiftSettings: targetCPU),
         .target(name: "Plotting"),
         .target(
             name: "ConfigLoading",

@@ -79,6 +79,39 @@ public enum ConfigFile {
         return text
     }
 
+    /// The values of config `text`, as `Yams.load` gives them (mappings as `[AnyHashable: Any]`,
+    /// lists as `[Any]`, scalars as `Int`, `Double`, `Bool`, `NSNull`, `String`, …), after the key
+    /// and size checks of `requireNameKeys`.
+    ///
+    /// Plain scalars are typed by `ScalarTyping` (Yams's `Resolver.default` rules without its
+    /// regular expressions, whose first use cost ~1 ms of start-up): the tree is composed with
+    /// `Resolver.basic`, checked, typed, then built by Yams's `Constructor` as before. The only
+    /// place the resolver acts while composing is the duplicate-key check, which with no rules sees
+    /// `1` and `"1"` as the same key; a document it refuses is composed again with
+    /// `Resolver.default`, so it is accepted or refused exactly as before.
+    static func values(_ text: String, file: String) throws(ConfigError) -> Any? {
+        let constructor = Constructor.default
+        // `Parser.Encoding.default` builds ProcessInfo's whole environment dictionary to look for
+        // YAMS_DEFAULT_ENCODING; without that variable it is UTF-8 for a native String.
+        let encoding: Parser.Encoding = getenv("YAMS_DEFAULT_ENCODING") == nil ? .utf8 : .default
+        let tree: Node?
+        do {
+            do {
+                // Merge keys (`<<`) are not yet merged on the typed tree (ScalarTypingTests): a
+                // document with `<<` anywhere takes Yams's own resolver, as before.
+                tree = try Yams.compose(yaml: text, text.utf8.contains(0x3C) && text.contains("<<") ? .default : .basic, constructor, encoding)
+            } catch YamlError.duplicatedKeysInMapping {
+                tree = try Yams.compose(yaml: text, .default, constructor, encoding)
+            }
+        } catch {
+            throw syntaxError(error, file: file)
+        }
+        guard let tree else { return nil }
+        var nodes = 0
+        try requireNameKeys(tree, file: file, nodes: &nodes)
+        return ScalarTyping.typed(tree, constructor: constructor).any
+    }
+
     static func syntaxError(_ error: Error, file: String) -> ConfigError {
         // Yams quotes the offending line, which may be megabytes long: each line cut to 160 characters.
         let detail = "\(error)".split(separator: "\n").prefix(3).map { $0.count > 160 ? $0.prefix(160) + "…" : $0 }
@@ -97,18 +130,7 @@ public enum ConfigFile {
                 kind: .invalidValue,
                 message: "\(file): the config is \(text.utf8.count) bytes, larger than the limit of \(maxBytes) bytes (1 MiB); is it the right file?")
         }
-        let tree: Node?
-        do {
-            tree = try Yams.compose(yaml: text)
-        } catch {
-            throw syntaxError(error, file: file)
-        }
-        if let tree {
-            var nodes = 0
-            try requireNameKeys(tree, file: file, nodes: &nodes)
-        }
-        let parsed = tree?.any
-        let root = try ConfigNode(file: file, path: "", value: parsed)
+        let root = try ConfigNode(file: file, path: "", value: try values(text, file: file))
         try root.allow(["data", "model", "loss", "optimizer", "penalty", "training", "distributed"])
         var config = TrainingConfig()
         if let data = try root.child("data") {
@@ -268,9 +290,7 @@ public enum ConfigFile {
     /// The `data.synthetic` block of the config file at `path` (for `lockstep generate --config`).
     public static func syntheticBlock(path: String) throws(ConfigError) -> ConfigNode {
         let text = try read(path: path)
-        let parsed: Any?
-        do { parsed = try Yams.load(yaml: text) } catch { throw syntaxError(error, file: path) }
-        let root = try ConfigNode(file: path, path: "", value: parsed)
+        let root = try ConfigNode(file: path, path: "", value: try values(text, file: path))
         guard let data = try root.child("data"), let block = try data.child("synthetic") else {
             throw ConfigError(kind: .invalidValue, message: "\(path) has no data.synthetic block to generate from")
         }

@@ -166,4 +166,43 @@ import Testing
         }
         if k == 0 { #expect(differs, "\(name): fast mode at R > 1 adds in another order than exact") }
     }
+
+    /// One rank has nothing to exchange: a combine of one rank (`mpirun -np 1`) trains in spans as a
+    /// plain run does, sends nothing, and gives the plain run's bits. With two ranks the same
+    /// config runs per step and exchanges once per step (so the first check can fail).
+    @Test func oneRankTrainsInSpansAsAPlainRun() throws {
+        var c = Self.workloads[0].1
+        c.threads = 2
+        c.executor = .span
+        let config = c
+        let data = try config.data.load(threads: 2)
+        let plain = try Trainer(config: config, data: data)
+        let plainReport = try plain.run()
+        let one = try Trainer(config: config, data: data, combine: SimulatedRanks(ranks: 1).member(0))
+        let oneReport = try one.run()
+        #expect(oneReport.executor == .span, "\(oneReport.executor)")
+        #expect(one.communication.exchanges == 0 && one.communication.bytesSent == 0)
+        #expect(Self.outcome(oneReport) == Self.outcome(plainReport))
+        let two = try Self.train(config, data: data, ranks: 2, threads: 1)
+        #expect(two[0] == Self.outcome(plainReport), "2 ranks: the same bits")
+        let bus = SimulatedRanks(ranks: 2)
+        let results = Results(count: 2)
+        let group = DispatchGroup()
+        for rank in 0..<2 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do {
+                    let t = try Trainer(config: config, data: data, combine: bus.member(rank))
+                    let r = try t.run()
+                    results.set(rank, .success(Outcome(bits: [UInt64(t.communication.exchanges), r.executor == .span ? 1 : 0], steps: r.steps)))
+                } catch {
+                    results.set(rank, .failure(error))
+                }
+            }.start()
+        }
+        group.wait()
+        let counts = try results.all()
+        #expect(counts[0].bits == [UInt64(counts[0].steps), 0], "two ranks: one exchange per step, not in spans: \(counts[0])")
+    }
 }
