@@ -33,6 +33,8 @@ typedef struct ls_mpi {
     __typeof__(MPI_Type_create_resized) *Type_create_resized;
     __typeof__(MPI_Type_commit) *Type_commit;
     __typeof__(MPI_Type_free) *Type_free;
+    __typeof__(MPI_Comm_split_type) *Comm_split_type;
+    __typeof__(MPI_Comm_free) *Comm_free;
     // MPI_COMM_WORLD, MPI_FLOAT, … : the addresses of Open MPI's predefined objects.
     MPI_Comm comm_world;
     MPI_Datatype float_type;
@@ -41,6 +43,7 @@ typedef struct ls_mpi {
     MPI_Op sum;
     MPI_Op min;
     MPI_Op max;
+    MPI_Info info_null;
 } ls_mpi;
 
 /// Opens Open MPI (RTLD_NOW: a missing symbol fails here, not at a first call mid-run; RTLD_GLOBAL:
@@ -77,6 +80,8 @@ static inline const ls_mpi *_Nullable ls_mpi_load(char *error, size_t capacity) 
     LS_MPI_RESOLVE(Type_create_resized, "MPI_Type_create_resized")
     LS_MPI_RESOLVE(Type_commit, "MPI_Type_commit")
     LS_MPI_RESOLVE(Type_free, "MPI_Type_free")
+    LS_MPI_RESOLVE(Comm_split_type, "MPI_Comm_split_type")
+    LS_MPI_RESOLVE(Comm_free, "MPI_Comm_free")
     LS_MPI_RESOLVE(comm_world, "ompi_mpi_comm_world")
     LS_MPI_RESOLVE(float_type, "ompi_mpi_float")
     LS_MPI_RESOLVE(uint64, "ompi_mpi_uint64_t")
@@ -84,6 +89,7 @@ static inline const ls_mpi *_Nullable ls_mpi_load(char *error, size_t capacity) 
     LS_MPI_RESOLVE(sum, "ompi_mpi_op_sum")
     LS_MPI_RESOLVE(min, "ompi_mpi_op_min")
     LS_MPI_RESOLVE(max, "ompi_mpi_op_max")
+    LS_MPI_RESOLVE(info_null, "ompi_mpi_info_null")
 #undef LS_MPI_RESOLVE
     if (missing) {
         const char *_Nullable why = dlerror();
@@ -98,3 +104,4 @@ static inline const ls_mpi *_Nullable ls_mpi_load(char *error, size_t capacity) 
 
 static inline void *ls_mpi_in_place(void) { return MPI_IN_PLACE; }
 static inline int ls_mpi_thread_funneled(void) { return MPI_THREAD_FUNNELED; }
+static inline int ls_mpi_comm_type_shared(void) { return MPI_COMM_TYPE_SHARED; }

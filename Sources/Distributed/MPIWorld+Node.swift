@@ -7,11 +7,11 @@ extension MPIWorld {
     /// dataset once per node. A collective of every rank; call it from the main thread.
     public func nodeGroup() -> MPINodeGroup {
         var node: MPI_Comm? = nil
-        MPI_Comm_split_type(ls_mpi_comm_world(), ls_mpi_comm_type_shared(), Int32(rank), ls_mpi_info_null(), &node)
+        _ = mpi.Comm_split_type(mpi.comm_world, ls_mpi_comm_type_shared(), Int32(rank), mpi.info_null, &node)
         var r: Int32 = 0, s: Int32 = 0
-        MPI_Comm_rank(node, &r)
-        MPI_Comm_size(node, &s)
-        return MPINodeGroup(comm: node, rank: Int(r), ranks: Int(s))
+        _ = mpi.Comm_rank(node, &r)
+        _ = mpi.Comm_size(node, &s)
+        return MPINodeGroup(mpi: mpi, comm: node, rank: Int(r), ranks: Int(s))
     }
 }
 
@@ -19,13 +19,15 @@ extension MPIWorld {
 /// Its collectives run over the node's communicator, from the main thread, like every MPI call of
 /// this module.
 public final class MPINodeGroup: GenerationGroup, @unchecked Sendable {
+    let mpi: ls_mpi
     let comm: MPI_Comm?
     /// This rank's index among the ranks on its machine.
     public let rank: Int
     /// Ranks of the job on this machine.
     public let ranks: Int
 
-    init(comm: MPI_Comm?, rank: Int, ranks: Int) {
+    init(mpi: ls_mpi, comm: MPI_Comm?, rank: Int, ranks: Int) {
+        self.mpi = mpi
         self.comm = comm
         self.rank = rank
         self.ranks = ranks
@@ -35,9 +37,9 @@ public final class MPINodeGroup: GenerationGroup, @unchecked Sendable {
     public func broadcast(_ text: String) -> String {
         var bytes = Array(text.utf8)
         var count = UInt64(bytes.count)
-        MPI_Bcast(&count, 1, ls_mpi_uint64(), 0, comm)
+        _ = mpi.Bcast(&count, 1, mpi.uint64, 0, comm)
         if rank != 0 { bytes = [UInt8](repeating: 0, count: Int(count)) }
-        if count > 0 { MPI_Bcast(&bytes, Int32(count), ls_mpi_byte(), 0, comm) }
+        if count > 0 { _ = mpi.Bcast(&bytes, Int32(count), mpi.byte, 0, comm) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -46,13 +48,13 @@ public final class MPINodeGroup: GenerationGroup, @unchecked Sendable {
         guard !values.isEmpty else { return }
         let n = Int32(values.count)
         values.withUnsafeMutableBufferPointer { p in
-            _ = MPI_Allreduce(ls_mpi_in_place(), p.baseAddress, n, ls_mpi_uint64(), ls_mpi_max(), comm)
+            _ = mpi.Allreduce(ls_mpi_in_place(), p.baseAddress, n, mpi.uint64, mpi.max, comm)
         }
     }
 
     /// Frees the node's communicator (before `MPIWorld.finish()`; a collective of the node's ranks).
     public func free() {
         var c = comm
-        MPI_Comm_free(&c)
+        _ = mpi.Comm_free(&c)
     }
 }
