@@ -216,4 +216,24 @@ import Testing
         let dw = zip(weights[0], weights[2]).map { abs($0 - $1) }.max() ?? 1
         #expect(dw <= 1e-5, "fast vs exact: max |Δw| \(dw)")
     }
+
+    /// MPI is opened with dlopen under mpirun only: the `make` builds record no libmpi (a plain run
+    /// maps none of Open MPI), and a rank whose library cannot be opened exits 69 naming it, with
+    /// dlerror()'s reason, before it trains or writes anything.
+    @Test func aPlainRunMapsNoMPIAndAMissingLibraryIsExit69() throws {
+        for binary in [CLI.binary, KernelAssemblyTests.release] where FileManager.default.fileExists(atPath: binary.path) {
+            let needed = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["readelf", "-d", binary.path]).stdout
+            #expect(needed.contains("libhwloc"), "readelf lists the binary's libraries: \(needed.prefix(400))")
+            #expect(!needed.contains("libmpi"), "\(binary.path) records libmpi: \(needed)")
+        }
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("s.json").path
+        let r = try runProcess(
+            CLI.binary, ["train", "--config", "configs/d2l-scratch.yaml", "--summary", out], in: CLI.root,
+            environment: ["OMPI_COMM_WORLD_SIZE": "1", "LOCKSTEP_MPI_LIBRARY": "/nonexistent/libmpi.so.40"])
+        #expect(r.status == 69, "\(r.stderr)")
+        #expect(r.stderr.contains("cannot load Open MPI (/nonexistent/libmpi.so.40)") && r.stderr.contains("No such file"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out), "nothing written")
+    }
 }
