@@ -9,7 +9,7 @@ struct Lockstep: ParsableCommand {
         commandName: "lockstep",
         abstract: "Synchronous data-parallel SGD for linear models, bit-for-bit identical on any thread count.",
         discussion: """
-            Exit codes: 0 ok, 3 training diverged, 64 bad usage or config, 65 bad data or model file, 66 missing input file, \
+            Exit codes: 0 ok, 3 training diverged, 64 bad usage or config, 65 bad data or model file, 66 missing input file, 69 a needed program or library missing (mpirun, Open MPI), \
             74 I/O error (standard output included), 75 a directory in use by another run, 130/143/129 \
             interrupted by SIGINT/SIGTERM/SIGHUP.
 
