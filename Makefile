@@ -121,7 +121,7 @@ fuzz: deps
 	@for t in npy config; do \
 		mkdir -p .build/fuzz/corpus-$$t && cp Fuzz/corpus/$$t/* .build/fuzz/corpus-$$t/ && \
 		echo "fuzzing $$t for $(FUZZ_SECONDS) s (log: .build/fuzz/fuzz-$$t.log)"; \
-		( cd .build/fuzz && ./release/lockstep-fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		( cd .build/fuzz && LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp ./release/lockstep-fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
 			corpus-$$t > fuzz-$$t.log 2>&1 ); status=$$?; \
 		grep -E "stat::number_of_executed_units|stat::new_units_added|Done " .build/fuzz/fuzz-$$t.log; \
 		if [ $$status != 0 ]; then tail -40 .build/fuzz/fuzz-$$t.log; echo "fuzz $$t: FINDING (exit $$status)"; exit 1; fi; \
